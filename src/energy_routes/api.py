@@ -1,0 +1,139 @@
+"""The pipeline in one place: inputs -> scenario -> parameters -> models -> HiGHS -> tables.
+
+>>> from energy_routes.api import run_scenario
+>>> result = run_scenario("inputs", "base-2024")          # doctest: +SKIP
+>>> result.tables["allocation_annual"]                     # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from . import extract
+from .diagnose import diagnose_infeasible
+from .errors import SolveError
+from .load import load_inputs
+from .model import build_oil_model, build_power_model
+from .params import OilParams, oil_params, power_params
+from .scenario import Scenario, resolve
+from .solve import CompiledLP, Solution
+
+#: the tables every run writes, in this order
+TABLE_NAMES = (
+    "allocation_monthly",
+    "allocation_annual",
+    "balance_monthly",
+    "shadow_prices",
+    "power_annual",
+    "flows_monthly",
+    "shut_in_monthly",
+    "asset_use_monthly",
+    "availability_monthly",
+    "power_hourly",
+)
+
+
+@dataclass
+class RunResult:
+    """Everything a run produced, before anything is written."""
+
+    scenario: Scenario
+    params: OilParams
+    oil: Solution
+    oil_size: dict[str, int]
+    power: list[dict] = field(default_factory=list)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def objective_musd(self) -> float:
+        return self.oil.objective
+
+
+class Timer:
+    """Accumulates wall time per named stage."""
+
+    def __init__(self) -> None:
+        self.times: dict[str, float] = {}
+
+    def __call__(self, stage: str):
+        timer = self
+
+        class _Ctx:
+            def __enter__(self_inner):
+                self_inner.t0 = time.perf_counter()
+
+            def __exit__(self_inner, *exc):
+                timer.times[stage] = timer.times.get(stage, 0.0) + time.perf_counter() - self_inner.t0
+
+        return _Ctx()
+
+
+def run_scenario(
+    inputs_dir: str | Path,
+    scenario: str | Path,
+    overrides: list[str] | tuple[str, ...] = (),
+    *,
+    power: bool = True,
+) -> RunResult:
+    """Load, resolve, build, solve and extract one scenario.
+
+    Raises
+    ------
+    InputError
+        when the inputs or the scenario are invalid (nothing is solved).
+    SolveError
+        when HiGHS does not return an optimal solution; for an infeasible
+        model ``diagnosis`` names the conflicting constraints.
+    """
+    timer = Timer()
+    with timer("load"):
+        inputs = load_inputs(inputs_dir)
+        sc = resolve(inputs, scenario, overrides)
+        p = oil_params(sc)
+    with timer("build"):
+        model = build_oil_model(p)
+        lp = CompiledLP(model)
+    with timer("solve"):
+        sol = lp.solve()
+    if not sol.optimal:
+        diagnosis = diagnose_infeasible(p) if "nfeasible" in sol.status else {}
+        raise SolveError(f"the oil model of scenario '{sc.name}' is {sol.status.lower()}", sol.status, diagnosis)
+    with timer("extract"):
+        flows = extract.flows_monthly(lp, p)
+        monthly = extract.allocation_monthly(flows, p)
+        tables = {
+            "allocation_monthly": monthly,
+            "allocation_annual": extract.allocation_annual(monthly, p),
+            "balance_monthly": extract.balance_monthly(lp, flows, p),
+            "shadow_prices": extract.shadow_prices(lp, p),
+            "flows_monthly": flows,
+            "shut_in_monthly": extract.shut_in_monthly(lp, p),
+            "asset_use_monthly": extract.asset_use_monthly(flows, p),
+            "availability_monthly": p.availability,
+        }
+    power_runs = []
+    solved_power = []
+    if power:
+        for py in power_params(sc):
+            with timer("build"):
+                plp = CompiledLP(build_power_model(py))
+            with timer("solve"):
+                psol = plp.solve()
+            if not psol.optimal:
+                raise SolveError(f"the power model of {py.year} is {psol.status.lower()}", psol.status)
+            solved_power.append((py, plp))
+            power_runs.append(
+                {"year": py.year, "status": psol.status, "objective_gwh": psol.objective, "variables": plp.num_cols, "constraints": plp.num_rows, "solve_seconds": psol.solve_seconds}
+            )
+    with timer("extract"):
+        tables["power_annual"], tables["power_hourly"] = extract.power_tables(solved_power)
+    tables = {name: tables[name] for name in TABLE_NAMES}
+    size = {"variables": lp.num_cols, "constraints": lp.num_rows, "nonzeros": lp.num_nonzeros}
+    timings = dict(timer.times)
+    timings["highs_solve_oil"] = sol.solve_seconds
+    return RunResult(sc, p, sol, size, power_runs, tables, timings)

@@ -1,0 +1,156 @@
+"""The ``energy-routes`` command line.
+
+Exit codes: 0 success; 2 invalid input or usage (nothing written); 3 the
+model is infeasible or the solver failed (a ``diagnosis.json`` is written for
+an infeasible scenario); 1 an unexpected error; 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from .errors import EnergyRoutesError, InputError, Problem, SolveError
+
+DEFAULT_INPUTS = Path("inputs")
+EXIT_INPUT, EXIT_SOLVE = 2, 3
+
+
+def _inputs_option(f):
+    return click.option(
+        "--inputs",
+        "inputs_dir",
+        type=click.Path(path_type=Path),
+        default=DEFAULT_INPUTS,
+        show_default=True,
+        help="Folder with the input tables and scenarios.yaml.",
+    )(f)
+
+
+def _fail(console: Console, exc: EnergyRoutesError) -> None:
+    console.print(f"[bold red]error:[/bold red] {exc}", highlight=False, soft_wrap=True)
+    sys.exit(exc.exit_code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="energy_routes")
+def main() -> None:
+    """Optimise Kazakh crude export routes and trans-Caspian power exports.
+
+    \b
+    energy-routes scenarios                 list shipped scenarios
+    energy-routes validate [INPUTS_DIR]     check data and scenario files
+    energy-routes run SCENARIO [--out DIR]  solve a scenario and write its tables
+    """
+
+
+@main.command()
+@_inputs_option
+def scenarios(inputs_dir: Path) -> None:
+    """List the shipped scenarios with a one-line description."""
+    from .scenario import load_library
+
+    console = Console()
+    try:
+        lib = load_library(inputs_dir)
+    except EnergyRoutesError as exc:
+        _fail(Console(stderr=True), exc)
+    width = max((len(n) for n, _ in lib.describe()), default=0)
+    for name, desc in lib.describe():
+        first = desc.splitlines()[0] if desc else ""
+        console.print(f"{name:<{width}}  {first}", highlight=False, soft_wrap=True)
+    if lib.overrides:
+        console.print(f"\noverrides you can add with --override: {', '.join(lib.overrides)}", highlight=False, soft_wrap=True)
+
+
+@main.command()
+@click.argument("inputs_dir", required=False, type=click.Path(path_type=Path), default=DEFAULT_INPUTS)
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing on success.")
+def validate(inputs_dir: Path, quiet: bool) -> None:
+    """Check every input table and every shipped scenario; report all problems at once."""
+    from .load import load_inputs
+    from .scenario import load_library, resolve
+
+    err = Console(stderr=True)
+    try:
+        inputs = load_inputs(inputs_dir)
+    except InputError as exc:
+        try:  # still check the scenario file, so every problem is reported at once
+            load_library(inputs_dir)
+        except InputError as exc2:
+            exc.problems.extend(exc2.problems)
+        _fail(err, exc)
+    problems: list[Problem] = []
+    try:
+        lib = load_library(inputs_dir)
+    except InputError as exc:
+        _fail(err, exc)
+    for name in lib.scenarios:
+        try:
+            resolve(inputs, name)
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        _fail(err, InputError(list(dict.fromkeys(problems))))
+    if not quiet:
+        Console().print(f"{inputs_dir}: {len(inputs.tables)} tables and {len(lib.scenarios)} scenarios are valid")
+
+
+@main.command()
+@click.argument("scenario")
+@_inputs_option
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None, help="Run folder to write (default runs/<scenario>-<UTC stamp>/).")
+@click.option("--override", "overrides", multiple=True, help="Add a named override from scenarios.yaml (repeatable).")
+@click.option("--no-power", is_flag=True, help="Skip the hourly power block.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only the run folder.")
+def run(scenario: str, inputs_dir: Path, out_dir: Path | None, overrides: tuple[str, ...], no_power: bool, quiet: bool) -> None:
+    """Solve SCENARIO (a shipped name or a .yaml file) and write its tables."""
+    from .api import run_scenario
+    from .diagnose import describe
+    from .summary import print_summary
+    from .writers import default_out_dir, manifest_for, write_run
+
+    console = Console(quiet=quiet)
+    err = Console(stderr=True)
+    try:
+        result = run_scenario(inputs_dir, scenario, overrides, power=not no_power)
+    except SolveError as exc:
+        err.print(f"[bold red]error:[/bold red] {exc}", highlight=False)
+        if exc.diagnosis:
+            for line in describe(exc.diagnosis):
+                err.print("  " + line, highlight=False)
+            target = out_dir or default_out_dir(Path(scenario).stem)
+            try:
+                write_run(Path(target), {}, {"status": exc.status, "scenario": scenario}, {"diagnosis.json": exc.diagnosis})
+                err.print(f"  diagnosis written to {target}/diagnosis.json", highlight=False)
+            except (OSError, FileExistsError) as werr:
+                err.print(f"  (could not write diagnosis: {werr})", highlight=False)
+        sys.exit(exc.exit_code)
+    except EnergyRoutesError as exc:
+        _fail(err, exc)
+    target = out_dir or default_out_dir(result.scenario.name)
+    try:
+        written = write_run(target, result.tables, manifest_for(result, inputs_dir, scenario))
+    except FileExistsError as exc:
+        _fail(err, InputError([Problem(str(target), str(exc).split("; ")[-1] if "; " in str(exc) else str(exc))]))
+    if quiet:
+        click.echo(str(written))
+    else:
+        print_summary(console, result, written)
+
+
+def entry() -> None:
+    """Console-script entry point: no tracebacks for the errors we expect."""
+    try:
+        main(standalone_mode=True)
+    except KeyboardInterrupt:
+        Console(stderr=True).print("interrupted")
+        sys.exit(130)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    entry()
+

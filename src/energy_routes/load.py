@@ -1,0 +1,334 @@
+"""Read the CSV input tables and check them against :mod:`energy_routes.schema`.
+
+Reads every file named in ``schema.TABLES`` from the inputs folder
+(``sources.csv``, ``grades.csv``, ``assets.csv``, ``routes.csv``,
+``supply.csv``, ``prices.csv``, ``asset_capacity.csv``, ``route_legs.csv``,
+``source_routes.csv``, ``power_capacity.csv``, ``power_links.csv``,
+``power_profiles.csv``). Every problem found is collected, with file, line and
+column, and raised together as one :class:`~energy_routes.errors.InputError`.
+
+Accepted as written by spreadsheet programs: a UTF-8 byte-order mark, Windows
+line endings, blank lines (ignored), surrounding spaces in cells.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError, Problem
+from .schema import ID_PATTERN, TABLES, Col, Table
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    import pandera.pandas as pa
+
+
+@dataclass
+class Inputs:
+    """The validated input tables, typed, plus where each row came from."""
+
+    folder: Path
+    tables: dict[str, pd.DataFrame]
+    lines: dict[str, pd.Series]  # table -> line number of each row (same index)
+    hashes: dict[str, str] = field(default_factory=dict)  # file name -> sha256
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self.tables[name]
+
+    def ids(self, table: str, column: str) -> list[str]:
+        return self.tables[table][column].tolist()
+
+    def copy(self) -> "Inputs":
+        return Inputs(
+            self.folder,
+            {k: v.copy() for k, v in self.tables.items()},
+            dict(self.lines),
+            dict(self.hashes),
+        )
+
+
+def read_csv_text(path: Path, rel: str, problems: list[Problem]) -> tuple[pd.DataFrame, pd.Series] | None:
+    """Read a CSV file into a frame of stripped strings and the line number of each row.
+
+    Returns ``None`` (after recording a problem) when the file cannot be read
+    as CSV at all.
+    """
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        problems.append(Problem(rel, f"cannot be read ({exc.strerror})"))
+        return None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        problems.append(
+            Problem(rel, f"is not UTF-8 text (byte 0x{raw[exc.start]:02x}); save it as CSV UTF-8", line=line)
+        )
+        return None
+    if "\x00" in text:
+        problems.append(Problem(rel, "contains NUL bytes; it is not a text CSV file"))
+        return None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    try:
+        for record in reader:
+            if not record or all(not cell.strip() for cell in record):
+                continue
+            cells = [cell.strip() for cell in record]
+            if header is None:
+                header = cells
+                header_line = reader.line_num
+                continue
+            if len(cells) != len(header):
+                problems.append(
+                    Problem(
+                        rel,
+                        f"has {len(cells)} fields, the header has {len(header)} "
+                        "(a missing or extra comma, or a truncated line?)",
+                        line=reader.line_num,
+                    )
+                )
+                continue
+            rows.append(cells)
+            lines.append(reader.line_num)
+    except csv.Error as exc:
+        problems.append(Problem(rel, f"is not valid CSV ({exc})", line=reader.line_num))
+        return None
+    if header is None:
+        problems.append(Problem(rel, "is empty; expected a header row and data rows"))
+        return None
+    dupes = sorted({h for h in header if header.count(h) > 1})
+    if dupes:
+        problems.append(Problem(rel, f"repeats column(s) {', '.join(dupes)}", line=header_line))
+        return None
+    frame = pd.DataFrame(rows, columns=header, dtype=object)
+    return frame, pd.Series(lines, index=frame.index, dtype="int64")
+
+
+def _coerce(frame: pd.DataFrame, lines: pd.Series, table: Table, rel: str, problems: list[Problem]) -> pd.DataFrame:
+    """Turn string cells into typed columns; unparsable or missing cells become problems."""
+    out = pd.DataFrame(index=frame.index)
+    for col in table.columns:
+        if col.name not in frame.columns:
+            continue
+        cells = frame[col.name].astype(str)
+        blank = cells.eq("") | cells.str.lower().isin(["nan", "na", "n/a", "null", "none"])
+        if col.kind in ("int", "float"):
+            values = pd.to_numeric(cells.where(~blank), errors="coerce")
+            bad = values.isna() & ~blank
+            for idx in frame.index[bad]:
+                problems.append(
+                    Problem(rel, f"got '{cells[idx]}'; expected {col.expected()}", line=int(lines[idx]), column=col.name)
+                )
+            infinite = np.isinf(values.astype(float))
+            for idx in frame.index[infinite]:
+                problems.append(
+                    Problem(rel, f"got '{cells[idx]}'; expected a finite number", line=int(lines[idx]), column=col.name)
+                )
+            values = values.where(~infinite)
+            if col.kind == "int":
+                fractional = values.notna() & (values != values.round())
+                for idx in frame.index[fractional]:
+                    problems.append(
+                        Problem(rel, f"got '{cells[idx]}'; expected {col.expected()}", line=int(lines[idx]), column=col.name)
+                    )
+                values = values.where(~fractional).astype("Int64")
+            else:
+                values = values.astype(float)
+            out[col.name] = values
+        else:
+            out[col.name] = cells.where(~blank, None)
+        if not col.nullable:
+            for idx in frame.index[blank]:
+                problems.append(Problem(rel, f"is empty; expected {col.expected()}", line=int(lines[idx]), column=col.name))
+    return out
+
+
+def _pandera_schema(table: Table, known: dict[str, list[str]]) -> pa.DataFrameSchema:
+    """Range, id, choice, reference and key checks for one table."""
+    columns = {}
+    for col in table.columns:
+        checks = []
+        if col.kind == "id":
+            checks.append(pa.Check.str_matches(ID_PATTERN, error=col.expected(), ignore_na=True))
+        if col.kind == "enum":
+            checks.append(pa.Check.isin(list(col.choices), error=col.expected(), ignore_na=True))
+        if col.ref:
+            allowed = known.get(col.ref, [])
+            ref_table, ref_col = col.ref.split(".")
+            checks.append(
+                pa.Check.isin(allowed, error=f"a {ref_col} listed in {ref_table}.csv", ignore_na=True)
+            )
+        if col.min is not None:
+            checks.append(pa.Check.ge(col.min, error=col.expected(), ignore_na=True))
+        if col.max is not None:
+            checks.append(pa.Check.le(col.max, error=col.expected(), ignore_na=True))
+        dtype = {"int": "Int64", "float": float}.get(col.kind, object)
+        columns[col.name] = pa.Column(dtype, checks=checks, nullable=True, required=not col.optional)
+    return pa.DataFrameSchema(columns, unique=list(table.key), report_duplicates="all")
+
+
+def _validate_with_pandera(
+    typed: pd.DataFrame, lines: pd.Series, table: Table, rel: str, known: dict[str, list[str]], problems: list[Problem]
+) -> None:
+    schema = _pandera_schema(table, known)
+    try:
+        schema.validate(typed, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+        seen_dupes: set[int] = set()
+        for row in cases.itertuples(index=False):
+            idx = row.index
+            line = int(lines[idx]) if idx is not None and not pd.isna(idx) and idx in lines.index else None
+            if row.check == "multiple_fields_uniqueness":
+                if line is None or line in seen_dupes:
+                    continue
+                seen_dupes.add(line)
+                key = ", ".join(f"{k}={typed.at[idx, k]}" for k in table.key)
+                problems.append(Problem(rel, f"duplicate key ({key}); each ({', '.join(table.key)}) may appear once", line=line))
+                continue
+            if row.check in ("not_nullable",) or str(row.check).startswith("dtype("):
+                continue  # reported during coercion
+            problems.append(Problem(rel, f"got '{_fmt(row.failure_case)}'; expected {row.check}", line=line, column=row.column))
+
+
+def _fmt(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _check_columns(frame: pd.DataFrame, table: Table, rel: str, problems: list[Problem]) -> bool:
+    names = [c.name for c in table.columns]
+    missing = [c.name for c in table.columns if c.name not in frame.columns and not c.optional]
+    extra = [c for c in frame.columns if c not in names]
+    for name in missing:
+        col = table.col(name)
+        problems.append(Problem(rel, f"column '{name}' is missing; expected {col.expected()}", line=1))
+    for name in extra:
+        problems.append(
+            Problem(rel, f"unknown column '{name}'; expected only: {', '.join(names)}", line=1, column=name)
+        )
+    return not missing
+
+
+def _check_structure(tables: dict[str, pd.DataFrame], lines: dict[str, pd.Series], problems: list[Problem]) -> None:
+    """Checks that span rows or tables (year series, unit counts, block use)."""
+    for table in TABLES:
+        df = tables.get(table.name)
+        if df is None or table.years_consecutive_by is None or df.empty:
+            continue
+        groups = df.groupby(list(table.years_consecutive_by)) if table.years_consecutive_by else [((), df)]
+        for key, grp in groups:
+            years = sorted(int(y) for y in grp["year"].dropna().unique())
+            gaps = sorted(set(range(years[0], years[-1] + 1)) - set(years)) if years else []
+            if gaps:
+                label = f" for {', '.join(table.years_consecutive_by)}={key[0] if isinstance(key, tuple) else key}" if table.years_consecutive_by else ""
+                problems.append(
+                    Problem(table.filename, f"years must be consecutive{label}; missing {', '.join(map(str, gaps))}", column="year")
+                )
+    assets = tables.get("assets")
+    if assets is not None:
+        bad = assets["max_active_units"] > assets["units"]
+        for idx in assets.index[bad.fillna(False)]:
+            problems.append(
+                Problem(
+                    "assets.csv",
+                    f"max_active_units {assets.at[idx, 'max_active_units']} exceeds units {assets.at[idx, 'units']}",
+                    line=int(lines["assets"][idx]),
+                    column="max_active_units",
+                )
+            )
+        block = dict(zip(assets["asset"], assets["block"]))
+        for name, col, want in (("asset_capacity", "asset", "oil"), ("route_legs", "asset", "oil"), ("power_links", "asset", "power")):
+            df = tables.get(name)
+            if df is None:
+                continue
+            for idx, asset in df[col].items():
+                if asset in block and block[asset] != want:
+                    problems.append(
+                        Problem(f"{name}.csv", f"asset '{asset}' is a {block[asset]} asset; expected a {want} asset", line=int(lines[name][idx]), column=col)
+                    )
+    cap = tables.get("asset_capacity")
+    if cap is not None:
+        over = cap["third_party_mt"] > cap["capacity_mt"]
+        for idx in cap.index[over.fillna(False)]:
+            problems.append(
+                Problem("asset_capacity.csv", f"third_party_mt {cap.at[idx, 'third_party_mt']:g} exceeds capacity_mt {cap.at[idx, 'capacity_mt']:g}", line=int(lines["asset_capacity"][idx]), column="third_party_mt")
+            )
+    routes, legs = tables.get("routes"), tables.get("route_legs")
+    if routes is not None and legs is not None:
+        for idx, route in routes["route"].items():
+            if route not in set(legs["route"]):
+                problems.append(Problem("routes.csv", f"route '{route}' has no leg in route_legs.csv", line=int(lines["routes"][idx]), column="route"))
+    prof = tables.get("power_profiles")
+    if prof is not None and len(prof) != 8760:
+        problems.append(Problem("power_profiles.csv", f"has {len(prof)} data rows; expected 8760 (hours 0..8759)"))
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def load_inputs(folder: str | Path) -> Inputs:
+    """Read and validate every input table in ``folder``.
+
+    Raises
+    ------
+    InputError
+        listing every problem found, each with file, line and column.
+    """
+    folder = Path(folder)
+    problems: list[Problem] = []
+    if not folder.is_dir():
+        raise InputError([Problem(str(folder), "is not a folder of input tables")])
+    tables: dict[str, pd.DataFrame] = {}
+    lines: dict[str, pd.Series] = {}
+    hashes: dict[str, str] = {}
+    known: dict[str, list[str]] = {}
+    for table in TABLES:
+        path = folder / table.filename
+        rel = table.filename
+        if not path.exists():
+            if table.required:
+                problems.append(Problem(rel, f"is missing from {folder}; expected {table.description.lower()}"))
+            continue
+        hashes[rel] = file_sha256(path)
+        read = read_csv_text(path, rel, problems)
+        if read is None:
+            continue
+        frame, line_nos = read
+        if not _check_columns(frame, table, rel, problems):
+            continue
+        if frame.empty:
+            problems.append(Problem(rel, "has a header but no data rows"))
+            continue
+        typed = _coerce(frame, line_nos, table, rel, problems)
+        _validate_with_pandera(typed, line_nos, table, rel, known, problems)
+        tables[table.name] = typed
+        lines[table.name] = line_nos
+        for col in table.columns:
+            if col.kind == "id" and col.name in table.key and len(table.key) == 1:
+                known[f"{table.name}.{col.name}"] = typed[col.name].dropna().tolist()
+    _check_structure(tables, lines, problems)
+    if problems:
+        raise InputError(problems)
+    for name, df in tables.items():
+        for col in TABLES_BY_NAME_COLS[name]:
+            if col.kind == "int" and col.name in df and not col.nullable:
+                df[col.name] = df[col.name].astype("int64")
+    return Inputs(folder, tables, lines, hashes)
+
+
+TABLES_BY_NAME_COLS: dict[str, tuple[Col, ...]] = {t.name: t.columns for t in TABLES}

@@ -1,0 +1,226 @@
+"""Hand a Pyomo model to HiGHS and bring the solution back.
+
+The fast path (:class:`CompiledLP`) compiles the model once with Pyomo's
+``LinearStandardFormCompiler``, passes the matrix to ``highspy`` and keeps the
+compiler's row and column maps, so primal values and duals come back per
+Pyomo component, and changed right-hand sides can be pushed into HiGHS
+(``update_rows``) and re-solved warm without rebuilding anything. The stock
+Pyomo HiGHS interface (:func:`solve_with_pyomo`) is kept as an independent
+cross-check for the tests.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+import pandas as pd
+import pyomo.environ as pyo
+from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+
+INF = highspy.kHighsInf
+
+
+_BANNER_SHOWN = False
+
+
+def new_highs() -> highspy.Highs:
+    """A silent ``highspy.Highs`` (the first instance in a process prints a banner on C stdout)."""
+    global _BANNER_SHOWN
+    if _BANNER_SHOWN:
+        h = highspy.Highs()
+    else:
+        sys.stdout.flush()
+        saved = os.dup(1)
+        try:
+            with open(os.devnull, "w") as devnull:
+                os.dup2(devnull.fileno(), 1)
+                h = highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+        _BANNER_SHOWN = True
+    h.setOptionValue("output_flag", False)
+    return h
+
+
+def _bound(value) -> float | None:
+    if value is None:
+        return None
+    v = float(pyo.value(value))
+    return None if math.isinf(v) else v
+
+
+@dataclass
+class Solution:
+    """What one solve returns."""
+
+    status: str
+    optimal: bool
+    objective: float
+    solve_seconds: float
+    iterations: int
+
+
+class CompiledLP:
+    """A Pyomo LP compiled to matrix form and loaded into a highspy instance."""
+
+    def __init__(self, model: pyo.ConcreteModel, *, threads: int = 1, time_limit: float | None = None):
+        self.model = model
+        info = LinearStandardFormCompiler().write(model, mixed_form=True, set_sense=None)
+        (obj,) = info.objectives
+        self.maximize = obj.sense == pyo.maximize
+        self.columns = list(info.columns)
+        n = len(self.columns)
+        # one HiGHS row per Pyomo constraint (the compiler splits ranged rows in two)
+        first_row: dict[int, int] = {}
+        self.constraints = []
+        for i, (con, _) in enumerate(info.rows):
+            if id(con) not in first_row:
+                first_row[id(con)] = i
+                self.constraints.append(con)
+        keep = np.array([first_row[id(c)] for c in self.constraints], dtype=np.int64)
+        A = info.A.tocsr()[keep].tocsc() if len(keep) else info.A.tocsc()
+        self.row_lower, self.row_upper = self._row_bounds(self.constraints)
+        col_lower = np.array([-INF if v.lb is None else float(v.lb) for v in self.columns])
+        col_upper = np.array([INF if v.ub is None else float(v.ub) for v in self.columns])
+        cost = np.asarray(info.c.toarray()[0], dtype=float) if info.c.shape[0] else np.zeros(n)
+        self.offset = float(info.c_offset[0]) if len(info.c_offset) else 0.0
+        self._col_pos = {id(v): j for j, v in enumerate(self.columns)}
+        self._row_pos = {id(c): i for i, c in enumerate(self.constraints)}
+        self._by_var = self._group(self.columns)
+        self._by_con = self._group(self.constraints)
+
+        h = new_highs()
+        h.setOptionValue("threads", threads)
+        if time_limit:
+            h.setOptionValue("time_limit", float(time_limit))
+        lp = highspy.HighsLp()
+        lp.num_col_ = n
+        lp.num_row_ = len(self.constraints)
+        lp.col_cost_ = cost
+        lp.col_lower_ = col_lower
+        lp.col_upper_ = col_upper
+        lp.row_lower_ = self.row_lower
+        lp.row_upper_ = self.row_upper
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = A.indptr.astype(np.int32)
+        lp.a_matrix_.index_ = A.indices.astype(np.int32)
+        lp.a_matrix_.value_ = A.data.astype(float)
+        lp.sense_ = highspy.ObjSense.kMaximize if self.maximize else highspy.ObjSense.kMinimize
+        lp.offset_ = self.offset
+        h.passModel(lp)
+        self.highs = h
+        self.num_nonzeros = int(A.nnz)
+        self._primal: np.ndarray | None = None
+        self._dual: np.ndarray | None = None
+
+    @property
+    def num_cols(self) -> int:
+        return len(self.columns)
+
+    @property
+    def num_rows(self) -> int:
+        return len(self.constraints)
+
+    @staticmethod
+    def _row_bounds(constraints) -> tuple[np.ndarray, np.ndarray]:
+        lo = np.empty(len(constraints))
+        up = np.empty(len(constraints))
+        for i, con in enumerate(constraints):
+            lb, ub = _bound(con.lower), _bound(con.upper)
+            lo[i] = -INF if lb is None else lb
+            up[i] = INF if ub is None else ub
+        return lo, up
+
+    @staticmethod
+    def _group(items) -> dict[str, tuple[np.ndarray, list]]:
+        pos: dict[str, list[int]] = defaultdict(list)
+        idx: dict[str, list] = defaultdict(list)
+        for i, item in enumerate(items):
+            name = item.parent_component().name
+            pos[name].append(i)
+            idx[name].append(item.index())
+        return {k: (np.array(pos[k], dtype=np.int64), idx[k]) for k in pos}
+
+    def update_rows(self, *families: str) -> None:
+        """Re-read the bounds of the named constraint families from their (mutable) parameters and push them into HiGHS."""
+        for fam in families:
+            if fam not in self._by_con:
+                continue
+            rows, _ = self._by_con[fam]
+            cons = [self.constraints[i] for i in rows]
+            lo, up = self._row_bounds(cons)
+            self.row_lower[rows], self.row_upper[rows] = lo, up
+            self.highs.changeRowsBounds(len(rows), rows.astype(np.int32), lo, up)
+
+    def solve(self) -> Solution:
+        t0 = time.perf_counter()
+        self.highs.run()
+        seconds = time.perf_counter() - t0
+        status = self.highs.getModelStatus()
+        text = self.highs.modelStatusToString(status)
+        optimal = status == highspy.HighsModelStatus.kOptimal
+        info = self.highs.getInfo()
+        if optimal:
+            sol = self.highs.getSolution()
+            self._primal = np.asarray(sol.col_value, dtype=float)
+            self._dual = np.asarray(sol.row_dual, dtype=float)
+            objective = float(info.objective_function_value)
+        else:
+            self._primal = self._dual = None
+            objective = math.nan
+        return Solution(text, optimal, objective, seconds, int(info.simplex_iteration_count))
+
+    def values(self, var_name: str) -> pd.Series:
+        """Primal values of one Pyomo Var component, indexed by its index tuples."""
+        return self._series(self._by_var, var_name, self._primal)
+
+    def duals(self, con_name: str) -> pd.Series:
+        """Duals of one constraint family: d objective / d right-hand side, in objective units per row unit."""
+        return self._series(self._by_con, con_name, self._dual)
+
+    @staticmethod
+    def _series(groups, name: str, data: np.ndarray | None) -> pd.Series:
+        if data is None:
+            raise RuntimeError("no optimal solution to read")
+        if name not in groups:
+            return pd.Series(dtype=float)
+        pos, idx = groups[name]
+        index = pd.MultiIndex.from_tuples(idx) if idx and isinstance(idx[0], tuple) else pd.Index(idx)
+        return pd.Series(data[pos], index=index)
+
+    def row_activity(self, con_name: str) -> pd.Series:
+        if self._primal is None:
+            raise RuntimeError("no optimal solution to read")
+        sol = self.highs.getSolution()
+        act = np.asarray(sol.row_value, dtype=float)
+        return self._series(self._by_con, con_name, act)
+
+
+def solve_with_pyomo(model: pyo.ConcreteModel) -> tuple[str, float, dict[str, pd.Series]]:
+    """Solve with Pyomo's stock HiGHS interface (appsi), for cross-checks.
+
+    Returns the termination condition, the objective and the duals of every
+    constraint family (signed as d objective / d rhs).
+    """
+    from pyomo.contrib.appsi.solvers.highs import Highs
+
+    if not hasattr(model, "dual"):
+        model.dual = pyo.Suffix(direction=pyo.Suffix.IMPORT)
+    opt = Highs()
+    opt.config.stream_solver = False
+    opt.config.load_solution = True
+    res = opt.solve(model)
+    duals_raw = opt.get_duals()
+    out: dict[str, dict] = defaultdict(dict)
+    for con, val in duals_raw.items():
+        out[con.parent_component().name][con.index()] = val
+    obj = pyo.value(next(model.component_data_objects(pyo.Objective, active=True)))
+    return str(res.termination_condition), float(obj), {k: pd.Series(v) for k, v in out.items()}

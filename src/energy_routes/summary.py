@@ -1,0 +1,86 @@
+"""The terminal summary of a run: annual allocation per route, shut-in, binding constraints."""
+
+from __future__ import annotations
+
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+ROUTE_LABELS = {
+    "cpc": "CPC (Novorossiysk)",
+    "btc": "Trans-Caspian + BTC",
+    "baku_supsa": "Trans-Caspian + Baku-Supsa",
+    "atyrau_samara": "Atyrau-Samara",
+    "kazakhstan_china": "Kazakhstan-China",
+    "makhachkala": "Aktau-Makhachkala",
+    "rail": "Rail",
+}
+
+
+def _fmt(v: float, spec: str = ",.2f") -> str:
+    return "" if pd.isna(v) else format(v, spec)
+
+
+def annual_table(tables: dict[str, pd.DataFrame], year: int) -> Table:
+    ann = tables["allocation_annual"]
+    bal = tables["balance_monthly"]
+    sub = ann[ann.year == year]
+    t = Table(title=f"Kazakh crude exports by route, {year}", title_justify="left")
+    for col, just in (("route", "left"), ("Mt", "right"), ("kb/d", "right"), ("share", "right"), ("capacity Mt", "right"), ("utilisation", "right")):
+        t.add_column(col, justify=just)
+    for row in sub.itertuples():
+        t.add_row(
+            ROUTE_LABELS.get(row.route, row.route),
+            _fmt(row.volume_mt),
+            _fmt(row.volume_kbd, ",.0f"),
+            _fmt(row.share * 100 if pd.notna(row.share) else float("nan"), ".1f") + ("%" if pd.notna(row.share) else ""),
+            _fmt(row.capacity_mt),
+            _fmt(row.utilisation * 100 if pd.notna(row.utilisation) else float("nan"), ".0f") + ("%" if pd.notna(row.utilisation) else ""),
+        )
+    yb = bal[bal.period.str.startswith(str(year))]
+    t.add_section()
+    t.add_row("exported", _fmt(yb.exported_kt.sum() / 1000), "", "", "", "")
+    t.add_row("shut in", _fmt(yb.shut_in_kt.sum() / 1000), "", "", "", "")
+    return t
+
+
+def binding_table(tables: dict[str, pd.DataFrame], limit: int = 8) -> Table | None:
+    sp = tables["shadow_prices"]
+    if sp.empty:
+        return None
+    g = (
+        sp.groupby(["constraint", "asset_or_route"])
+        .agg(periods=("period", "count"), first=("period", "min"), last=("period", "max"), mean=("usd_per_t", "mean"))
+        .reset_index()
+    )
+    g = g.reindex(g["mean"].abs().sort_values(ascending=False).index).head(limit)
+    t = Table(title="Binding constraints (value of one more tonne)", title_justify="left")
+    for col, just in (("constraint", "left"), ("asset / route", "left"), ("periods", "right"), ("when", "left"), ("mean $/t", "right")):
+        t.add_column(col, justify=just)
+    for row in g.itertuples():
+        when = row.first if row.first == row.last else f"{row.first}..{row.last}"
+        t.add_row(row.constraint, row.asset_or_route, str(row.periods), when, _fmt(row.mean))
+    return t
+
+
+def print_summary(console: Console, result, out_dir) -> None:
+    sc = result.scenario
+    console.print(f"[bold]{sc.name}[/bold]: {sc.description.splitlines()[0] if sc.description else ''}")
+    console.print(
+        f"horizon {sc.months[0]}..{sc.months[-1]}; netback {result.oil.objective:,.1f} M$; "
+        f"{result.oil_size['variables']} variables, {result.oil_size['constraints']} constraints"
+    )
+    for y in sc.years:
+        console.print(annual_table(result.tables, y))
+    bt = binding_table(result.tables)
+    if bt is not None:
+        console.print(bt)
+    pa = result.tables["power_annual"]
+    for row in pa.itertuples():
+        util = "" if pd.isna(row.cable_utilisation) else f", cable utilisation {row.cable_utilisation:.0%}"
+        console.print(
+            f"power {row.year}: generation {row.generation_gwh:,.0f} GWh, exported {row.exported_gwh:,.0f}, "
+            f"delivered {row.delivered_gwh:,.0f}, curtailed {row.curtailed_gwh:,.0f}{util}"
+        )
+    if out_dir is not None:
+        console.print(f"tables written to [bold]{out_dir}[/bold]")

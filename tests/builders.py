@@ -1,0 +1,122 @@
+"""Build small, hand-solvable input folders for tests.
+
+``write_inputs(tmp_path, **changes)`` writes a complete inputs folder whose
+numbers are chosen so the optimum can be worked out by hand:
+
+- one year (2023, 365 days), Brent 80 $/bbl, every grade 7.5 bbl/t and a
+  differential of 0, so every route sells at 600 $/t;
+- two sources, ``a`` and ``b``; three routes, ``cheap`` (tariff 10 $/t,
+  asset ``pipe``), ``dear`` (tariff 40 $/t, assets ``ship`` then ``link``)
+  and ``spare`` (tariff 70 $/t, assets ``ship`` then ``spur``), so ``ship``
+  is a leg shared by ``dear`` and ``spare``;
+- supply ``a`` 36.5 Mt/yr and ``b`` 0 (100 kt per day in total).
+
+Every table can be replaced or edited through keyword arguments.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+BASE_TABLES: dict[str, list[dict]] = {
+    "sources": [
+        {"source": "a", "name": "Source A", "description": ""},
+        {"source": "b", "name": "Source B", "description": ""},
+    ],
+    "grades": [{"grade": "g", "name": "Grade", "bbl_per_t": 7.5, "diff_usd_per_bbl": 0, "description": ""}],
+    "prices": [{"year": 2023, "brent_usd_per_bbl": 80}],
+    "assets": [
+        {"asset": "pipe", "block": "oil", "name": "Pipe", "units": 1, "max_active_units": 1, "description": ""},
+        {"asset": "ship", "block": "oil", "name": "Ship", "units": 1, "max_active_units": 1, "description": ""},
+        {"asset": "link", "block": "oil", "name": "Link", "units": 1, "max_active_units": 1, "description": ""},
+        {"asset": "spur", "block": "oil", "name": "Spur", "units": 1, "max_active_units": 1, "description": ""},
+        {"asset": "trans_caspian_cable", "block": "power", "name": "Cable", "units": 1, "max_active_units": 1, "description": ""},
+    ],
+    "asset_capacity": [
+        {"year": 2023, "asset": "pipe", "capacity_mt": 20, "third_party_mt": 0},
+        {"year": 2023, "asset": "ship", "capacity_mt": 10, "third_party_mt": 0},
+        {"year": 2023, "asset": "link", "capacity_mt": 50, "third_party_mt": 0},
+        {"year": 2023, "asset": "spur", "capacity_mt": 50, "third_party_mt": 0},
+    ],
+    "routes": [
+        {"route": "cheap", "name": "Cheap", "grade": "g", "description": ""},
+        {"route": "dear", "name": "Dear", "grade": "g", "description": ""},
+        {"route": "spare", "name": "Spare", "grade": "g", "description": ""},
+    ],
+    "route_legs": [
+        {"route": "cheap", "seq": 1, "asset": "pipe", "tariff_usd_per_t": 10},
+        {"route": "dear", "seq": 1, "asset": "ship", "tariff_usd_per_t": 30},
+        {"route": "dear", "seq": 2, "asset": "link", "tariff_usd_per_t": 10},
+        {"route": "spare", "seq": 1, "asset": "ship", "tariff_usd_per_t": 30},
+        {"route": "spare", "seq": 2, "asset": "spur", "tariff_usd_per_t": 40},
+    ],
+    "source_routes": [
+        {"source": "a", "route": "cheap", "feeder_cost_usd_per_t": 0, "max_mt": ""},
+        {"source": "a", "route": "dear", "feeder_cost_usd_per_t": 0, "max_mt": ""},
+        {"source": "a", "route": "spare", "feeder_cost_usd_per_t": 0, "max_mt": ""},
+        {"source": "b", "route": "cheap", "feeder_cost_usd_per_t": 0, "max_mt": ""},
+    ],
+    "supply": [
+        {"year": 2023, "source": "a", "export_supply_mt": 36.5},
+        {"year": 2023, "source": "b", "export_supply_mt": 0},
+    ],
+    "power_capacity": [
+        {"year": 2023, "technology": "wind", "capacity_mw": 0},
+        {"year": 2023, "technology": "solar", "capacity_mw": 0},
+    ],
+    "power_links": [
+        {
+            "asset": "trans_caspian_cable",
+            "from_node": "kz",
+            "to_node": "az",
+            "capacity_mw": 0,
+            "commissioning_year": 2023,
+            "length_km": 400,
+            "line_loss_per_1000km": 0.0,
+            "converter_loss": 0.0,
+        }
+    ],
+}
+
+BASE_SCENARIO = {
+    "base": {
+        "description": "test base",
+        "horizon": {"start": "2023-01", "end": "2023-12"},
+        "shut_in_penalty_usd_per_t": 50,
+        "power": {"enabled": False, "years": [], "black_sea": False},
+    },
+    "overrides": {},
+    "scenarios": {"case": {"description": "the test case", "overrides": []}},
+}
+
+
+def write_table(folder: Path, name: str, rows: list[dict]) -> Path:
+    path = folder / f"{name}.csv"
+    cols = list(rows[0].keys())
+    lines = [",".join(cols)] + [",".join("" if r.get(c) is None else str(r.get(c)) for c in cols) for r in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def write_profiles(folder: Path, wind: float | list[float] = 0.5, solar: float | list[float] = 0.0) -> Path:
+    w = wind if isinstance(wind, list) else [wind] * 8760
+    s = solar if isinstance(solar, list) else [solar] * 8760
+    rows = ["hour,wind_cf,solar_cf"] + [f"{h},{w[h]},{s[h]}" for h in range(8760)]
+    path = folder / "power_profiles.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def write_inputs(folder: Path, tables: dict[str, list[dict]] | None = None, scenario: dict | None = None, *, wind=0.5, solar=0.0) -> Path:
+    """Write a complete inputs folder; ``tables`` replaces whole tables, ``scenario`` is merged into the base settings."""
+    folder.mkdir(parents=True, exist_ok=True)
+    all_tables = {**BASE_TABLES, **(tables or {})}
+    for name, rows in all_tables.items():
+        write_table(folder, name, rows)
+    write_profiles(folder, wind, solar)
+    doc = {k: (dict(v) if isinstance(v, dict) else v) for k, v in BASE_SCENARIO.items()}
+    doc["base"] = {**BASE_SCENARIO["base"], **(scenario or {})}
+    (folder / "scenarios.yaml").write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    return folder
