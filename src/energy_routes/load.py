@@ -262,7 +262,7 @@ def _check_structure(tables: dict[str, pd.DataFrame], lines: dict[str, pd.Series
                     )
     cap = tables.get("asset_capacity")
     if cap is not None:
-        over = cap["third_party_mt"] > cap["capacity_mt"]
+        over = (cap["third_party_mt"] > cap["capacity_mt"]) & (cap["capacity_mt"] >= 0)
         for idx in cap.index[over.fillna(False)]:
             problems.append(
                 Problem("asset_capacity.csv", f"third_party_mt {cap.at[idx, 'third_party_mt']:g} exceeds capacity_mt {cap.at[idx, 'capacity_mt']:g}", line=int(lines["asset_capacity"][idx]), column="third_party_mt")
@@ -323,6 +323,8 @@ def load_inputs(folder: str | Path) -> Inputs:
                 known[f"{table.name}.{col.name}"] = typed[col.name].dropna().tolist()
     _check_structure(tables, lines, problems)
     if problems:
+        order = {t.filename: i for i, t in enumerate(TABLES)}
+        problems.sort(key=lambda p: (order.get(p.file, len(order)), p.line or 0))
         raise InputError(problems)
     for name, df in tables.items():
         for col in TABLES_BY_NAME_COLS[name]:

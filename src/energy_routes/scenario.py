@@ -260,7 +260,7 @@ def load_library(folder: Path) -> Library:
     for section, items in (("overrides", overrides), ("scenarios", scenarios)):
         if not isinstance(items, dict):
             problems.append(Problem(rel, f"'{section}' must be a mapping of names", line=_line_for(lines, (section,))))
-    if problems:
+    if not isinstance(overrides, dict) or not isinstance(scenarios, dict):
         raise InputError(problems)
     for name, piece in overrides.items():
         _validate_piece(piece, ("overrides", name), rel, lines, problems)
@@ -273,7 +273,7 @@ def load_library(folder: Path) -> Library:
                 problems.append(Problem(rel, "unknown key; a scenario has description and overrides", line=_line_for(lines, ("scenarios", name, key)), column=f"scenarios.{name}.{key}"))
         for i, ov in enumerate(spec.get("overrides") or []):
             if ov not in overrides:
-                problems.append(Problem(rel, f"unknown override '{ov}'; known: {', '.join(overrides)}", line=_line_for(lines, ("scenarios", name, "overrides", i)), column=f"scenarios.{name}.overrides"))
+                problems.append(Problem(rel, f"unknown override '{ov}'; known: {', '.join(overrides) or '(none defined)'}", line=_line_for(lines, ("scenarios", name, "overrides", i)), column=f"scenarios.{name}.overrides"))
     if problems:
         raise InputError(problems)
     return Library(path, base, overrides, scenarios, lines)
@@ -328,7 +328,7 @@ def resolve(inputs: Inputs, scenario: str | Path, extra_overrides: list[str] | t
             description = description or str(library.scenarios[parent].get("description", "")).strip()
         for i, ov in enumerate(data.get("overrides") or []):
             if ov not in library.overrides:
-                problems.append(Problem(rel, f"unknown override '{ov}'; known: {', '.join(library.overrides)}", line=_line_for(lines, ("overrides", i)), column="overrides"))
+                problems.append(Problem(rel, f"unknown override '{ov}'; known: {', '.join(library.overrides) or '(none defined)'}", line=_line_for(lines, ("overrides", i)), column="overrides"))
             chain.append(ov)
         inline = {k: v for k, v in data.items() if k not in ("name", "description", "extends", "overrides")}
     else:
@@ -336,7 +336,7 @@ def resolve(inputs: Inputs, scenario: str | Path, extra_overrides: list[str] | t
         raise InputError([Problem(str(scenario), f"is neither a shipped scenario ({known}) nor an existing .yaml file")])
     for ov in extra_overrides:
         if ov not in library.overrides:
-            problems.append(Problem("--override", f"unknown override '{ov}'; known: {', '.join(library.overrides)}"))
+            problems.append(Problem("--override", f"unknown override '{ov}'; known: {', '.join(library.overrides) or '(none defined)'}"))
         chain.append(ov)
     if problems:
         raise InputError(problems)
