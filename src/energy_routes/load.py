@@ -277,6 +277,15 @@ def _check_structure(tables: dict[str, pd.DataFrame], lines: dict[str, pd.Series
         problems.append(Problem("power_profiles.csv", f"has {len(prof)} data rows; expected 8760 (hours 0..8759)"))
 
 
+def known_ids(tables: dict[str, pd.DataFrame]) -> dict[str, list[str]]:
+    """``{"table.column": ids}`` for every single-column id key, for reference checks."""
+    out = {}
+    for table in TABLES:
+        if table.name in tables and len(table.key) == 1 and table.col(table.key[0]).kind == "id":
+            out[f"{table.name}.{table.key[0]}"] = tables[table.name][table.key[0]].dropna().tolist()
+    return out
+
+
 def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -318,9 +327,7 @@ def load_inputs(folder: str | Path) -> Inputs:
         _validate_with_pandera(typed, line_nos, table, rel, known, problems)
         tables[table.name] = typed
         lines[table.name] = line_nos
-        for col in table.columns:
-            if col.kind == "id" and col.name in table.key and len(table.key) == 1:
-                known[f"{table.name}.{col.name}"] = typed[col.name].dropna().tolist()
+        known = known_ids(tables)
     _check_structure(tables, lines, problems)
     if problems:
         order = {t.filename: i for i, t in enumerate(TABLES)}

@@ -28,7 +28,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import InputError, Problem
-from .load import Inputs, _check_structure, _validate_with_pandera
+from .load import Inputs, _check_structure, _validate_with_pandera, known_ids
 from .schema import TABLES_BY_NAME
 
 HORIZON_MIN = pd.Period("2022-01", "M")
@@ -474,7 +474,9 @@ def _check_against_inputs(
                 if c.kind == "int" and v is not None:
                     v = int(v)
             df.loc[mask, k] = v
-        _validate_with_pandera(df, edited.lines[edit.table], table, f"{edit.table}.csv as edited by {rel} {col}", {}, problems)
+        _validate_with_pandera(
+            df, edited.lines[edit.table], table, f"{edit.table}.csv as edited by {rel} {col}", known_ids(edited.tables), problems
+        )
     _check_structure(edited.tables, edited.lines, problems)
 
     # data must cover the horizon

@@ -7,12 +7,12 @@ from rich.console import Console
 from rich.table import Table
 
 ROUTE_LABELS = {
-    "cpc": "CPC (Novorossiysk)",
-    "btc": "Trans-Caspian + BTC",
-    "baku_supsa": "Trans-Caspian + Baku-Supsa",
+    "cpc": "CPC",
+    "btc": "Caspian+BTC",
+    "baku_supsa": "Caspian+Supsa",
     "atyrau_samara": "Atyrau-Samara",
-    "kazakhstan_china": "Kazakhstan-China",
-    "makhachkala": "Aktau-Makhachkala",
+    "kazakhstan_china": "KZ-China",
+    "makhachkala": "Makhachkala",
     "rail": "Rail",
 }
 
