@@ -210,13 +210,14 @@ def _validate_piece(piece: Any, where: tuple, rel: str, lines: dict[tuple, int],
 # ---------------------------------------------------------------- merge
 
 
-def merge(base: dict, over: dict) -> dict:
-    """Merge ``over`` onto ``base``: mappings key by key, lists appended, scalars replaced."""
+def merge(base: dict, over: dict, _top: bool = True) -> dict:
+    """Merge ``over`` onto ``base``: mappings key by key, the item lists
+    (route_limits, route_shares, events, set) appended, everything else replaced."""
     out = copy.deepcopy(base)
     for key, value in over.items():
         if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = merge(out[key], value)
-        elif isinstance(value, list) and isinstance(out.get(key), list):
+            out[key] = merge(out[key], value, _top=False)
+        elif _top and key in LIST_SETTINGS and isinstance(value, list) and isinstance(out.get(key), list):
             out[key] = out[key] + copy.deepcopy(value)
         else:
             out[key] = copy.deepcopy(value)
