@@ -111,23 +111,27 @@ def oil_params(scenario: Scenario) -> OilParams:
     oil_assets = sorted({a for r in routes for a in route_assets[r]}, key=inp["assets"]["asset"].tolist().index)
 
     # supply
-    sup = inp["supply"].set_index(["source", "year"])["export_supply_mt"]
+    def by_day(table: pd.DataFrame, key: str, ident: str, column: str) -> np.ndarray:
+        """The yearly value of ``column`` for ``ident``, laid out over the horizon's days."""
+        rows = table[table[key] == ident]
+        per_year = dict(zip(rows["year"].astype(int), rows[column].astype(float)))
+        return np.array([per_year[y] for y in years])[np.searchsorted(years, year_of_day)]
+
     supply: dict[tuple[str, str], float] = {}
     for s in sources:
-        per_day = np.array([sup[(s, int(y))] for y in year_of_day]) * 1000.0 / days_in_year * rem.get(s, ones)
+        per_day = by_day(inp["supply"], "source", s, "export_supply_mt") * 1000.0 / days_in_year * rem.get(s, ones)
         for m, v in monthly(per_day).items():
             supply[(s, m)] = v
 
     # assets: Kazakh capacity per day
-    cap = inp["asset_capacity"].set_index(["asset", "year"])
     units = inp["assets"].set_index("asset")
     kappa: dict[str, np.ndarray] = {}
     asset_cap: dict[tuple[str, str], float] = {}
     for a in oil_assets:
         u, mx = float(units.at[a, "units"]), float(units.at[a, "max_active_units"])
         phi = np.minimum(u * rem.get(a, ones), mx) / mx
-        c = np.array([cap.at[(a, int(y)), "capacity_mt"] for y in year_of_day])
-        th = np.array([cap.at[(a, int(y)), "third_party_mt"] for y in year_of_day])
+        c = by_day(inp["asset_capacity"], "asset", a, "capacity_mt")
+        th = by_day(inp["asset_capacity"], "asset", a, "third_party_mt")
         kappa[a] = np.maximum(0.0, phi * c - th) * 1000.0 / days_in_year
         for m, v in monthly(kappa[a]).items():
             asset_cap[(a, m)] = v

@@ -44,6 +44,30 @@ def annual_table(tables: dict[str, pd.DataFrame], year: int) -> Table:
     return t
 
 
+def years_table(tables: dict[str, pd.DataFrame], years: list[int]) -> Table:
+    """Routes × years in Mt (share of the year's exports in brackets), for long horizons."""
+    ann = tables["allocation_annual"]
+    bal = tables["balance_monthly"].assign(year=lambda d: d.period.str[:4].astype(int))
+    t = Table(title=f"Kazakh crude exports by route, Mt (share), {years[0]}-{years[-1]}", title_justify="left")
+    t.add_column("route", no_wrap=True, min_width=13)
+    for y in years:
+        t.add_column(str(y), justify="right")
+    for route, grp in ann.groupby("route", sort=False):
+        g = grp.set_index("year")
+        t.add_row(
+            ROUTE_LABELS.get(route, route),
+            *(
+                f"{g.at[y, 'volume_mt']:.1f}" + (f" ({g.at[y, 'share']:.0%})" if pd.notna(g.at[y, "share"]) and g.at[y, "volume_mt"] > 0 else "")
+                for y in years
+            ),
+        )
+    t.add_section()
+    by_year = bal.groupby("year")[["exported_kt", "shut_in_kt"]].sum() / 1000
+    t.add_row("exported", *(f"{by_year.at[y, 'exported_kt']:.1f}" for y in years))
+    t.add_row("shut in", *(f"{by_year.at[y, 'shut_in_kt']:.2f}" for y in years))
+    return t
+
+
 def binding_table(tables: dict[str, pd.DataFrame], limit: int = 8) -> Table | None:
     sp = tables["shadow_prices"]
     if sp.empty:
@@ -70,8 +94,11 @@ def print_summary(console: Console, result, out_dir) -> None:
         f"horizon {sc.months[0]}..{sc.months[-1]}; netback {result.oil.objective:,.1f} M$; "
         f"{result.oil_size['variables']} variables, {result.oil_size['constraints']} constraints"
     )
-    for y in sc.years:
-        console.print(annual_table(result.tables, y))
+    if len(sc.years) > 2:
+        console.print(years_table(result.tables, sc.years))
+    else:
+        for y in sc.years:
+            console.print(annual_table(result.tables, y))
     bt = binding_table(result.tables)
     if bt is not None:
         console.print(bt)
