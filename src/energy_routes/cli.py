@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from .errors import EnergyRoutesError, InputError, Problem, SolveError
 
@@ -31,7 +32,7 @@ def _inputs_option(f):
 
 
 def _fail(console: Console, exc: EnergyRoutesError) -> None:
-    console.print(f"[bold red]error:[/bold red] {exc}", highlight=False, soft_wrap=True)
+    console.print(f"[bold red]error:[/bold red] {escape(str(exc))}", highlight=False, soft_wrap=True)
     sys.exit(exc.exit_code)
 
 
@@ -61,7 +62,7 @@ def scenarios(inputs_dir: Path) -> None:
     width = max((len(n) for n, _ in lib.describe()), default=0)
     for name, desc in lib.describe():
         first = desc.splitlines()[0] if desc else ""
-        console.print(f"{name:<{width}}  {first}", highlight=False, soft_wrap=True)
+        console.print(escape(f"{name:<{width}}  {first}"), highlight=False, soft_wrap=True)
     if lib.overrides:
         console.print(f"\noverrides you can add with --override: {', '.join(lib.overrides)}", highlight=False, soft_wrap=True)
 
@@ -118,10 +119,10 @@ def run(scenario: str, inputs_dir: Path, out_dir: Path | None, overrides: tuple[
     try:
         result = run_scenario(inputs_dir, scenario, overrides, power=not no_power)
     except SolveError as exc:
-        err.print(f"[bold red]error:[/bold red] {exc}", highlight=False)
+        err.print(f"[bold red]error:[/bold red] {escape(str(exc))}", highlight=False)
         if exc.diagnosis:
             for line in describe(exc.diagnosis):
-                err.print("  " + line, highlight=False)
+                err.print("  " + escape(line), highlight=False)
             target = out_dir or default_out_dir(Path(scenario).stem)
             try:
                 write_run(Path(target), {}, {"status": exc.status, "scenario": scenario}, {"diagnosis.json": exc.diagnosis})

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 from rich.console import Console
+from rich import box
+from rich.markup import escape
 from rich.table import Table
 
 ROUTE_LABELS = {
@@ -68,7 +70,16 @@ def years_table(tables: dict[str, pd.DataFrame], years: list[int]) -> Table:
     return t
 
 
+def _span(first: str, last: str) -> str:
+    if first == last:
+        return first
+    if len(first) == 7 and first[:4] == last[:4]:
+        return f"{first}..{last[5:]}"
+    return f"{first}..{last}"
+
+
 def binding_table(tables: dict[str, pd.DataFrame], limit: int = 8) -> Table | None:
+    """The binding constraints with the largest mean shadow price, one row per constraint and asset."""
     sp = tables["shadow_prices"]
     if sp.empty:
         return None
@@ -78,18 +89,18 @@ def binding_table(tables: dict[str, pd.DataFrame], limit: int = 8) -> Table | No
         .reset_index()
     )
     g = g.reindex(g["mean"].abs().sort_values(ascending=False).index).head(limit)
-    t = Table(title="Binding constraints (value of one more tonne)", title_justify="left")
-    for col, just in (("constraint", "left"), ("asset / route", "left"), ("periods", "right"), ("when", "left"), ("mean $/t", "right")):
-        t.add_column(col, justify=just)
+    t = Table(title="Binding constraints: value of one more tonne", title_justify="left", box=box.SIMPLE_HEAD)
+    t.add_column(escape("constraint[asset or route]"), no_wrap=True)
+    t.add_column("when (periods)", no_wrap=True)
+    t.add_column("mean $/t", justify="right", no_wrap=True)
     for row in g.itertuples():
-        when = row.first if row.first == row.last else f"{row.first}..{row.last}"
-        t.add_row(row.constraint, row.asset_or_route, str(row.periods), when, _fmt(row.mean))
+        t.add_row(escape(f"{row.constraint}[{row.asset_or_route}]"), f"{_span(row.first, row.last)} ({row.periods})", _fmt(row.mean))
     return t
 
 
 def print_summary(console: Console, result, out_dir) -> None:
     sc = result.scenario
-    console.print(f"[bold]{sc.name}[/bold]: {sc.description.splitlines()[0] if sc.description else ''}")
+    console.print(f"[bold]{escape(sc.name)}[/bold]: {escape(sc.description.splitlines()[0]) if sc.description else ''}")
     console.print(
         f"horizon {sc.months[0]}..{sc.months[-1]}; netback {result.oil.objective:,.1f} M$; "
         f"{result.oil_size['variables']} variables, {result.oil_size['constraints']} constraints"
@@ -110,4 +121,4 @@ def print_summary(console: Console, result, out_dir) -> None:
             f"delivered {row.delivered_gwh:,.0f}, curtailed {row.curtailed_gwh:,.0f}{util}"
         )
     if out_dir is not None:
-        console.print(f"tables written to [bold]{out_dir}[/bold]")
+        console.print(f"tables written to [bold]{escape(str(out_dir))}[/bold]")
