@@ -72,21 +72,33 @@ def diagnose_infeasible(p: OilParams) -> dict:
 
 
 def describe(diagnosis: dict, limit: int = 12) -> list[str]:
-    """Human-readable lines for the terminal."""
+    """Human-readable lines for the terminal: the commitments in conflict and what holds them back,
+    rows of one constraint family and asset grouped over their periods."""
     lines = []
-    for s in diagnosis.get("shortfalls", []):
-        lines.append(
-            f"commitment route_limit[{s['route']}, {s['year']}] needs {s['required_kt'] / 1000:.3f} Mt "
-            f"but at most {s['achievable_kt'] / 1000:.3f} Mt can be moved (short {s['shortfall_kt'] / 1000:.3f} Mt)"
-        )
-    conf = [c for c in diagnosis.get("conflicting_constraints", []) if c["constraint"] != "commitment"]
-    if conf:
+    short = diagnosis.get("shortfalls", [])
+    conf = diagnosis.get("conflicting_constraints", [])
+    involved = [c for c in conf if c["constraint"] == "commitment"]
+    if involved:
+        parts = [f"{c['index'][0]} >= {c['value_kt'] / 1000:.3f} Mt in {c['index'][1]}" for c in involved]
+        lines.append("these commitments cannot all be met: " + "; ".join(parts))
+    total_short = sum(s["shortfall_kt"] for s in short)
+    if short:
+        lines.append(f"together they are short by {total_short / 1000:.3f} Mt")
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for c in conf:
+        if c["constraint"] == "commitment":
+            continue
+        key = (c["constraint"], ", ".join(c["index"][:-1]) or c["index"][-1])
+        groups.setdefault(key, []).append(c)
+    if groups:
         lines.append("held back by:")
-        for c in conf[:limit]:
-            lines.append(f"  {c['constraint']}[{', '.join(c['index'])}] at {c['value_kt']:.1f} kt")
-        if len(conf) > limit:
-            lines.append(f"  ... and {len(conf) - limit} more (see diagnosis.json)")
+        for (fam, what), rows in list(groups.items())[:limit]:
+            periods = sorted(r["index"][-1] for r in rows)
+            span = periods[0] if len(periods) == 1 else f"{periods[0]}..{periods[-1]} ({len(periods)} periods)"
+            total = sum(r["value_kt"] for r in rows)
+            lines.append(f"  {fam}[{what}] {span}: {total / 1000:.3f} Mt")
+        if len(groups) > limit:
+            lines.append(f"  ... and {len(groups) - limit} more (see diagnosis.json)")
     if not lines and "note" in diagnosis:
         lines.append(diagnosis["note"])
     return lines
-
