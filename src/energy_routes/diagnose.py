@@ -79,7 +79,7 @@ def describe(diagnosis: dict, limit: int = 12) -> list[str]:
     conf = diagnosis.get("conflicting_constraints", [])
     involved = [c for c in conf if c["constraint"] == "commitment"]
     if involved:
-        parts = [f"{c['index'][0]} >= {c['value_kt'] / 1000:.3f} Mt in {c['index'][1]}" for c in involved]
+        parts = [f"route_limit[{c['index'][0]}, {c['index'][1]}] >= {c['value_kt'] / 1000:.3f} Mt" for c in involved]
         lines.append("these commitments cannot all be met: " + "; ".join(parts))
     total_short = sum(s["shortfall_kt"] for s in short)
     if short:

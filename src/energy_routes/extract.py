@@ -14,7 +14,7 @@ BINDING_TOL = 1e-7  # $/t below which a dual is treated as zero
 
 def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
     out = num / den.where(den > 1e-9)
-    return out.round(9)
+    return out
 
 
 def flows_monthly(lp: CompiledLP, p: OilParams) -> pd.DataFrame:

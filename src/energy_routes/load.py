@@ -164,8 +164,8 @@ def _pandera_schema(table: Table, known: dict[str, list[str]]) -> pa.DataFrameSc
             checks.append(pa.Check.str_matches(ID_PATTERN, error=col.expected(), ignore_na=True))
         if col.kind == "enum":
             checks.append(pa.Check.isin(list(col.choices), error=col.expected(), ignore_na=True))
-        if col.ref:
-            allowed = known.get(col.ref, [])
+        if col.ref and col.ref in known:  # an unreadable referenced table is reported on its own
+            allowed = known[col.ref]
             ref_table, ref_col = col.ref.split(".")
             checks.append(
                 pa.Check.isin(allowed, error=f"a {ref_col} listed in {ref_table}.csv", ignore_na=True)
