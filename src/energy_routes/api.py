@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import extract
-from .diagnose import diagnose_infeasible
+from .diagnose import diagnose_infeasible, unreachable_commitments
 from .errors import SolveError
 from .load import load_inputs
 from .model import build_oil_model, build_power_model
@@ -95,6 +95,9 @@ def run_scenario(
         inputs = load_inputs(inputs_dir)
         sc = resolve(inputs, scenario, overrides)
         p = oil_params(sc)
+    blocked = unreachable_commitments(p)
+    if blocked:
+        raise SolveError(f"the oil model of scenario '{sc.name}' is infeasible", "Infeasible", blocked)
     with timer("build"):
         model = build_oil_model(p)
         lp = CompiledLP(model)

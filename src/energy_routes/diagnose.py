@@ -71,6 +71,25 @@ def diagnose_infeasible(p: OilParams) -> dict:
     return {"shortfalls": shortfalls, "conflicting_constraints": conflicts}
 
 
+def unreachable_commitments(p: OilParams) -> dict:
+    """Commitments on routes that no source reaches (no flow variable at all): infeasible
+    before any solve. Returns a diagnosis in the same shape as :func:`diagnose_infeasible`."""
+    served = {r for (_, r) in p.pairs}
+    bad = [(r, y, lo) for (r, y), lo in p.limit_lo.items() if lo > 0 and r not in served]
+    if not bad:
+        return {}
+    return {
+        "shortfalls": [
+            {"constraint": "route_limit", "route": r, "year": int(y), "required_kt": round(lo, 3), "achievable_kt": 0.0, "shortfall_kt": round(lo, 3)}
+            for r, y, lo in bad
+        ],
+        "conflicting_constraints": [
+            {"constraint": "commitment", "index": [r, str(y)], "value_kt": round(lo, 3), "dual": 1.0} for r, y, lo in bad
+        ]
+        + [{"constraint": "source_routes", "index": [r, "no source reaches it"], "value_kt": 0.0, "dual": 1.0} for r, _, _ in bad],
+    }
+
+
 def describe(diagnosis: dict, limit: int = 12) -> list[str]:
     """Human-readable lines for the terminal: the commitments in conflict and what holds them back,
     rows of one constraint family and asset grouped over their periods."""
@@ -94,9 +113,11 @@ def describe(diagnosis: dict, limit: int = 12) -> list[str]:
         lines.append("held back by:")
         for (fam, what), rows in list(groups.items())[:limit]:
             periods = sorted(r["index"][-1] for r in rows)
-            span = periods[0] if len(periods) == 1 else f"{periods[0]}..{periods[-1]} ({len(periods)} periods)"
             total = sum(r["value_kt"] for r in rows)
-            lines.append(f"  {fam}[{what}] {span}: {total / 1000:.3f} Mt")
+            head = f"{fam}[{what}, {periods[0]}]" if len(rows[0]["index"]) > 1 else f"{fam}[{periods[0]}]"
+            if len(periods) > 1:
+                head += f" to [{what}, {periods[-1]}] ({len(periods)} rows)"
+            lines.append(f"  {head}: {total / 1000:.3f} Mt")
         if len(groups) > limit:
             lines.append(f"  ... and {len(groups) - limit} more (see diagnosis.json)")
     if not lines and "note" in diagnosis:
