@@ -120,3 +120,85 @@ def write_inputs(folder: Path, tables: dict[str, list[dict]] | None = None, scen
     doc["base"] = {**BASE_SCENARIO["base"], **(scenario or {})}
     (folder / "scenarios.yaml").write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
     return folder
+
+
+# ---------------------------------------------------------------------------
+# Helpers added for the test suite (the functions above keep their behaviour).
+
+import copy as _copy  # noqa: E402
+
+BLACK_SEA_ASSET = {"asset": "black_sea_cable", "block": "power", "name": "Black Sea cable", "units": 1, "max_active_units": 1, "description": ""}
+
+
+def base_tables() -> dict[str, list[dict]]:
+    """A deep copy of ``BASE_TABLES`` that a test may edit freely."""
+    return _copy.deepcopy(BASE_TABLES)
+
+
+def set_rows(rows: list[dict], where: dict, **values) -> list[dict]:
+    """Set ``values`` on every row matching ``where`` (in place); fails if nothing matches."""
+    hit = 0
+    for row in rows:
+        if all(row.get(k) == v for k, v in where.items()):
+            row.update(values)
+            hit += 1
+    assert hit, f"no row matches {where}"
+    return rows
+
+
+def two_year_tables(years: tuple[int, ...] = (2023, 2024)) -> dict[str, list[dict]]:
+    """``BASE_TABLES`` with every year-indexed table repeated for ``years`` (same numbers each year)."""
+    t = base_tables()
+    for name in ("prices", "asset_capacity", "supply", "power_capacity"):
+        first = [r for r in t[name] if r["year"] == 2023]
+        t[name] = [{**r, "year": y} for y in years for r in first]
+    return t
+
+
+def power_tables(
+    wind_mw: float,
+    cable_mw: float,
+    *,
+    converter_loss: float = 0.0,
+    line_loss: float = 0.0,
+    length_km: float = 400,
+    commissioning_year: int = 2023,
+    black_sea_mw: float | None = None,
+    bs_converter_loss: float = 0.0,
+    bs_line_loss: float = 0.0,
+    bs_length_km: float = 1100,
+) -> dict[str, list[dict]]:
+    """Base tables with a wind fleet, a trans-Caspian cable and, optionally, a Black Sea cable."""
+    t = base_tables()
+    set_rows(t["power_capacity"], {"technology": "wind"}, capacity_mw=wind_mw)
+    set_rows(
+        t["power_links"],
+        {"asset": "trans_caspian_cable"},
+        capacity_mw=cable_mw,
+        converter_loss=converter_loss,
+        line_loss_per_1000km=line_loss,
+        length_km=length_km,
+        commissioning_year=commissioning_year,
+    )
+    if black_sea_mw is not None:
+        t["assets"].append(dict(BLACK_SEA_ASSET))
+        t["power_links"].append(
+            {
+                "asset": "black_sea_cable",
+                "from_node": "az",
+                "to_node": "eu",
+                "capacity_mw": black_sea_mw,
+                "commissioning_year": 2023,
+                "length_km": bs_length_km,
+                "line_loss_per_1000km": bs_line_loss,
+                "converter_loss": bs_converter_loss,
+            }
+        )
+    return t
+
+
+def write_user_scenario(path: Path, doc: dict) -> Path:
+    """Write a user scenario YAML file (``name``, ``extends``, ``overrides``, inline settings)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    return path

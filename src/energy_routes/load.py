@@ -91,12 +91,20 @@ def read_csv_text(path: Path, rel: str, problems: list[Problem]) -> tuple[pd.Dat
                 header_line = reader.line_num
                 continue
             if len(cells) != len(header):
+                if len(cells) < len(header):
+                    missing = header[len(cells):]
+                    what = f"no value for {', '.join(missing)}"
+                    column = missing[0]
+                else:
+                    what = f"{len(cells) - len(header)} value(s) beyond the last column '{header[-1]}'"
+                    column = header[-1]
                 problems.append(
                     Problem(
                         rel,
-                        f"has {len(cells)} fields, the header has {len(header)} "
+                        f"has {len(cells)} fields, the header has {len(header)}: {what} "
                         "(a missing or extra comma, or a truncated line?)",
                         line=reader.line_num,
+                        column=column,
                     )
                 )
                 continue
@@ -106,7 +114,7 @@ def read_csv_text(path: Path, rel: str, problems: list[Problem]) -> tuple[pd.Dat
         problems.append(Problem(rel, f"is not valid CSV ({exc})", line=reader.line_num))
         return None
     if header is None:
-        problems.append(Problem(rel, "is empty; expected a header row and data rows"))
+        problems.append(Problem(rel, "is empty; expected a header row and data rows", line=1))
         return None
     dupes = sorted({h for h in header if header.count(h) > 1})
     if dupes:
@@ -235,8 +243,15 @@ def _check_structure(tables: dict[str, pd.DataFrame], lines: dict[str, pd.Series
             gaps = sorted(set(range(years[0], years[-1] + 1)) - set(years)) if years else []
             if gaps:
                 label = f" for {', '.join(table.years_consecutive_by)}={key[0] if isinstance(key, tuple) else key}" if table.years_consecutive_by else ""
+                after = grp[grp["year"] > gaps[0]].sort_values("year")
+                line = int(lines[table.name][after.index[0]]) if len(after) else None
                 problems.append(
-                    Problem(table.filename, f"years must be consecutive{label}; missing {', '.join(map(str, gaps))}", column="year")
+                    Problem(
+                        table.filename,
+                        f"years must be consecutive{label}; missing {', '.join(map(str, gaps))} (the row after the gap is here)",
+                        line=line,
+                        column="year",
+                    )
                 )
     assets = tables.get("assets")
     if assets is not None:
