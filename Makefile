@@ -20,11 +20,11 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/energy-routes validate
-	$(BIN)/energy-routes run base-2024 --out runs/demo-base-2024-$$(date -u +%Y%m%dT%H%M%SZ)
-	$(BIN)/energy-routes run cpc-pump-station-2025 --out runs/demo-cpc-pump-station-2025-$$(date -u +%Y%m%dT%H%M%SZ)
-	@echo
-	@echo "Full tables (CSV + manifest.json) are in the runs/demo-* folders listed above:"
-	@ls -d runs/demo-* | tail -n 2
+	@stamp=$$(date -u +%Y%m%dT%H%M%SZ); \
+	$(BIN)/energy-routes run base-2024 --out runs/demo-$$stamp/base-2024 && \
+	$(BIN)/energy-routes run cpc-pump-station-2025 --out runs/demo-$$stamp/cpc-pump-station-2025 && \
+	echo && echo "Full tables (CSV + manifest.json) are in:" && \
+	echo "  runs/demo-$$stamp/base-2024/" && echo "  runs/demo-$$stamp/cpc-pump-station-2025/"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
