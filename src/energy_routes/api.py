@@ -8,6 +8,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,22 +57,18 @@ class RunResult:
 
 
 class Timer:
-    """Accumulates wall time per named stage."""
+    """Accumulates wall time per named stage: ``with timer("build"): ...``."""
 
     def __init__(self) -> None:
         self.times: dict[str, float] = {}
 
-    def __call__(self, stage: str):
-        timer = self
-
-        class _Ctx:
-            def __enter__(self_inner):
-                self_inner.t0 = time.perf_counter()
-
-            def __exit__(self_inner, *exc):
-                timer.times[stage] = timer.times.get(stage, 0.0) + time.perf_counter() - self_inner.t0
-
-        return _Ctx()
+    @contextmanager
+    def __call__(self, stage: str) -> Iterator[None]:
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.times[stage] = self.times.get(stage, 0.0) + time.perf_counter() - t0
 
 
 def run_scenario(

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError, Problem
-from .schema import ID_PATTERN, TABLES, Col, Table
+from .schema import ID_PATTERN, TABLES, TABLES_BY_NAME, Table
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -349,10 +349,8 @@ def load_inputs(folder: str | Path) -> Inputs:
         problems.sort(key=lambda p: (order.get(p.file, len(order)), p.line or 0))
         raise InputError(problems)
     for name, df in tables.items():
-        for col in TABLES_BY_NAME_COLS[name]:
+        for col in TABLES_BY_NAME[name].columns:
             if col.kind == "int" and col.name in df and not col.nullable:
                 df[col.name] = df[col.name].astype("int64")
     return Inputs(folder, tables, lines, hashes)
 
-
-TABLES_BY_NAME_COLS: dict[str, tuple[Col, ...]] = {t.name: t.columns for t in TABLES}
