@@ -143,6 +143,18 @@ def run(scenario: str, inputs_dir: Path, out_dir: Path | None, overrides: tuple[
         print_summary(console, result, written)
 
 
+def _register_commands() -> None:
+    """Commands that live in their own modules (one module per feature)."""
+    from . import cli_backtest, cli_report, cli_sweep
+
+    for module in (cli_sweep, cli_report, cli_backtest):
+        for command in module.COMMANDS:
+            main.add_command(command)
+
+
+_register_commands()
+
+
 def entry() -> None:
     """Console-script entry point: no tracebacks for the errors we expect."""
     try:
