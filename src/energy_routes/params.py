@@ -67,11 +67,11 @@ class PowerYear:
     cable_mw: float  # nameplate in service, for utilisation
 
 
-def day_remaining(scenario: Scenario, days: pd.DatetimeIndex) -> dict[str, np.ndarray]:
-    """Remaining capacity fraction per target and day: 1 − Σ event losses, floored at 0."""
+def event_losses(events, days: pd.DatetimeIndex) -> dict[str, np.ndarray]:
+    """Capacity lost per target and day, summed over events (not yet floored): Σ_e (1 − λ_e[d])."""
     loss: dict[str, np.ndarray] = {}
     day_vals = days.values.astype("datetime64[D]")
-    for ev in scenario.settings.events:
+    for ev in events:
         lam = np.ones(len(days))
         start, end = np.datetime64(ev.start, "D"), np.datetime64(ev.end, "D")
         lam[(day_vals >= start) & (day_vals <= end)] = ev.remaining
@@ -80,66 +80,128 @@ def day_remaining(scenario: Scenario, days: pd.DatetimeIndex) -> dict[str, np.nd
             ramp = (after > 0) & (after <= ev.ramp_days)
             lam[ramp] = ev.remaining + (1 - ev.remaining) * after[ramp] / (ev.ramp_days + 1)
         loss[ev.target] = loss.get(ev.target, np.zeros(len(days))) + (1 - lam)
-    return {t: np.clip(1 - v, 0.0, 1.0) for t, v in loss.items()}
+    return loss
 
 
-def oil_params(scenario: Scenario) -> OilParams:
-    """Compute the oil block's parameters (docs/model.md §1)."""
+def remaining_from_losses(loss: np.ndarray) -> np.ndarray:
+    """ρ[d] = clip(1 − loss[d], 0, 1): events add their losses; capacity never goes below zero."""
+    return np.clip(1 - loss, 0.0, 1.0)
+
+
+def day_remaining(scenario: Scenario, days: pd.DatetimeIndex) -> dict[str, np.ndarray]:
+    """Remaining capacity fraction per target and day: 1 − Σ event losses, floored at 0."""
+    return {t: remaining_from_losses(v) for t, v in event_losses(scenario.settings.events, days).items()}
+
+
+@dataclass
+class DailyBasis:
+    """The oil block's daily quantities before events, and the day → month layout.
+
+    Shared by :func:`oil_params` and the sweep kernel, so a sweep case and a
+    fresh run compute monthly capacities with the same arithmetic.
+    """
+
+    months: list[str]
+    days: pd.DatetimeIndex
+    month_start: np.ndarray  # index of each month's first day (days are sorted)
+    per_year: np.ndarray  # 1000 / days in that day's year: Mt/yr -> kt/day
+    route_assets: dict[str, list[str]]
+    units: dict[str, tuple[float, float]]  # asset -> (units, max active units)
+    cap_mt: dict[str, np.ndarray]  # asset -> capacity_mt laid out by day
+    third_mt: dict[str, np.ndarray]  # asset -> third_party_mt laid out by day
+    supply_mt: dict[str, np.ndarray]  # source -> export_supply_mt laid out by day
+
+    def monthly(self, values: np.ndarray) -> np.ndarray:
+        """Sum a daily array into months (same order as ``months``)."""
+        return np.add.reduceat(values, self.month_start)
+
+    def kappa(self, asset: str, rem: np.ndarray | None) -> np.ndarray:
+        """Kazakh capacity per day (kt/d): max(0, φ C − Θ), φ = min(u ρ, m)/m."""
+        u, mx = self.units[asset]
+        phi = 1.0 if rem is None else np.minimum(u * rem, mx) / mx
+        return np.maximum(0.0, phi * self.cap_mt[asset] - self.third_mt[asset]) * self.per_year
+
+    def route_daily(self, route: str, kappas: dict[str, np.ndarray], rem: np.ndarray | None) -> np.ndarray:
+        """What route r can carry per day: min over its assets' κ, times the route's own ρ."""
+        daily = np.min(np.vstack([kappas[a] for a in self.route_assets[route]]), axis=0)
+        return daily if rem is None else daily * rem
+
+    def supply_daily(self, source: str, rem: np.ndarray | None) -> np.ndarray:
+        q = self.supply_mt[source] * self.per_year
+        return q if rem is None else q * rem
+
+
+def daily_basis(scenario: Scenario) -> DailyBasis:
+    """Lay the yearly input tables out over the horizon's days."""
     inp = scenario.inputs
     months = [str(p) for p in scenario.months]
     start = scenario.months[0].start_time
     end = scenario.months[-1].end_time.normalize()
     days = pd.date_range(start, end, freq="D")
-    month_of_day = days.to_period("M").astype(str).to_numpy()
-    year_of_day = days.year.to_numpy()
-    days_in_year = np.where(pd.DatetimeIndex(days).is_leap_year, 366, 365)
+    month_codes = days.to_period("M").astype(str).to_numpy()
+    month_start = np.flatnonzero(np.r_[True, month_codes[1:] != month_codes[:-1]])
     years = scenario.years
-    days_m = {m: int(n) for m, n in zip(*np.unique(month_of_day, return_counts=True))}
-    year_of = {m: int(m[:4]) for m in months}
-    horizon_frac = {y: sum(days_m[m] for m in months if year_of[m] == y) / (366 if pd.Timestamp(year=y, month=1, day=1).is_leap_year else 365) for y in years}
-    rem = day_remaining(scenario, days)
-    ones = np.ones(len(days))
+    year_of_day = days.year.to_numpy()
+    per_year = 1000.0 / np.where(pd.DatetimeIndex(days).is_leap_year, 366, 365)
 
-    def monthly(values: np.ndarray) -> dict[str, float]:
-        s = pd.Series(values).groupby(month_of_day).sum()
-        return {m: float(s[m]) for m in months}
+    def by_day(table: pd.DataFrame, key: str, ident: str, column: str) -> np.ndarray:
+        """The yearly value of ``column`` for ``ident``, laid out over the horizon's days."""
+        rows = table[table[key] == ident]
+        values = dict(zip(rows["year"].astype(int), rows[column].astype(float)))
+        return np.array([values[y] for y in years])[np.searchsorted(years, year_of_day)]
 
-    sources = inp["sources"]["source"].tolist()
     routes = inp["routes"]["route"].tolist()
     legs = inp["route_legs"].sort_values(["route", "seq"])
     route_assets = {r: legs.loc[legs.route == r, "asset"].tolist() for r in routes}
     oil_assets = sorted({a for r in routes for a in route_assets[r]}, key=inp["assets"]["asset"].tolist().index)
+    units_t = inp["assets"].set_index("asset")
+    return DailyBasis(
+        months=months,
+        days=days,
+        month_start=month_start,
+        per_year=per_year,
+        route_assets=route_assets,
+        units={a: (float(units_t.at[a, "units"]), float(units_t.at[a, "max_active_units"])) for a in oil_assets},
+        cap_mt={a: by_day(inp["asset_capacity"], "asset", a, "capacity_mt") for a in oil_assets},
+        third_mt={a: by_day(inp["asset_capacity"], "asset", a, "third_party_mt") for a in oil_assets},
+        supply_mt={s: by_day(inp["supply"], "source", s, "export_supply_mt") for s in inp["sources"]["source"]},
+    )
 
-    # supply
-    def by_day(table: pd.DataFrame, key: str, ident: str, column: str) -> np.ndarray:
-        """The yearly value of ``column`` for ``ident``, laid out over the horizon's days."""
-        rows = table[table[key] == ident]
-        per_year = dict(zip(rows["year"].astype(int), rows[column].astype(float)))
-        return np.array([per_year[y] for y in years])[np.searchsorted(years, year_of_day)]
+
+def oil_params(scenario: Scenario) -> OilParams:
+    """Compute the oil block's parameters (docs/model.md §1)."""
+    inp = scenario.inputs
+    basis = daily_basis(scenario)
+    months = basis.months
+    days = basis.days
+    month_of_day = days.to_period("M").astype(str).to_numpy()
+    years = scenario.years
+    days_m = dict(zip(months, np.diff(np.r_[basis.month_start, len(days)]).astype(int).tolist()))
+    year_of = {m: int(m[:4]) for m in months}
+    horizon_frac = {y: sum(days_m[m] for m in months if year_of[m] == y) / (366 if pd.Timestamp(year=y, month=1, day=1).is_leap_year else 365) for y in years}
+    rem = day_remaining(scenario, days)
+
+    def monthly(values: np.ndarray) -> dict[str, float]:
+        return dict(zip(months, basis.monthly(values).tolist()))
+
+    sources = inp["sources"]["source"].tolist()
+    routes = inp["routes"]["route"].tolist()
+    legs = inp["route_legs"].sort_values(["route", "seq"])
+    route_assets = basis.route_assets
+    oil_assets = list(basis.units)
 
     supply: dict[tuple[str, str], float] = {}
     for s in sources:
-        per_day = by_day(inp["supply"], "source", s, "export_supply_mt") * 1000.0 / days_in_year * rem.get(s, ones)
-        for m, v in monthly(per_day).items():
+        for m, v in monthly(basis.supply_daily(s, rem.get(s))).items():
             supply[(s, m)] = v
 
     # assets: Kazakh capacity per day
-    units = inp["assets"].set_index("asset")
-    kappa: dict[str, np.ndarray] = {}
-    asset_cap: dict[tuple[str, str], float] = {}
-    for a in oil_assets:
-        u, mx = float(units.at[a, "units"]), float(units.at[a, "max_active_units"])
-        phi = np.minimum(u * rem.get(a, ones), mx) / mx
-        c = by_day(inp["asset_capacity"], "asset", a, "capacity_mt")
-        th = by_day(inp["asset_capacity"], "asset", a, "third_party_mt")
-        kappa[a] = np.maximum(0.0, phi * c - th) * 1000.0 / days_in_year
-        for m, v in monthly(kappa[a]).items():
-            asset_cap[(a, m)] = v
+    kappa = {a: basis.kappa(a, rem.get(a)) for a in oil_assets}
+    asset_cap = {(a, m): v for a in oil_assets for m, v in monthly(kappa[a]).items()}
     route_cap: dict[tuple[str, str], float] = {}
     route_cap_all: dict[tuple[str, str], float] = {}
     for r in routes:
-        daily = np.min(np.vstack([kappa[a] for a in route_assets[r]]), axis=0) * rem.get(r, ones)
-        for m, v in monthly(daily).items():
+        for m, v in monthly(basis.route_daily(r, kappa, rem.get(r))).items():
             route_cap_all[(r, m)] = v
             # a route row is redundant (and would only split duals) unless it is
             # tighter than every asset on the route
