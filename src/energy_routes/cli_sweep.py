@@ -1,7 +1,126 @@
-"""CLI commands for many cases: ``disrupt``, ``risk`` and ``sweep`` (issue 3)."""
+"""CLI commands for many cases: ``disrupt``, ``risk`` and ``sweep`` (issue 3).
+
+All three write a sweep folder (see :mod:`energy_routes.sweep.store`), show a
+progress bar on stderr (``--quiet`` hides it), run on ``--workers N`` local
+processes or a Dask cluster (``--dask local`` or ``--dask tcp://host:port``),
+and continue an interrupted folder with ``--resume RUN_DIR``. Exit codes: 0
+done, 2 bad request or input, 130 interrupted (finished cases are kept).
+"""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import click
+import pandas as pd
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from .errors import EnergyRoutesError
 
 COMMANDS: list[click.Command] = []
+
+
+def _common(f):
+    f = click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary; print only the folder.")(f)
+    f = click.option("--resume", "resume_dir", type=click.Path(path_type=Path, file_okay=False), default=None, help="Continue an interrupted sweep folder (runs only the missing cases).")(f)
+    f = click.option("--dask", default=None, metavar="ADDRESS", help="Run on Dask: 'local' starts a LocalCluster, or give a scheduler address tcp://HOST:PORT.")(f)
+    f = click.option("--workers", "-w", type=click.IntRange(1, 512), default=1, show_default=True, help="Worker processes (with --dask local: cluster workers).")(f)
+    f = click.option("--out", type=click.Path(path_type=Path), default=None, help="Sweep folder to write (default runs/<kind>-<scenario>-<UTC stamp>/).")(f)
+    f = click.option("--override", "overrides", multiple=True, help="Add a named override from scenarios.yaml to the scenario (repeatable).")(f)
+    f = click.option("--inputs", "inputs_dir", type=click.Path(path_type=Path), default=Path("inputs"), show_default=True, help="Folder with the input tables and scenarios.yaml.")(f)
+    return f
+
+
+def _guard(fn):
+    """Run ``fn``; turn expected failures into a message and an exit code."""
+    from .sweep.engine import Interrupted
+
+    err = Console(stderr=True)
+    try:
+        return fn()
+    except EnergyRoutesError as exc:
+        err.print(f"[bold red]error:[/bold red] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        sys.exit(exc.exit_code)
+    except (Interrupted, KeyboardInterrupt) as exc:
+        msg = str(exc) if isinstance(exc, Interrupted) else "interrupted"
+        err.print(f"{msg}; finished cases are saved. Continue with --resume <the sweep folder>.", highlight=False)
+        sys.exit(130)
+
+
+def _print_table(console: Console, df: pd.DataFrame, title: str, cols: list[str], fmt: dict[str, str] | None = None, limit: int = 15) -> None:
+    t = Table(title=title, title_justify="left")
+    numeric = {c: pd.api.types.is_numeric_dtype(df[c]) for c in cols}
+    for c in cols:
+        t.add_column(c, justify="right" if numeric[c] else "left")
+    for _, row in df.head(limit).iterrows():
+        t.add_row(*[format(row[c], (fmt or {}).get(c, ",.2f")) if numeric[c] else escape(str(row[c])) for c in cols])
+    console.print(t)
+    if len(df) > limit:
+        console.print(f"  … {len(df) - limit} more rows in the CSV", highlight=False)
+
+
+@click.command()
+@click.argument("scenario", required=False)
+@click.option("--asset", "--target", "targets", multiple=True, help="Asset, route or source to disrupt (repeatable: one grid per target; join with + to hit several at once, e.g. cpc_pipeline+cpc_terminal).")
+@click.option("--remaining", default="0,0.33,0.5,0.67", show_default=True, help="Remaining capacity fractions (comma-separated).")
+@click.option("--weeks", default="1,2,4,8,13", show_default=True, help="Outage lengths in weeks (comma-separated).")
+@click.option("--start", "starts", default=None, help="Start months or dates: 2027-01..2027-12, 2027-03,2027-09 or 2027-03-15 (default: every month of the horizon).")
+@_common
+def disrupt(scenario, targets, remaining, weeks, starts, inputs_dir, overrides, out, workers, dask, resume_dir, quiet):
+    """A grid of disruption cases (severity × duration × start) on top of SCENARIO.
+
+    \b
+    Example:
+      energy-routes disrupt outlook-2023-2030 --asset cpc_terminal \\
+          --remaining 0,0.33,0.5,0.67 --weeks 1,2,4,8,13 --start 2027-01..2027-12
+    """
+    from .sweep.api import disrupt as run
+
+    folder = _guard(lambda: run(scenario, inputs_dir=inputs_dir, overrides=overrides, targets=targets, remaining=remaining, weeks=weeks, starts=starts, out=out, workers=workers, dask=dask, quiet=quiet, resume_dir=resume_dir))
+    if quiet:
+        click.echo(str(folder))
+        return
+    console = Console()
+    cases = pd.read_csv(folder / "cases.csv")
+    worst = cases.sort_values("lost_netback_musd", ascending=False)
+    _print_table(console, worst, f"Worst cases of {len(cases)} (by lost netback)", ["case", "start", "remaining", "weeks", "extra_shut_in_mt", "rerouted_mt", "lost_netback_musd", "bottleneck"], {"remaining": ".2f", "weeks": "g"}, limit=8)
+    for f in sorted(folder.glob("pivot_shut_in_mt_mean_*.csv")):
+        pv = pd.read_csv(f)
+        pv.columns = [str(c) for c in pv.columns]
+        _print_table(console, pv, f"Extra shut-in, Mt, mean over start months: {f.stem.removeprefix('pivot_shut_in_mt_mean_')} (rows: remaining; columns: weeks)", list(pv.columns), {c: ".3f" for c in pv.columns})
+    console.print(f"\nTables (CSV, Parquet parts, results.duckdb) in {escape(str(folder))}/", highlight=False)
+
+
+@click.command()
+@click.argument("scenario", required=False)
+@click.option("--draws", type=click.IntRange(1, 10_000_000), default=1000, show_default=True, help="Monte Carlo draws per lever.")
+@click.option("--seed", type=int, default=20240217, show_default=True, help="Random seed: the same seed gives the same draws.")
+@click.option("--lever", "levers", multiple=True, help="Named override to compare against no lever, on the same draws (repeatable), e.g. btc-7mt-2027.")
+@click.option("--es-level", type=float, default=0.95, show_default=True, help="Expected shortfall level: mean of the worst (1 − level) share of annual outcomes.")
+@_common
+def risk(scenario, draws, seed, levers, es_level, inputs_dir, overrides, out, workers, dask, resume_dir, quiet):
+    """Monte Carlo disruption risk for SCENARIO from the hazard model in inputs/hazards.csv.
+
+    Reports the distribution of annual extra shut-in and lost netback, and how
+    each --lever changes it (diversification as insurance).
+    """
+    from .sweep.api import risk as run
+
+    folder = _guard(lambda: run(scenario, inputs_dir=inputs_dir, overrides=overrides, levers=levers, draws=draws, seed=seed, es_level=es_level, out=out, workers=workers, dask=dask, quiet=quiet, resume_dir=resume_dir))
+    if quiet:
+        click.echo(str(folder))
+        return
+    console = Console()
+    s = pd.read_csv(folder / "risk_summary.csv")
+    cols = ["lever"] + [c for c in s.columns if c.endswith("_per_yr") and not c.endswith("_vs_none")]
+    _print_table(console, s, "Annual losses from disruptions, per lever (Mt and M$ per year)", cols)
+    if "netback_gain_vs_none_musd" in s:
+        vs = [c for c in s.columns if c.endswith("_vs_none")]
+        _print_table(console, s, "Change against no lever (negative = lower losses)", ["lever", *vs, "netback_gain_vs_none_musd"])
+    console.print(f"\nTables (CSV, Parquet parts, results.duckdb) in {escape(str(folder))}/", highlight=False)
+
+
+COMMANDS += [disrupt, risk]

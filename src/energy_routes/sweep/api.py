@@ -1,0 +1,202 @@
+"""Entry points behind ``energy-routes disrupt``, ``risk`` and ``sweep``: one function each.
+
+Each builds (or, with ``resume``, re-reads) the plan, runs the cases through
+:func:`~.engine.run_cases` and consolidates the folder with
+:func:`~.runner.finish`. They return the folder; errors are
+:class:`~energy_routes.errors.InputError` (bad request, exit 2) and
+:class:`~.engine.Interrupted` (exit 130, finished cases kept).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import InputError, Problem
+from ..load import load_inputs
+from ..scenario import resolve
+from . import disrupt as dis
+from . import risk as rsk
+from . import runner
+from .engine import Job, run_cases
+from .hazards import load_hazards
+
+
+def _job_id(request: dict) -> str:
+    return hashlib.sha256(json.dumps(request, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def _scenario(inputs_dir: Path, scenario: str, overrides) -> tuple:
+    inputs = load_inputs(inputs_dir)
+    return inputs, resolve(inputs, scenario, list(overrides))
+
+
+def _oil_ids(sc) -> set[str]:
+    inp = sc.inputs
+    assets = set(inp["assets"].loc[inp["assets"]["block"] == "oil", "asset"])
+    return assets | set(inp["routes"]["route"]) | set(inp["sources"]["source"])
+
+
+def disrupt(
+    scenario: str | None = None,
+    *,
+    inputs_dir: Path = Path("inputs"),
+    overrides=(),
+    targets=(),
+    remaining: str = "0,0.33,0.5,0.67",
+    weeks: str = "1,2,4,8,13",
+    starts: str | None = None,
+    out: Path | None = None,
+    workers: int = 1,
+    dask: str | None = None,
+    quiet: bool = False,
+    resume_dir: Path | None = None,
+) -> Path:
+    """A grid of disruption cases on top of ``scenario``."""
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    if resume_dir:
+        request, plan, store = runner.resume(resume_dir)
+        inputs, sc = _scenario(Path(request["inputs"]), request["scenario"], request["overrides"])
+        runner.check_hashes(request, inputs.hashes)
+        folder = Path(resume_dir)
+    else:
+        if not scenario:
+            raise InputError([Problem("SCENARIO", "missing; give a scenario name or .yaml file, or --resume RUN_DIR")])
+        if not targets:
+            raise InputError([Problem("--asset", "missing; name at least one asset, route or source to disrupt (e.g. --asset cpc_terminal)")])
+        inputs, sc = _scenario(inputs_dir, scenario, overrides)
+        known = _oil_ids(sc)
+        bad = [t for tgt in targets for t in tgt.split("+") if t not in known]
+        if bad:
+            raise InputError([Problem("--asset", f"unknown target '{b}'; expected one of the oil assets, routes or sources: {', '.join(sorted(known))}") for b in bad])
+        rem = dis.parse_floats(remaining, "--remaining", 0.0, 1.0)
+        wks = dis.parse_floats(weeks, "--weeks", 1 / 7, 520)
+        st = dis.parse_starts(starts or f"{sc.months[0]}..{sc.months[-1]}")
+        first, last = sc.months[0].start_time, dis.horizon_end(sc)
+        outside = [s for s in st if s < first or s > last]
+        if outside:
+            raise InputError([Problem("--start", f"{outside[0]:%Y-%m-%d} is outside the horizon of '{sc.name}' ({sc.months[0]} to {sc.months[-1]})")])
+        plan = dis.build_plan(list(targets), rem, wks, st, last)
+        request = {
+            "kind": "disrupt",
+            "scenario": scenario,
+            "scenario_name": sc.name,
+            "inputs": str(Path(inputs_dir).resolve()),
+            "overrides": list(overrides),
+            "targets": list(targets),
+            "remaining": rem,
+            "weeks": wks,
+            "starts": [s.strftime("%Y-%m-%d") for s in st],
+            "input_hashes": inputs.hashes,
+            "scenario_resolved": sc.resolved,
+            "title": f"Disruption sweep on {sc.name}",
+        }
+        folder = Path(out) if out else runner.default_sweep_dir("disrupt", sc.name)
+        store = runner.start(folder, request, plan)
+    timings["setup"] = time.perf_counter() - t0
+    job = Job(_job_id({k: request[k] for k in ("scenario", "overrides", "targets", "input_hashes")}), dis.make_worker, {"scenario": sc, "targets": dis.unique_targets(request["targets"])})
+    t1 = time.perf_counter()
+    run_cases(job, plan, store, workers=workers, dask=dask, quiet=quiet, description="disruption cases")
+    timings["cases"] = time.perf_counter() - t1
+    results = store.table("cases")
+    cases = plan.merge(results, on="case", how="left").sort_values("case")
+    tables = {
+        "cases": cases.drop(columns=["events"]),
+        "route_volumes": store.table("route_volumes").sort_values(["case", "route", "year"]),
+        "years": store.table("years").sort_values(["case", "year"]),
+    }
+    piv = dis.pivots(cases)
+    for name, pv in piv.items():
+        tables[name] = pv.reset_index().rename(columns=lambda c: str(c))
+    return runner.finish(folder, request, plan, store, tables, timings, heatmaps=piv)
+
+
+def risk(
+    scenario: str | None = None,
+    *,
+    inputs_dir: Path = Path("inputs"),
+    overrides=(),
+    levers=(),
+    draws: int = 1000,
+    seed: int = 20240217,
+    es_level: float = 0.95,
+    out: Path | None = None,
+    workers: int = 1,
+    dask: str | None = None,
+    quiet: bool = False,
+    resume_dir: Path | None = None,
+) -> Path:
+    """Monte Carlo over the hazard model, for the scenario and each lever."""
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    if resume_dir:
+        request, plan, store = runner.resume(resume_dir)
+        folder = Path(resume_dir)
+        inputs_dir = Path(request["inputs"])
+    else:
+        if not scenario:
+            raise InputError([Problem("SCENARIO", "missing; give a scenario name or .yaml file, or --resume RUN_DIR")])
+        if draws < 1:
+            raise InputError([Problem("--draws", f"{draws} is not a positive number of draws")])
+        if not 0.5 <= es_level < 1:
+            raise InputError([Problem("--es-level", f"{es_level:g} is outside [0.5, 1)")])
+    inputs = load_inputs(inputs_dir)
+    req_overrides = request["overrides"] if resume_dir else list(overrides)
+    req_levers = request["levers"] if resume_dir else list(levers)
+    scenario_arg = request["scenario"] if resume_dir else scenario
+    variants = {rsk.NO_LEVER: resolve(inputs, scenario_arg, req_overrides)}
+    for lv in req_levers:
+        if lv == rsk.NO_LEVER:
+            raise InputError([Problem("--lever", f"'{rsk.NO_LEVER}' is the reference and is always included")])
+        variants[lv] = resolve(inputs, scenario_arg, [*req_overrides, lv])
+    sc = variants[rsk.NO_LEVER]
+    hazards, hz_hashes = load_hazards(inputs_dir, _oil_ids(sc))
+    hashes = {**inputs.hashes, **hz_hashes}
+    if resume_dir:
+        runner.check_hashes(request, hashes)
+    else:
+        request = {
+            "kind": "risk",
+            "scenario": scenario,
+            "scenario_name": sc.name,
+            "inputs": str(Path(inputs_dir).resolve()),
+            "overrides": req_overrides,
+            "levers": req_levers,
+            "draws": int(draws),
+            "seed": int(seed),
+            "es_level": float(es_level),
+            "input_hashes": hashes,
+            "scenario_resolved": sc.resolved,
+            "title": f"Disruption risk on {sc.name}",
+        }
+        plan = rsk.build_plan(req_levers, int(draws))
+        folder = Path(out) if out else runner.default_sweep_dir("risk", sc.name)
+        store = runner.start(folder, request, plan)
+    start, end = sc.months[0].start_time, dis.horizon_end(sc)
+    payload = {"scenarios": variants, "hazards": hazards, "seed": request["seed"], "start": str(start.date()), "end": str(end.date())}
+    job = Job(_job_id({k: request[k] for k in ("scenario", "overrides", "levers", "seed", "input_hashes")}), rsk.make_worker, payload)
+    timings["setup"] = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    run_cases(job, plan, store, workers=workers, dask=dask, quiet=quiet, description="Monte Carlo draws")
+    timings["cases"] = time.perf_counter() - t1
+    cases = store.table("cases").sort_values(["lever", "draw"])
+    years = store.table("years").sort_values(["lever", "draw", "year"])
+    ok = cases[cases["status"] == "Optimal"]
+    base_netback = (ok["netback_musd"] + ok["lost_netback_musd"]).groupby(ok["lever"]).first().to_dict()
+    summary = rsk.summarise(years, base_netback, request["es_level"])
+    by_year = years.groupby(["lever", "year"], sort=False).agg(
+        mean_extra_shut_in_mt=("extra_shut_in_mt", "mean"),
+        p90_extra_shut_in_mt=("extra_shut_in_mt", lambda v: v.quantile(0.9)),
+        mean_lost_netback_musd=("lost_netback_musd", "mean"),
+        p90_lost_netback_musd=("lost_netback_musd", lambda v: v.quantile(0.9)),
+    ).reset_index()
+    tables = {"risk_summary": summary, "risk_by_year": by_year, "cases": cases, "years": years}
+    return runner.finish(folder, request, plan, store, tables, timings)
+
+
+__all__ = ["disrupt", "risk", "pd"]

@@ -1,0 +1,133 @@
+"""Disruption grids: severity × duration × start month × target, on top of any scenario.
+
+A case puts one event on each of its targets (``cpc_pipeline+cpc_terminal``
+hits both at once): the target keeps ``remaining`` of its capacity for
+``weeks`` × 7 days from ``start``. The event is added to the scenario's own
+events (losses add, as in a run). Windows running past the horizon are cut
+at its end (``days_in_horizon``).
+
+Outputs: the ``cases`` table (see :mod:`.cases`), ``route_volumes`` and
+``years`` per case, and pivots (remaining × weeks) of extra shut-in and lost
+netback, as the mean and the worst over start months.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError, Problem
+from .cases import case_metrics, events_from_json, events_to_json, route_arrays, route_rows, year_arrays, year_rows
+from .engine import Job
+from .kernel import CaseEvent, OilKernel
+
+
+def parse_floats(text: str, option: str, lo: float | None = None, hi: float | None = None) -> list[float]:
+    out = []
+    for part in str(text).split(","):
+        part = part.strip()
+        try:
+            v = float(part)
+        except ValueError:
+            raise InputError([Problem(option, f"'{part}' is not a number; expected a comma-separated list such as 0,0.33,0.5")]) from None
+        if (lo is not None and v < lo) or (hi is not None and v > hi):
+            raise InputError([Problem(option, f"{v:g} is outside [{lo:g}, {hi:g}]")])
+        out.append(v)
+    return out
+
+
+def parse_starts(text: str, option: str = "--start") -> list[pd.Timestamp]:
+    """``2027-01..2027-12`` (months), ``2027-03,2027-09`` or dates ``2027-03-15``."""
+    out: list[pd.Timestamp] = []
+    for part in str(text).split(","):
+        part = part.strip()
+        m = re.fullmatch(r"(\d{4}-\d{2})\.\.(\d{4}-\d{2})", part)
+        try:
+            if m:
+                a, b = pd.Period(m.group(1), "M"), pd.Period(m.group(2), "M")
+                if b < a:
+                    raise ValueError
+                out += [p.start_time for p in pd.period_range(a, b, freq="M")]
+            elif re.fullmatch(r"\d{4}-\d{2}", part):
+                out.append(pd.Period(part, "M").start_time)
+            elif re.fullmatch(r"\d{4}-\d{2}-\d{2}", part):
+                out.append(pd.Timestamp(part))
+            else:
+                raise ValueError
+        except ValueError:
+            raise InputError([Problem(option, f"'{part}' is not a month (2027-03), a date (2027-03-15) or a range (2027-01..2027-12)")]) from None
+    return out
+
+
+def build_plan(targets: list[str], remaining: list[float], weeks: list[float], starts: list[pd.Timestamp], horizon_end: pd.Timestamp) -> pd.DataFrame:
+    rows = []
+    n = 0
+    for tgt in targets:
+        parts = tgt.split("+")
+        for rem in remaining:
+            for wk in weeks:
+                for st in starts:
+                    n += 1
+                    end = st + pd.Timedelta(days=int(round(7 * wk)) - 1)
+                    events = [CaseEvent(t, st.strftime("%Y-%m-%d"), end.strftime("%Y-%m-%d"), float(rem), 0) for t in parts]
+                    days_in = max(0, (min(end, horizon_end) - st).days + 1)
+                    rows.append(
+                        {
+                            "case": f"d{n:05d}",
+                            "target": tgt,
+                            "remaining": float(rem),
+                            "weeks": float(wk),
+                            "start": st.strftime("%Y-%m-%d"),
+                            "end": end.strftime("%Y-%m-%d"),
+                            "days_in_horizon": days_in,
+                            "events": events_to_json(events),
+                        }
+                    )
+    return pd.DataFrame(rows)
+
+
+def make_worker(job: Job):
+    """Per-process state: one kernel for the scenario with every target of the grid."""
+    kernel = OilKernel(job.payload["scenario"], targets=job.payload["targets"])
+
+    def solve(chunk: list[dict]) -> dict[str, pd.DataFrame]:
+        cases, routes, years = [], route_rows(kernel), year_rows(kernel)
+        for rec in chunk:
+            events = events_from_json(rec["events"])
+            out = kernel.solve_events(events)
+            row = {"case": rec["case"], **case_metrics(kernel, out, {e.target for e in events})}
+            row["iterations"] = out.iterations
+            cases.append(row)
+            if out.optimal:
+                routes.add({"case": rec["case"]}, route_arrays(kernel, out))
+                years.add({"case": rec["case"]}, year_arrays(kernel, out))
+        return {"route_volumes": routes.frame(), "years": years.frame(), "cases": pd.DataFrame(cases)}
+
+    return solve
+
+
+def pivots(cases: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Remaining × weeks pivots per target: mean and worst over start months."""
+    out: dict[str, pd.DataFrame] = {}
+    ok = cases[cases["status"] == "Optimal"]
+    for tgt, df in ok.groupby("target", sort=False):
+        for col, label in (("extra_shut_in_mt", "shut_in_mt"), ("lost_netback_musd", "lost_netback_musd")):
+            for how in ("mean", "max"):
+                pv = df.pivot_table(index="remaining", columns="weeks", values=col, aggfunc=how).sort_index(ascending=False)
+                pv.index.name = "remaining capacity (fraction)"
+                pv.columns.name = "outage length (weeks)"
+                out[f"pivot_{label}_{how}_{tgt.replace('+', '_and_')}"] = pv
+    return out
+
+
+def horizon_end(scenario) -> pd.Timestamp:
+    return scenario.months[-1].end_time.normalize()
+
+
+def unique_targets(targets: list[str]) -> list[str]:
+    return list(dict.fromkeys(t for tgt in targets for t in tgt.split("+")))
+
+
+__all__ = ["build_plan", "make_worker", "pivots", "parse_floats", "parse_starts", "horizon_end", "unique_targets", "np"]

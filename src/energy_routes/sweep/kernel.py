@@ -1,0 +1,260 @@
+"""One compiled oil LP per worker; a case pushes only the numbers it changes.
+
+A disruption case differs from its scenario only in the daily remaining
+capacity of a few targets (assets, routes or sources). The kernel keeps the
+scenario's :class:`~energy_routes.params.DailyBasis`, recomputes the monthly
+right-hand sides of the rows those targets touch with the same arithmetic as
+:func:`~energy_routes.params.oil_params`, pushes them into HiGHS by the
+compiler's row maps (``changeRowsBounds``) and re-solves warm from the
+previous basis. Rows a previous case changed are restored in the same call.
+
+Route rows: a fresh run adds a ``route_capacity`` row only where a route is
+tighter than each of its assets, which an event can change. The kernel
+therefore compiles a ``route_capacity`` row for every month of every route a
+sweep can touch (directly, or through one of its assets); where such a row is
+not tighter it is redundant and changes neither the optimum nor the flows.
+
+The power block is not part of the kernel: oil-only cases never touch it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import highspy
+import numpy as np
+import scipy.sparse as sp
+
+from ..model import build_oil_model
+from ..model.oil import DUAL_TO_USD_PER_T, SHADOW_FAMILIES
+from ..params import daily_basis, event_losses, oil_params, remaining_from_losses
+from ..scenario import Scenario
+from ..solve import CompiledLP
+
+#: a dual below this (in $/t) is treated as zero when naming binding constraints
+BINDING_USD_PER_T = 0.01
+
+
+class CaseEvent(NamedTuple):
+    """One disruption: ``target`` keeps ``remaining`` of its capacity from ``start`` to ``end`` (dates, inclusive)."""
+
+    target: str
+    start: str
+    end: str
+    remaining: float
+    ramp_days: int = 0
+
+
+@dataclass
+class Outcome:
+    """What one case returns: numbers only, aggregated to years."""
+
+    status: str
+    optimal: bool
+    objective_musd: float
+    revenue_musd: float  # Σ netback · x, without the shut-in penalty
+    shut_in_mt: np.ndarray  # by year
+    route_mt: np.ndarray  # (route, year), row-major as Kernel.route_year
+    revenue_by_year: np.ndarray  # M$ by year
+    binding: list[tuple[str, float]] = field(default_factory=list)  # (constraint:target, max $/t), largest first
+    iterations: int = 0
+    solve_seconds: float = 0.0
+
+
+def touched_routes(basis_route_assets: dict[str, list[str]], targets) -> list[str]:
+    """Routes whose capacity a set of targets can change (the route itself, or one of its assets)."""
+    targets = set(targets)
+    return [r for r, assets in basis_route_assets.items() if r in targets or targets.intersection(assets)]
+
+
+class OilKernel:
+    """The oil LP of one scenario, compiled once, re-solved per case."""
+
+    def __init__(self, scenario: Scenario, targets=()):
+        self.scenario = scenario
+        self.basis = b = daily_basis(scenario)
+        self.base_loss = event_losses(scenario.settings.events, b.days)
+        p = oil_params(scenario)
+        unknown = set(targets) - set(p.assets) - set(p.routes) - set(p.sources)
+        if unknown:
+            raise ValueError(f"not an oil asset, route or source: {', '.join(sorted(unknown))}")
+        slack_rows = []
+        for r in touched_routes(b.route_assets, targets):
+            for m in p.months:
+                if (r, m) not in p.route_cap:
+                    p.route_cap[(r, m)] = p.route_cap_all[(r, m)]
+                    slack_rows.append((r, m))
+        self.params = p
+        self.lp = lp = CompiledLP(build_oil_model(p))
+        if slack_rows:
+            # rows a fresh run would not have: present in the matrix, but without a bound
+            pos, idx = lp._by_con["route_capacity"]
+            where = dict(zip(idx, pos))
+            rows = np.array([where[k] for k in slack_rows], dtype=np.int32)
+            lp.row_upper[rows] = highspy.kHighsInf
+            lp.highs.changeRowsBounds(len(rows), rows, lp.row_lower[rows], lp.row_upper[rows])
+        self.base_lower = lp.row_lower.copy()
+        self.base_upper = lp.row_upper.copy()
+        self._dirty = np.zeros(0, dtype=np.int32)
+        rem = {t: remaining_from_losses(v) for t, v in self.base_loss.items()}
+        self.base_rem = rem
+        self.base_kappa = {a: b.kappa(a, rem.get(a)) for a in p.assets}
+        self.base_asset_monthly = {a: b.monthly(k) for a, k in self.base_kappa.items()}
+
+        def rows_by(family: str) -> dict[str, dict[str, int]]:
+            if family not in lp._by_con:
+                return {}
+            pos, idx = lp._by_con[family]
+            out: dict[str, dict[str, int]] = {}
+            for i, key in zip(pos, idx):
+                out.setdefault(key[0], {})[key[1]] = int(i)
+            return out
+
+        self._asset_rows = rows_by("asset_capacity")
+        self._route_rows = rows_by("route_capacity")
+        self._supply_rows = rows_by("supply_balance")
+        self._month_pos = {m: i for i, m in enumerate(p.months)}
+
+        # aggregation of the primal solution into years
+        ncol = lp.num_cols
+        years = p.years
+        self.years = years
+        self.route_year = [(r, y) for r in p.routes for y in years]
+        ry_pos = {k: i for i, k in enumerate(self.route_year)}
+        y_pos = {y: i for i, y in enumerate(years)}
+        cost = np.asarray(lp.highs.getLp().col_cost_, dtype=float)
+        rv_rows, rv_cols, z_rows, z_cols, ry_rows, ry_cols = [], [], [], [], [], []
+        for j, var in enumerate(lp.columns):
+            name = var.parent_component().name
+            key = var.index()
+            if name == "x":
+                s, r, t = key
+                ry_rows.append(ry_pos[(r, p.year_of[t])])
+                ry_cols.append(j)
+                rv_rows.append(y_pos[p.year_of[t]])
+                rv_cols.append(j)
+            elif name == "z":
+                z_rows.append(y_pos[p.year_of[key[1]]])
+                z_cols.append(j)
+        ones = lambda n: np.ones(n)  # noqa: E731
+        self._G_route = sp.csr_matrix((ones(len(ry_cols)) / 1000.0, (ry_rows, ry_cols)), shape=(len(self.route_year), ncol))
+        self._G_shut = sp.csr_matrix((ones(len(z_cols)) / 1000.0, (z_rows, z_cols)), shape=(len(years), ncol))
+        self._G_rev = sp.csr_matrix((cost[rv_cols], (rv_rows, rv_cols)), shape=(len(years), ncol))
+
+        # binding-constraint labels for the capacity-type families
+        labels: list[str] = []
+        label_rows: list[int] = []
+        for fam in SHADOW_FAMILIES:
+            if fam == "supply_balance" or fam not in lp._by_con:
+                continue
+            pos, idx = lp._by_con[fam]
+            for i, key in zip(pos, idx):
+                target = f"{key[0]}:{key[1]}" if fam == "source_route_limit" else key[0]
+                label_rows.append(int(i))
+                labels.append(f"{fam}:{target}")
+        uniq = sorted(set(labels), key=labels.index)
+        code = {lab: k for k, lab in enumerate(uniq)}
+        self._bind_labels = uniq
+        self._bind_rows = np.array(label_rows, dtype=np.int64)
+        self._bind_code = np.array([code[lab] for lab in labels], dtype=np.int64)
+
+        self.baseline = self.solve_events(())
+
+    # -- cases -------------------------------------------------------------
+    def _rows_for(self, table: dict[str, dict[str, int]], key: str) -> tuple[np.ndarray, np.ndarray]:
+        """Row numbers of ``key``'s rows and the month positions they sit at."""
+        by_month = table.get(key, {})
+        months = list(by_month)
+        return np.array([by_month[m] for m in months], dtype=np.int64), np.array([self._month_pos[m] for m in months], dtype=np.int64)
+
+    def bounds_for(self, events) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Rows a case changes and their new (lower, upper) bounds."""
+        b, p = self.basis, self.params
+        losses = event_losses(events, b.days)
+        rem = dict(self.base_rem)
+        for t, loss in losses.items():
+            rem[t] = remaining_from_losses(self.base_loss.get(t, 0.0) + loss)
+        targets = set(losses)
+        rows: list[np.ndarray] = []
+        lower: list[np.ndarray] = []
+        upper: list[np.ndarray] = []
+
+        def push(r: np.ndarray, lo: np.ndarray, up: np.ndarray) -> None:
+            rows.append(r)
+            lower.append(lo)
+            upper.append(up)
+
+        kappa = self.base_kappa
+        monthly_cap = self.base_asset_monthly
+        hit_assets = targets.intersection(p.assets)
+        if hit_assets:
+            kappa, monthly_cap = dict(kappa), dict(monthly_cap)
+            for a in hit_assets:
+                kappa[a] = b.kappa(a, rem.get(a))
+                monthly_cap[a] = b.monthly(kappa[a])
+                r_, mpos = self._rows_for(self._asset_rows, a)
+                push(r_, self.base_lower[r_], monthly_cap[a][mpos])
+        for r in touched_routes(b.route_assets, targets):
+            r_, mpos = self._rows_for(self._route_rows, r)
+            if len(r_):
+                vals = b.monthly(b.route_daily(r, kappa, rem.get(r)))
+                tightest_asset = np.min(np.vstack([monthly_cap[a] for a in b.route_assets[r]]), axis=0)
+                # as in a fresh run, a route row binds only where it is tighter than each of its assets
+                vals = np.where(vals < tightest_asset - 1e-9, vals, highspy.kHighsInf)[mpos]
+                push(r_, self.base_lower[r_], vals)
+        for s in targets.intersection(p.sources):
+            r_, mpos = self._rows_for(self._supply_rows, s)
+            vals = b.monthly(b.supply_daily(s, rem.get(s)))[mpos]
+            push(r_, vals, vals)
+        if not rows:
+            return np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0)
+        return np.concatenate(rows), np.concatenate(lower), np.concatenate(upper)
+
+    def solve_events(self, events) -> Outcome:
+        """Solve the scenario with ``events`` added to its own events."""
+        rows, lo, up = self.bounds_for(events)
+        return self.solve_bounds(rows, lo, up)
+
+    def solve_bounds(self, rows: np.ndarray, lo: np.ndarray, up: np.ndarray) -> Outcome:
+        """Set the given rows' bounds (every other row back to the scenario's), re-solve warm."""
+        lp = self.lp
+        restore = np.setdiff1d(self._dirty, rows, assume_unique=False)
+        all_rows = np.concatenate([restore, rows]).astype(np.int32)
+        if len(all_rows):
+            all_lo = np.concatenate([self.base_lower[restore], lo])
+            all_up = np.concatenate([self.base_upper[restore], up])
+            lp.highs.changeRowsBounds(len(all_rows), all_rows, all_lo, all_up)
+        self._dirty = np.unique(rows).astype(np.int64)
+        sol = lp.solve()
+        if not sol.optimal:
+            lp.highs.clearSolver()  # do not warm-start the next case from a failed basis
+            nan_y = np.full(len(self.years), math.nan)
+            return Outcome(sol.status, False, math.nan, math.nan, nan_y, np.full(len(self.route_year), math.nan), nan_y, [], sol.iterations, sol.solve_seconds)
+        x = lp._primal
+        rev_y = self._G_rev @ x
+        duals = np.abs(lp._dual[self._bind_rows]) * DUAL_TO_USD_PER_T
+        hit = duals > BINDING_USD_PER_T
+        binding: list[tuple[str, float]] = []
+        if hit.any():
+            best = np.zeros(len(self._bind_labels))
+            np.maximum.at(best, self._bind_code[hit], duals[hit])
+            order = np.argsort(-best)
+            binding = [(self._bind_labels[k], float(best[k])) for k in order if best[k] > 0]
+        return Outcome(
+            sol.status,
+            True,
+            sol.objective,
+            float(rev_y.sum()),
+            self._G_shut @ x,
+            self._G_route @ x,
+            rev_y,
+            binding,
+            sol.iterations,
+            sol.solve_seconds,
+        )
+
+    @property
+    def highs(self) -> highspy.Highs:
+        return self.lp.highs

@@ -1,0 +1,91 @@
+"""The life of a sweep folder: start (or resume), run, consolidate, manifest.
+
+``start`` writes ``sweep.json`` (the request and the input hashes) and
+``plan.parquet``; ``resume`` re-reads them and refuses if an input file has
+changed since; ``finish`` writes the consolidated CSVs, ``results.duckdb``,
+heat maps where a report module provides them, and ``manifest.json`` last.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import InputError, Problem
+from ..writers import command_line, git_commit, now_iso, versions, write_csv
+from .store import Store, build_duckdb, write_json, write_parquet
+
+REQUEST = "sweep.json"
+PLAN = "plan.parquet"
+MANIFEST = "manifest.json"
+
+
+def default_sweep_dir(kind: str, name: str, root: Path = Path("runs")) -> Path:
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    return root / f"{kind}-{Path(name).stem}-{stamp}"
+
+
+def start(folder: Path, request: dict, plan: pd.DataFrame) -> Store:
+    folder = Path(folder)
+    if folder.exists() and any(folder.iterdir()):
+        raise InputError([Problem(str(folder), "already exists and is not empty; choose another --out, or continue it with --resume")])
+    folder.mkdir(parents=True, exist_ok=True)
+    write_json({**request, "started": now_iso(), "command": command_line()}, folder / REQUEST)
+    write_parquet(plan, folder / PLAN)
+    return Store(folder)
+
+
+def resume(folder: Path) -> tuple[dict, pd.DataFrame, Store]:
+    folder = Path(folder)
+    req_path = folder / REQUEST
+    if not req_path.exists():
+        raise InputError([Problem(str(folder), f"is not a sweep folder (no {REQUEST})")])
+    if (folder / MANIFEST).exists():
+        raise InputError([Problem(str(folder), "is already complete (manifest.json exists); nothing to resume")])
+    request = json.loads(req_path.read_text(encoding="utf-8"))
+    plan = pd.read_parquet(folder / PLAN)
+    return request, plan, Store(folder)
+
+
+def check_hashes(request: dict, hashes: dict[str, str]) -> None:
+    """Resuming on changed inputs would mix two data sets in one table: refuse."""
+    changed = [f for f, h in request.get("input_hashes", {}).items() if hashes.get(f) != h]
+    if changed:
+        raise InputError([Problem(f, "changed since the sweep started; results would mix two data sets. Start a new sweep instead") for f in changed])
+
+
+def finish(folder: Path, request: dict, plan: pd.DataFrame, store: Store, tables: dict[str, pd.DataFrame], timings: dict, heatmaps: dict[str, pd.DataFrame] | None = None) -> Path:
+    """Write the consolidated tables, the DuckDB file, heat maps and, last, the manifest."""
+    folder = Path(folder)
+    t0 = time.perf_counter()
+    for name, df in tables.items():
+        write_csv(df, folder / f"{name}.csv")
+    build_duckdb(folder, tables)
+    charts: list[str] = []
+    if heatmaps:
+        try:
+            from ..report.heatmaps import write_heatmaps  # provided by the report feature
+        except ImportError:
+            write_heatmaps = None
+        if write_heatmaps is not None:
+            charts = [str(p.relative_to(folder)) for p in write_heatmaps(heatmaps, folder, request.get("title", "Disruption sweep"))]
+    timings = {**timings, "finish": time.perf_counter() - t0}
+    status_counts = tables["cases"]["status"].value_counts().to_dict() if "status" in tables.get("cases", pd.DataFrame()) else {}
+    manifest = {
+        "kind": request["kind"],
+        "request": request,
+        "cases": int(len(plan)),
+        "status_counts": {str(k): int(v) for k, v in status_counts.items()},
+        "tables": {name: f"{name}.csv" for name in tables},
+        "charts": charts,
+        "results_duckdb": "results.duckdb",
+        "finished": now_iso(),
+        "timings_seconds": {k: round(v, 4) for k, v in timings.items()},
+        "versions": versions(),
+        "git_commit": git_commit(Path(__file__).resolve().parent),
+    }
+    write_json(manifest, folder / MANIFEST)
+    return folder

@@ -1,0 +1,265 @@
+"""Disruption sweeps: hand-solved cases, equality with fresh solves, workers, Dask, store and resume.
+
+The builder network (tests/builders.py, arithmetic in tests/test_hand_cases.py):
+netbacks cheap 590, dear 560, spare 530 $/t; pipe 20 Mt/yr (cheap), ship
+10 Mt/yr shared by dear and spare; penalty 50 $/t. With supply 25 Mt/yr the
+scenario sends 20 Mt by cheap and 5 Mt by dear; ship has 5 Mt/yr spare.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from builders import base_tables, set_rows, write_user_scenario
+from energy_routes.api import run_scenario
+from energy_routes.cli import main
+from energy_routes.load import load_inputs
+from energy_routes.scenario import resolve
+from energy_routes.sweep import api as sweep_api
+from energy_routes.sweep.engine import Interrupted
+from energy_routes.sweep.kernel import CaseEvent, OilKernel
+
+KT_PER_DAY_20 = 20000 / 365
+KT_PER_DAY_5 = 5000 / 365
+
+
+def approx(v, rel=1e-9, abs_=1e-6):  # CSV tables carry 6 decimals
+    return pytest.approx(v, rel=rel, abs=abs_)
+
+
+@pytest.fixture()
+def net25(make_inputs):
+    t = base_tables()
+    set_rows(t["supply"], {"source": "a"}, export_supply_mt=25)
+    return make_inputs(t)
+
+
+def _cases(folder) -> pd.DataFrame:
+    return pd.read_csv(folder / "cases.csv").set_index("case")
+
+
+# --------------------------------------------------------------------------- hand-solved
+
+
+def test_disrupt_full_month_outage_by_hand(net25, tmp_path):
+    # 4 weeks from 1 Feb 2023 is the whole of February (28 days): the pipe carries nothing that month
+    out = sweep_api.disrupt("case", inputs_dir=net25, targets=["pipe"], remaining="0", weeks="4", starts="2023-02-01", out=tmp_path / "s", quiet=True)
+    row = _cases(out).iloc[0]
+    # cheap loses 28 × 20000/365 kt; the ship's spare 28 × 5000/365 kt goes to dear; the rest, 28 × 15000/365 kt, is shut in
+    assert row["extra_shut_in_mt"] == approx(28 * 15000 / 365 / 1000)
+    assert row["delta_cheap_mt"] == approx(-28 * KT_PER_DAY_20 / 1000)
+    assert row["delta_dear_mt"] == approx(28 * KT_PER_DAY_5 / 1000)
+    assert row["rerouted_mt"] == approx(28 * KT_PER_DAY_5 / 1000)
+    assert row["lost_netback_musd"] == approx(28 * KT_PER_DAY_20 * 0.59 - 28 * KT_PER_DAY_5 * 0.56)
+    # the ship is the capacity that would have helped
+    assert row["bottleneck"] == "asset_capacity:ship"
+
+
+def test_disrupt_partial_month_is_absorbed_within_the_month(net25, tmp_path):
+    """The model is monthly: 14 days at half capacity in June take 14 × 10000/365 kt off the pipe's June capacity.
+
+    June: pipe (30 × 20000 − 14 × 10000)/365 = 1260.3 kt, ship 30 × 10000/365 = 821.9 kt, supply
+    30 × 25000/365 = 2054.8 kt ≤ 2082.2 kt, so nothing is shut in; the 383.6 kt the pipe cannot take go to
+    dear (whose June room is 30 × 5000/365 = 411 kt), losing 590 − 560 = 30 $/t.
+    """
+    out = sweep_api.disrupt("case", inputs_dir=net25, targets=["pipe"], remaining="0.5", weeks="2", starts="2023-06-10", out=tmp_path / "s", quiet=True)
+    row = _cases(out).iloc[0]
+    moved = 14 * 10000 / 365
+    assert row["extra_shut_in_mt"] == approx(0)
+    assert row["rerouted_mt"] == approx(moved / 1000)
+    assert row["lost_netback_musd"] == approx(moved * 0.03)
+
+
+def test_disrupt_grid_shape_and_pivot(net25, tmp_path):
+    out = sweep_api.disrupt("case", inputs_dir=net25, targets=["pipe"], remaining="0,0.5,1", weeks="1,2", starts="2023-02..2023-04", out=tmp_path / "s", quiet=True)
+    cases = _cases(out)
+    assert len(cases) == 3 * 2 * 3
+    # remaining 1 loses nothing, whatever the length
+    assert cases.loc[cases["remaining"] == 1, "lost_netback_musd"].abs().max() == approx(0)
+    pv = pd.read_csv(out / "pivot_shut_in_mt_mean_pipe.csv").set_index("remaining capacity (fraction)")
+    # a d-day full outage in a D-day month shuts in max(0, (20000 d − 5000 D)/365) kt (supply 25, pipe 20, ship 10 Mt/yr)
+    shut = [max(0.0, (20000 * 14 - 5000 * D) / 365) for D in (28, 31, 30)]
+    assert pv.loc[0.0, "2.0"] == approx(sum(shut) / 3 / 1000)
+    assert pv.loc[0.0, "1.0"] == approx(0)  # 7 days: 140000 − 5000 D < 0 in every month
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["cases"] == 18 and manifest["status_counts"] == {"Optimal": 18}
+
+
+# --------------------------------------------------------------------------- equal to a fresh solve
+
+
+def _fresh(inputs_dir, scenario, events, tmp_path, n=[0]):
+    n[0] += 1
+    doc = {"name": f"fresh{n[0]}", "extends": scenario, "events": [{"id": f"e{i}", "target": e.target, "start": e.start, "end": e.end, "remaining": e.remaining, "ramp_days": e.ramp_days} for i, e in enumerate(events)]}
+    path = write_user_scenario(tmp_path / f"fresh{n[0]}.yaml", doc)
+    return run_scenario(inputs_dir, path, power=False)
+
+
+CASES = [
+    [CaseEvent("cpc_terminal", "2025-03-01", "2025-03-31", 0.0)],
+    [CaseEvent("cpc_terminal", "2025-03-10", "2025-04-20", 1 / 3)],
+    [CaseEvent("cpc_pipeline", "2025-02-17", "2025-05-23", 0.65), CaseEvent("cpc_terminal", "2025-04-01", "2025-04-30", 1 / 3)],
+    [CaseEvent("cpc", "2025-07-05", "2025-08-11", 0.4)],
+    [CaseEvent("trans_caspian_tankers", "2025-01-15", "2025-02-14", 0.0)],
+    [],
+]
+
+
+@pytest.mark.slow
+def test_kernel_cases_equal_fresh_solves(shipped_inputs, tmp_path):
+    """Every case solved warm on one kernel, in sequence, equals a fresh build-and-solve of the same scenario."""
+    inputs = load_inputs(shipped_inputs)
+    sc = resolve(inputs, "cpc-pump-station-2025")  # has its own event, so case losses add to it
+    sources = inputs["sources"]["source"].tolist()
+    targets = {e.target for c in CASES for e in c} | {sources[0]}
+    cases = CASES + [[CaseEvent(sources[0], "2025-10-01", "2025-11-15", 0.5)]]
+    kernel = OilKernel(sc, targets=targets)
+    for events in cases + cases[::-1]:  # twice, in two orders: restored rows must not leak between cases
+        got = kernel.solve_events(events)
+        ref = _fresh(shipped_inputs, "cpc-pump-station-2025", events, tmp_path)
+        assert got.optimal
+        assert got.objective_musd == approx(ref.oil.objective, rel=1e-9)
+        shut = ref.tables["shut_in_monthly"]
+        assert got.shut_in_mt.sum() == approx(shut["shut_in_kt"].sum() / 1000 if "shut_in_kt" in shut else shut.iloc[:, -1].sum() / 1000, rel=1e-7, abs_=1e-6)
+
+
+# --------------------------------------------------------------------------- workers, Dask, store, resume
+
+
+def _grid(inputs_dir, out, **kw):
+    return sweep_api.disrupt("case", inputs_dir=inputs_dir, targets=["pipe", "ship"], remaining="0,0.5", weeks="1,3", starts="2023-01..2023-06", out=out, quiet=True, **kw)
+
+
+def _key_tables(folder):
+    c = pd.read_csv(folder / "cases.csv").sort_values("case").reset_index(drop=True)
+    r = pd.read_csv(folder / "route_volumes.csv").sort_values(["case", "route", "year"]).reset_index(drop=True)
+    return c.drop(columns=["iterations"]), r
+
+
+def test_two_worker_processes_give_the_same_tables(net25, tmp_path):
+    a = _key_tables(_grid(net25, tmp_path / "one"))
+    b = _key_tables(_grid(net25, tmp_path / "two", workers=2))
+    pd.testing.assert_frame_equal(a[0], b[0], check_exact=False, rtol=1e-9, atol=1e-9)
+    pd.testing.assert_frame_equal(a[1], b[1], check_exact=False, rtol=1e-9, atol=1e-9)
+
+
+@pytest.mark.slow
+def test_dask_local_cluster_gives_the_same_tables(net25, tmp_path):
+    pytest.importorskip("distributed")
+    a = _key_tables(_grid(net25, tmp_path / "one"))
+    b = _key_tables(_grid(net25, tmp_path / "dask", workers=2, dask="local"))
+    pd.testing.assert_frame_equal(a[0], b[0], check_exact=False, rtol=1e-9, atol=1e-9)
+    pd.testing.assert_frame_equal(a[1], b[1], check_exact=False, rtol=1e-9, atol=1e-9)
+
+
+def test_interrupted_sweep_keeps_finished_cases_and_resumes(net25, tmp_path, monkeypatch):
+    from energy_routes.sweep import store as store_mod
+
+    ref = _key_tables(_grid(net25, tmp_path / "ref"))
+    real = store_mod.Store.write_chunk
+    calls = {"n": 0}
+
+    def flaky(self, tables):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt  # Ctrl-C while the third chunk is being saved
+        return real(self, tables)
+
+    monkeypatch.setattr(store_mod.Store, "write_chunk", flaky)
+    folder = tmp_path / "cut"
+    with pytest.raises(Interrupted) as info:
+        sweep_api.disrupt("case", inputs_dir=net25, targets=["pipe", "ship"], remaining="0,0.5", weeks="1,3", starts="2023-01..2023-06", out=folder, quiet=True)
+    assert 0 < info.value.done < info.value.total
+    assert not (folder / "manifest.json").exists()  # an interrupted sweep does not look complete
+    saved = store_mod.Store(folder).done_ids()
+    assert len(saved) == info.value.done
+    monkeypatch.setattr(store_mod.Store, "write_chunk", real)
+    ran = {"n": 0}
+    real_run = sweep_api.run_cases
+
+    def counting(job, plan, store, **kw):
+        ran["n"] = len(plan) - len(store.done_ids())
+        return real_run(job, plan, store, **kw)
+
+    monkeypatch.setattr(sweep_api, "run_cases", counting)
+    sweep_api.disrupt(resume_dir=folder, quiet=True)
+    assert ran["n"] == info.value.total - info.value.done  # only the missing cases ran
+    got = _key_tables(folder)
+    pd.testing.assert_frame_equal(ref[0], got[0], check_exact=False, rtol=1e-9, atol=1e-9)
+    pd.testing.assert_frame_equal(ref[1], got[1], check_exact=False, rtol=1e-9, atol=1e-9)
+
+
+def test_duckdb_answers_sql_over_the_sweep(net25, tmp_path):
+    import duckdb
+
+    folder = _grid(net25, tmp_path / "s")
+    con = duckdb.connect(str(folder / "results.duckdb"), read_only=True)
+    n, worst = con.execute("SELECT count(*), max(extra_shut_in_mt) FROM cases").fetchone()
+    con.close()
+    cases = pd.read_csv(folder / "cases.csv")
+    assert n == len(cases) == 2 * 2 * 2 * 6
+    assert worst == approx(cases["extra_shut_in_mt"].max())
+
+
+def test_resume_refuses_changed_inputs(net25, tmp_path):
+    folder = _grid(net25, tmp_path / "s")
+    (folder / "manifest.json").unlink()  # pretend it was interrupted
+    p = net25 / "prices.csv"
+    p.write_text(p.read_text().replace("80", "81"))
+    r = CliRunner().invoke(main, ["disrupt", "--inputs", str(net25), "--resume", str(folder)])
+    assert r.exit_code == 2, r.output
+    assert "prices.csv" in r.output and "changed since the sweep started" in r.output
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["--asset", "nowhere"], "unknown target 'nowhere'"),
+        (["--asset", "pipe", "--remaining", "0,1.5"], "1.5 is outside [0, 1]"),
+        (["--asset", "pipe", "--weeks", "two"], "'two' is not a number"),
+        (["--asset", "pipe", "--start", "2031-01"], "outside the horizon"),
+        (["--asset", "pipe", "--start", "March"], "is not a month"),
+        ([], "name at least one asset"),
+    ],
+)
+def test_disrupt_bad_requests_exit_2(net25, tmp_path, args, expected):
+    out = tmp_path / "never"
+    r = CliRunner().invoke(main, ["disrupt", "case", "--inputs", str(net25), "--out", str(out), *args])
+    assert r.exit_code == 2, r.output
+    assert expected in r.output
+    assert "Traceback" not in r.output
+    assert not out.exists()
+
+
+def test_disrupt_cli_prints_worst_cases_and_folder(net25, tmp_path):
+    out = tmp_path / "s"
+    r = CliRunner().invoke(main, ["disrupt", "case", "--inputs", str(net25), "--asset", "pipe", "--remaining", "0", "--weeks", "1", "--start", "2023-03", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert "Worst cases" in r.output and str(out) in r.output.replace("\n", "")
+    r = CliRunner().invoke(main, ["disrupt", "case", "--inputs", str(net25), "--asset", "pipe", "--out", str(out)])
+    assert r.exit_code == 2 and "already exists" in r.output
+
+
+def test_out_of_horizon_window_is_cut(net25, tmp_path):
+    out = sweep_api.disrupt("case", inputs_dir=net25, targets=["pipe"], remaining="0", weeks="4", starts="2023-12-20", out=tmp_path / "s", quiet=True)
+    row = _cases(out).iloc[0]
+    assert row["days_in_horizon"] == 12
+    # December: (20000 × 12 − 5000 × 31)/365 kt shut in; the days past the horizon change nothing
+    assert row["extra_shut_in_mt"] == approx((20000 * 12 - 5000 * 31) / 365 / 1000)
+
+
+def test_nan_free_metrics(net25, tmp_path):
+    out = _grid(net25, tmp_path / "s")
+    cases = pd.read_csv(out / "cases.csv")
+    num = cases.select_dtypes("number")
+    assert not num.isna().any().any()
+    assert math.isclose(float(np.nansum(num["rerouted_mt"] >= 0)), len(cases))
