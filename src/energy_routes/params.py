@@ -228,15 +228,16 @@ def oil_params(scenario: Scenario) -> OilParams:
     # annual limits (kt per year, pro-rated to the horizon)
     limit_lo = {(r, y): 0.0 for r in routes for y in years}
     limit_hi = {(r, y): math.inf for r in routes for y in years}
+    in_horizon = set(years)  # a one-year slice of a longer scenario (sweep kernels) skips the other years' limits
     for lim in scenario.settings.route_limits:
-        for y in _years(lim.years, years):
+        for y in (y for y in _years(lim.years, years) if y in in_horizon):
             if lim.min_mt is not None:
                 limit_lo[(lim.route, y)] = max(limit_lo[(lim.route, y)], 1000.0 * lim.min_mt * horizon_frac[y])
             if lim.max_mt is not None:
                 limit_hi[(lim.route, y)] = min(limit_hi[(lim.route, y)], 1000.0 * lim.max_mt * horizon_frac[y])
     share: dict[tuple[str, int], float] = {}
     for sh in scenario.settings.route_shares:
-        for y in _years(sh.years, years):
+        for y in (y for y in _years(sh.years, years) if y in in_horizon):
             share[(sh.route, y)] = min(share.get((sh.route, y), 1.0), sh.max_share)
     share = {k: v for k, v in share.items() if v < 1.0}
     pair_cap = {}

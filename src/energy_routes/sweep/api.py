@@ -149,12 +149,22 @@ def risk(
     req_overrides = request["overrides"] if resume_dir else list(overrides)
     req_levers = request["levers"] if resume_dir else list(levers)
     scenario_arg = request["scenario"] if resume_dir else scenario
+    from ..scenario import load_library
+
+    library = load_library(inputs_dir)
     variants = {rsk.NO_LEVER: resolve(inputs, scenario_arg, req_overrides)}
+    sc = variants[rsk.NO_LEVER]
     for lv in req_levers:
         if lv == rsk.NO_LEVER:
             raise InputError([Problem("--lever", f"'{rsk.NO_LEVER}' is the reference and is always included")])
-        variants[lv] = resolve(inputs, scenario_arg, [*req_overrides, lv])
-    sc = variants[rsk.NO_LEVER]
+        if lv in library.overrides:  # an override added to the scenario
+            variants[lv] = resolve(inputs, scenario_arg, [*req_overrides, lv])
+        elif lv in library.scenarios:  # or a whole alternative scenario
+            variants[lv] = resolve(inputs, lv, req_overrides)
+        else:
+            raise InputError([Problem("--lever", f"unknown lever '{lv}'; expected a named override ({', '.join(library.overrides)}) or scenario ({', '.join(library.scenarios)})")])
+        if list(variants[lv].months) != list(sc.months):
+            raise InputError([Problem("--lever", f"'{lv}' has the horizon {variants[lv].months[0]}..{variants[lv].months[-1]}, not that of '{sc.name}' ({sc.months[0]}..{sc.months[-1]}); the draws must cover the same months")])
     hazards, hz_hashes = load_hazards(inputs_dir, _oil_ids(sc))
     hashes = {**inputs.hashes, **hz_hashes}
     if resume_dir:

@@ -1,7 +1,8 @@
 """Turn a solved case into tidy result rows, measured against the scenario's own optimum.
 
 Columns of the ``cases`` table (one row per case):
-``status``; ``netback_musd`` (Σ netback · exports, M$, without the shut-in
+``status``; ``objective_musd`` (the LP's optimum: netback less the shut-in
+penalty, M$); ``netback_musd`` (Σ netback · exports, M$, without the shut-in
 penalty); ``lost_netback_musd`` (the scenario's netback minus the case's);
 ``shut_in_mt`` and ``extra_shut_in_mt`` (over the horizon; the second net of
 the scenario's own shut-in); ``rerouted_mt`` (the sum of the increases on the
@@ -40,12 +41,13 @@ def case_metrics(kernel: OilKernel, out: Outcome, hit=()) -> dict:
     routes = kernel.params.routes
     row: dict = {"status": out.status}
     if not out.optimal:
-        row.update({"netback_musd": math.nan, "lost_netback_musd": math.nan, "shut_in_mt": math.nan, "extra_shut_in_mt": math.nan, "rerouted_mt": math.nan})
+        row.update({"objective_musd": math.nan, "netback_musd": math.nan, "lost_netback_musd": math.nan, "shut_in_mt": math.nan, "extra_shut_in_mt": math.nan, "rerouted_mt": math.nan})
         row.update({f"delta_{r}_mt": math.nan for r in routes})
         row.update({"binding": "", "bottleneck": ""})
         return row
     ny = len(kernel.years)
     delta = (out.route_mt - base.route_mt).reshape(len(routes), ny).sum(axis=1)
+    row["objective_musd"] = out.objective_musd
     row["netback_musd"] = out.revenue_musd
     row["lost_netback_musd"] = base.revenue_musd - out.revenue_musd
     row["shut_in_mt"] = float(out.shut_in_mt.sum())

@@ -21,7 +21,7 @@ import pandas as pd
 from ..errors import InputError, Problem
 from .cases import case_metrics, events_from_json, events_to_json, route_arrays, route_rows, year_arrays, year_rows
 from .engine import Job
-from .kernel import CaseEvent, OilKernel
+from .kernel import CaseEvent, make_kernel
 
 
 def parse_floats(text: str, option: str, lo: float | None = None, hi: float | None = None) -> list[float]:
@@ -90,7 +90,7 @@ def build_plan(targets: list[str], remaining: list[float], weeks: list[float], s
 
 def make_worker(job: Job):
     """Per-process state: one kernel for the scenario with every target of the grid."""
-    kernel = OilKernel(job.payload["scenario"], targets=job.payload["targets"])
+    kernel = make_kernel(job.payload["scenario"], targets=job.payload["targets"])
 
     def solve(chunk: list[dict]) -> dict[str, pd.DataFrame]:
         cases, routes, years = [], route_rows(kernel), year_rows(kernel)

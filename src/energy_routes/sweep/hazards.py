@@ -133,7 +133,8 @@ def load_hazards(folder: Path, targets: set[str]) -> tuple[list[Hazard], dict[st
 def draw_events(hazards: list[Hazard], seed: int, draw: int, start: pd.Timestamp, end: pd.Timestamp) -> list[CaseEvent]:
     """The events of one Monte Carlo draw over [start, end]; reproducible from (seed, draw) alone."""
     rng = np.random.default_rng([seed, draw])
-    n_days = (end - start).days + 1
+    first = np.datetime64(start.date(), "D")
+    n_days = int((np.datetime64(end.date(), "D") - first).astype(int)) + 1
     years = n_days / 365.25
     events: list[CaseEvent] = []
     for hz in hazards:
@@ -144,8 +145,8 @@ def draw_events(hazards: list[Hazard], seed: int, draw: int, start: pd.Timestamp
         lengths = np.minimum(np.exp(hz.mu + hz.sigma * rng.standard_normal(n)), hz.max_days)
         lengths = np.maximum(1, np.rint(lengths)).astype(int)
         sev = rng.choice(hz.remaining, size=n, p=hz.probability)
-        for o, d, r in zip(offsets, lengths, sev):
-            s = start + pd.Timedelta(days=int(o))
-            e = s + pd.Timedelta(days=int(d) - 1)
-            events.append(CaseEvent(hz.target, s.strftime("%Y-%m-%d"), e.strftime("%Y-%m-%d"), float(r), 0))
+        starts = first + offsets
+        ends = starts + (lengths - 1)
+        for s, e, r in zip(starts.astype(str), ends.astype(str), sev):
+            events.append(CaseEvent(hz.target, str(s), str(e), float(r), 0))
     return events
