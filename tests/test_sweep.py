@@ -383,3 +383,68 @@ def test_bad_hazard_model_exits_2(net2y, tmp_path, file, text, expected):
     assert r.exit_code == 2, r.output
     assert file in r.output and expected in r.output
     assert not out.exists()
+
+
+# --------------------------------------------------------------------------- parameter sweeps
+
+
+def _spec(tmp_path, params, scenario="case"):
+    import yaml
+
+    path = tmp_path / "spec.yaml"
+    path.write_text(yaml.safe_dump({"scenario": scenario, "parameters": params}, sort_keys=False))
+    return path
+
+
+SHIP = {"name": "ship_mt", "values": [2, 5, 15], "apply": {"set": [{"table": "asset_capacity", "where": {"asset": "ship"}, "values": {"capacity_mt": "{value}"}}]}}
+BRENT = {"name": "brent", "values": [80, 90], "apply": {"set": [{"table": "prices", "values": {"brent_usd_per_bbl": "{value}"}}]}}
+
+
+def test_sweep_grid_by_hand_and_against_each_cases_own_run(net25, tmp_path):
+    out = sweep_api.sweep(_spec(tmp_path, [SHIP, BRENT]), inputs_dir=net25, out=tmp_path / "s", quiet=True)
+    cases = pd.read_csv(out / "cases.csv").set_index(["ship_mt", "brent"])
+    assert len(cases) == 6
+    # Brent 90: every route sells at 90 × 7.5 = 675 $/t; cheap nets 665, dear 635.
+    # ship 15 or 5: cheap 20 Mt + dear 5 Mt, nothing shut in: 20000 × 0.665 + 5000 × 0.635 = 16475 M$
+    assert cases.loc[(15, 90), "objective_musd"] == approx(16475)
+    assert cases.loc[(5, 90), "objective_musd"] == approx(16475)
+    # ship 2: dear 2 Mt, 3 Mt shut in at 50 $/t: 13300 + 1270 − 150 = 14420 M$
+    assert cases.loc[(2, 90), "objective_musd"] == approx(14420)
+    assert cases.loc[(2, 90), "shut_in_mt"] == approx(3)
+    # every case equals a fresh run of its own scenario file
+    for _, row in cases.reset_index().iterrows():
+        ref = run_scenario(net25, out / row["scenario_file"], power=False)
+        assert row["objective_musd"] == approx(ref.oil.objective)
+
+
+def test_sweep_case_that_changes_the_lp_structure_is_solved_on_its_own(net25, tmp_path):
+    share = {"name": "dear_share", "values": [1.0, 0.1], "apply": {"route_shares": [{"route": "dear", "max_share": "{value}"}]}}
+    out = sweep_api.sweep(_spec(tmp_path, [share]), inputs_dir=net25, out=tmp_path / "s", quiet=True)
+    cases = pd.read_csv(out / "cases.csv").set_index("dear_share")
+    for share_v, row in cases.iterrows():
+        ref = run_scenario(net25, out / row["scenario_file"], power=False)
+        assert row["objective_musd"] == approx(ref.oil.objective)
+    # dear ≤ 10 % of exports. Cheap carries 20 Mt (pipe full); the other 5 Mt go on the ship (10 Mt) by dear or
+    # spare, as spare's 530 $/t beats shutting in. Exports are 25 Mt, so dear ≤ 2.5 and spare takes 2.5:
+    # 20000 × 0.59 + 2500 × 0.56 + 2500 × 0.53 = 14525 M$, against 20000 × 0.59 + 5000 × 0.56 = 14600 without the share
+    assert cases.loc[0.1, "objective_musd"] == approx(14525)
+    assert cases.loc[1.0, "objective_musd"] == approx(14600)
+
+
+@pytest.mark.parametrize(
+    "params, expected",
+    [
+        ([{"name": "x", "values": [1], "apply": {"set": [{"table": "prices", "values": {"brent_usd_per_bbl": 80}}]}}], "never uses {value}"),
+        ([{"name": "x", "values": [], "apply": {"set": []}}], "non-empty list"),
+        ([{"name": "x", "values": [1], "apply": {"horizon": "{value}"}}], "cannot apply 'horizon'"),
+        ([{"name": "x", "values": [-5], "apply": {"set": [{"table": "asset_capacity", "where": {"asset": "ship"}, "values": {"capacity_mt": "{value}"}}]}}], "capacity_mt"),
+        ([{"name": "x", "values": [1], "apply": {"route_limits": [{"route": "nowhere", "max_mt": "{value}"}]}}], "nowhere"),
+    ],
+)
+def test_bad_sweep_spec_exits_2_and_writes_nothing(net25, tmp_path, params, expected):
+    out = tmp_path / "never"
+    r = CliRunner().invoke(main, ["sweep", str(_spec(tmp_path, params)), "--inputs", str(net25), "--out", str(out)])
+    assert r.exit_code == 2, r.output
+    assert expected in r.output.replace("\n", " ")
+    assert "Traceback" not in r.output
+    assert not out.exists() and not list(tmp_path.glob(".never*"))

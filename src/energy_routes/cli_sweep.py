@@ -9,6 +9,7 @@ done, 2 bad request or input, 130 interrupted (finished cases are kept).
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -56,7 +57,7 @@ def _print_table(console: Console, df: pd.DataFrame, title: str, cols: list[str]
     for c in cols:
         t.add_column(c, justify="right" if numeric[c] else "left")
     for _, row in df.head(limit).iterrows():
-        t.add_row(*[format(row[c], (fmt or {}).get(c, ",.2f")) if numeric[c] else escape(str(row[c])) for c in cols])
+        t.add_row(*[format(row[c], (fmt or {}).get(c, ",.2f")) if numeric[c] else escape("" if pd.isna(row[c]) else str(row[c])) for c in cols])
     console.print(t)
     if len(df) > limit:
         console.print(f"  … {len(df) - limit} more rows in the CSV", highlight=False)
@@ -123,4 +124,31 @@ def risk(scenario, draws, seed, levers, es_level, inputs_dir, overrides, out, wo
     console.print(f"\nTables (CSV, Parquet parts, results.duckdb) in {escape(str(folder))}/", highlight=False)
 
 
-COMMANDS += [disrupt, risk]
+@click.command()
+@click.argument("spec", required=False, type=click.Path(path_type=Path))
+@click.option("--inputs", "inputs_dir", type=click.Path(path_type=Path), default=Path("inputs"), show_default=True, help="Folder with the input tables and scenarios.yaml.")
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="Sweep folder to write (default runs/sweep-<spec>-<UTC stamp>/).")
+@click.option("--workers", "-w", type=click.IntRange(1, 512), default=1, show_default=True, help="Worker processes (with --dask local: cluster workers).")
+@click.option("--dask", default=None, metavar="ADDRESS", help="Run on Dask: 'local' or tcp://HOST:PORT (workers must see the inputs folder and the sweep folder).")
+@click.option("--resume", "resume_dir", type=click.Path(path_type=Path, file_okay=False), default=None, help="Continue an interrupted sweep folder.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary; print only the folder.")
+def sweep(spec, inputs_dir, out, workers, dask, resume_dir, quiet):
+    """Every combination of the parameter values in SPEC (a YAML grid over any scenario).
+
+    See docs/sweeps.md for the spec format; inputs/sweeps/ has examples.
+    """
+    from .sweep.api import sweep as run
+
+    folder = _guard(lambda: run(spec, inputs_dir=inputs_dir, out=out, workers=workers, dask=dask, quiet=quiet, resume_dir=resume_dir))
+    if quiet:
+        click.echo(str(folder))
+        return
+    console = Console()
+    cases = pd.read_csv(folder / "cases.csv")
+    req = json.loads((folder / "sweep.json").read_text())
+    names = [p["name"] for p in req["spec"]["parameters"]]
+    _print_table(console, cases, f"{len(cases)} cases", ["case", *names, "status", "netback_musd", "shut_in_mt", "bottleneck"], {n: "g" for n in names}, limit=20)
+    console.print(f"\nTables (CSV, Parquet parts, results.duckdb) and each case as a scenario file (cases/) in {escape(str(folder))}/", highlight=False)
+
+
+COMMANDS += [disrupt, risk, sweep]

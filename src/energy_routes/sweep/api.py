@@ -209,4 +209,72 @@ def risk(
     return runner.finish(folder, request, plan, store, tables, timings)
 
 
-__all__ = ["disrupt", "risk", "pd"]
+def sweep(
+    spec_path: Path | None = None,
+    *,
+    inputs_dir: Path = Path("inputs"),
+    out: Path | None = None,
+    workers: int = 1,
+    dask: str | None = None,
+    quiet: bool = False,
+    resume_dir: Path | None = None,
+) -> Path:
+    """Every combination of the parameter values in a sweep spec."""
+    from . import grid
+
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    if resume_dir:
+        request, plan, store = runner.resume(resume_dir)
+        folder = Path(resume_dir)
+        inputs = load_inputs(request["inputs"])
+        runner.check_hashes(request, inputs.hashes)
+    else:
+        if spec_path is None:
+            raise InputError([Problem("SPEC", "missing; give a sweep spec .yaml, or --resume RUN_DIR")])
+        spec = grid.read_spec(spec_path)
+        inputs, sc = _scenario(inputs_dir, spec["scenario"], spec.get("overrides") or [])
+        folder = Path(out) if out else runner.default_sweep_dir("sweep", Path(spec_path).stem)
+        if folder.exists() and any(folder.iterdir()):
+            raise InputError([Problem(str(folder), "already exists and is not empty; choose another --out, or continue it with --resume")])
+        staging = folder.with_name(f".{folder.name}.plan")
+        import shutil
+
+        shutil.rmtree(staging, ignore_errors=True)
+        try:
+            plan = grid.build_plan(spec, staging)
+            grid.validate_cases(inputs_dir, staging, plan, spec["parameters"])
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        request = {
+            "kind": "sweep",
+            "spec": spec,
+            "spec_file": str(Path(spec_path).resolve()),
+            "scenario": spec["scenario"],
+            "scenario_name": sc.name,
+            "inputs": str(Path(inputs_dir).resolve()),
+            "overrides": list(spec.get("overrides") or []),
+            "input_hashes": inputs.hashes,
+            "scenario_resolved": sc.resolved,
+            "title": f"Parameter sweep on {sc.name}",
+        }
+        store = runner.start(folder, request, plan)
+        shutil.move(str(staging / "cases"), str(folder / "cases"))
+        shutil.rmtree(staging, ignore_errors=True)
+    payload = {"inputs": request["inputs"], "scenario": request["scenario"], "overrides": request["overrides"], "folder": str(folder.resolve())}
+    job = Job(_job_id({k: request[k] for k in ("spec", "input_hashes")}), grid.make_worker, payload)
+    timings["setup"] = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    run_cases(job, plan, store, workers=workers, dask=dask, quiet=quiet, description="sweep cases")
+    timings["cases"] = time.perf_counter() - t1
+    cases = plan.merge(store.table("cases"), on="case", how="left").sort_values("case")
+    tables = {
+        "cases": cases,
+        "route_volumes": store.table("route_volumes").sort_values(["case", "route", "year"]),
+        "years": store.table("years").sort_values(["case", "year"]),
+    }
+    return runner.finish(folder, request, plan, store, tables, timings)
+
+
+__all__ = ["disrupt", "risk", "sweep", "pd"]

@@ -148,7 +148,8 @@ class OilKernel:
         # dense: small, and a numpy product is faster per case than a scipy.sparse one
         self._G_route = sp.csr_matrix((np.full(len(ry_cols), 1e-3), (ry_rows, ry_cols)), shape=(len(self.route_year), ncol)).toarray()
         self._G_shut = sp.csr_matrix((np.full(len(z_cols), 1e-3), (z_rows, z_cols)), shape=(len(years), ncol)).toarray()
-        self._G_rev = sp.csr_matrix((cost[rv_cols], (rv_rows, rv_cols)), shape=(len(years), ncol)).toarray()
+        self._G_rev_mask = sp.csr_matrix((np.ones(len(rv_cols)), (rv_rows, rv_cols)), shape=(len(years), ncol)).toarray()
+        self._G_rev = self._G_rev_mask * cost  # netback (M$ per kt) of each export column, by year
 
         # binding-constraint labels for the capacity-type families
         labels: list[str] = []
