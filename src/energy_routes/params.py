@@ -67,10 +67,10 @@ class PowerYear:
     cable_mw: float  # nameplate in service, for utilisation
 
 
-def event_losses(events, days: pd.DatetimeIndex) -> dict[str, np.ndarray]:
+def event_losses(events, days: pd.DatetimeIndex | np.ndarray) -> dict[str, np.ndarray]:
     """Capacity lost per target and day, summed over events (not yet floored): Σ_e (1 − λ_e[d])."""
     loss: dict[str, np.ndarray] = {}
-    day_vals = days.values.astype("datetime64[D]")
+    day_vals = days if isinstance(days, np.ndarray) else days.values.astype("datetime64[D]")
     for ev in events:
         lam = np.ones(len(days))
         start, end = np.datetime64(ev.start, "D"), np.datetime64(ev.end, "D")

@@ -123,6 +123,9 @@ class OilKernel:
         self._route_rows = rows_by("route_capacity")
         self._supply_rows = rows_by("supply_balance")
         self._month_pos = {m: i for i, m in enumerate(p.months)}
+        self._rows_cache: dict = {}
+        self._day_vals = b.days.values.astype("datetime64[D]")
+        self._touched_cache: dict = {}
 
         # aggregation of the primal solution into years
         ncol = lp.num_cols
@@ -172,15 +175,25 @@ class OilKernel:
 
     # -- cases -------------------------------------------------------------
     def _rows_for(self, table: dict[str, dict[str, int]], key: str) -> tuple[np.ndarray, np.ndarray]:
-        """Row numbers of ``key``'s rows and the month positions they sit at."""
-        by_month = table.get(key, {})
-        months = list(by_month)
-        return np.array([by_month[m] for m in months], dtype=np.int64), np.array([self._month_pos[m] for m in months], dtype=np.int64)
+        """Row numbers of ``key``'s rows and the month positions they sit at (cached)."""
+        ck = (id(table), key)
+        hit = self._rows_cache.get(ck)
+        if hit is None:
+            by_month = table.get(key, {})
+            months = list(by_month)
+            hit = self._rows_cache[ck] = (np.array([by_month[m] for m in months], dtype=np.int64), np.array([self._month_pos[m] for m in months], dtype=np.int64))
+        return hit
+
+    def _touched(self, targets: frozenset) -> list[str]:
+        hit = self._touched_cache.get(targets)
+        if hit is None:
+            hit = self._touched_cache[targets] = touched_routes(self.basis.route_assets, targets)
+        return hit
 
     def bounds_for(self, events) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Rows a case changes and their new (lower, upper) bounds."""
         b, p = self.basis, self.params
-        losses = event_losses(events, b.days)
+        losses = event_losses(events, self._day_vals)
         rem = dict(self.base_rem)
         for t, loss in losses.items():
             rem[t] = remaining_from_losses(self.base_loss.get(t, 0.0) + loss)
@@ -204,7 +217,7 @@ class OilKernel:
                 monthly_cap[a] = b.monthly(kappa[a])
                 r_, mpos = self._rows_for(self._asset_rows, a)
                 push(r_, self.base_lower[r_], monthly_cap[a][mpos])
-        for r in touched_routes(b.route_assets, targets):
+        for r in self._touched(frozenset(targets)):
             r_, mpos = self._rows_for(self._route_rows, r)
             if len(r_):
                 vals = b.monthly(b.route_daily(r, kappa, rem.get(r)))
@@ -269,25 +282,26 @@ class OilKernel:
 
 def _combine(outs: list[Outcome]) -> Outcome:
     """The outcome of a multi-year LP from the outcomes of its independent years."""
-    bad = [o for o in outs if not o.optimal]
     iters = sum(o.iterations for o in outs)
     secs = sum(o.solve_seconds for o in outs)
-    if bad:
-        n = sum(len(o.shut_in_mt) for o in outs)
-        nan_y = np.full(n, math.nan)
-        nr = sum(len(o.route_mt) for o in outs)
-        return Outcome(bad[0].status, False, math.nan, math.nan, nan_y, np.full(nr, math.nan), nan_y, [], iters, secs)
+    for o in outs:
+        if not o.optimal:
+            n = sum(len(o.shut_in_mt) for o in outs)
+            nan_y = np.full(n, math.nan)
+            nr = sum(len(o.route_mt) for o in outs)
+            return Outcome(o.status, False, math.nan, math.nan, nan_y, np.full(nr, math.nan), nan_y, [], iters, secs)
     best: dict[str, float] = {}
     for o in outs:
         for lab, v in o.binding:
-            best[lab] = max(best.get(lab, 0.0), v)
+            if v > best.get(lab, 0.0):
+                best[lab] = v
     return Outcome(
         "Optimal",
         True,
-        float(sum(o.objective_musd for o in outs)),
-        float(sum(o.revenue_musd for o in outs)),
+        sum(o.objective_musd for o in outs),
+        sum(o.revenue_musd for o in outs),
         np.concatenate([o.shut_in_mt for o in outs]),
-        np.column_stack([o.route_mt for o in outs]).ravel(),  # (route, year) row-major
+        np.stack([o.route_mt for o in outs], axis=1).ravel(),  # (route, year) row-major
         np.concatenate([o.revenue_by_year for o in outs]),
         sorted(best.items(), key=lambda t: -t[1]),
         iters,
@@ -306,11 +320,12 @@ class YearKernels:
         self.basis = first.basis  # route_assets are the same for every year
         self.params = first.params
         self.route_year = [(r, y) for r in first.params.routes for y in self.years]
-        self._span = [(np.datetime64(k.basis.days[0].date(), "D"), np.datetime64(k.basis.days[-1].date(), "D")) for k in self.parts]
+        self._span = [(str(k.basis.days[0].date()), str(k.basis.days[-1].date())) for k in self.parts]
         self.baseline = _combine([k.baseline for k in self.parts])
 
     def solve_events(self, events) -> Outcome:
-        ev = [(e, np.datetime64(e.start, "D"), np.datetime64(e.end, "D") + int(e.ramp_days)) for e in events]
+        # ISO dates compare as text; a ramp extends an event's reach past its end
+        ev = [(e, e.start, e.end if not e.ramp_days else str(np.datetime64(e.end, "D") + int(e.ramp_days))) for e in events]
         outs = []
         for k, (a, b) in zip(self.parts, self._span):
             mine = [e for e, s, t in ev if s <= b and t >= a]
