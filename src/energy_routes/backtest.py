@@ -53,6 +53,7 @@ class Backtest:
     events: pd.DataFrame
     history: History
     runs: dict[str, dict] = field(default_factory=dict)  # scenario -> status, objective, size, timings
+    results: dict[str, RunResult] = field(default_factory=dict)  # scenario -> the solved run (tables in memory)
 
     @property
     def claimed(self) -> pd.DataFrame:
@@ -173,13 +174,14 @@ def run_backtest(inputs_dir: str | Path, years: list[int] | None = None) -> Back
     names = dict(zip(history["outlets"].outlet, history["outlets"].name))
     vol = history["volumes"]
     ev = history["events"]
-    out_rows, event_rows, runs = [], [], {}
+    out_rows, event_rows, runs, results = [], [], {}, {}
     with tempfile.TemporaryDirectory(prefix="energy-routes-backtest-") as tmpdir:
         for y in years:
             name = f"{SCENARIO_PREFIX}{y}"
             chain = list(library.scenarios[name].get("overrides") or [])
             res = run_scenario(inputs_dir, name, power=False)
             runs[name] = _run_info(res)
+            results[name] = res
             base = _annual(res, y)
             for row in vol[vol.year == y].itertuples():
                 model = sum(base.get(r, 0.0) for r in outlet_routes[row.outlet])
@@ -208,6 +210,7 @@ def run_backtest(inputs_dir: str | Path, years: list[int] | None = None) -> Back
                 if replayed:
                     cf = _without(inputs_dir, name, chain, e.override, Path(tmpdir))
                     runs[f"{name} without {e.override}"] = _run_info(cf)
+                    results[f"{name} without {e.override}"] = cf
                     without = _annual(cf, y)
                     effect["cpc_lost"] = without.get("cpc", 0.0) - base.get("cpc", 0.0)
                     effect["shut_in"] = base["__shut_in"] - without["__shut_in"]
@@ -242,7 +245,7 @@ def run_backtest(inputs_dir: str | Path, years: list[int] | None = None) -> Back
                     )
     outlets = pd.DataFrame(out_rows, columns=OUTLET_COLUMNS)
     events = pd.DataFrame(event_rows, columns=EVENT_COLUMNS)
-    return Backtest(years, outlets, events, history, runs)
+    return Backtest(years, outlets, events, history, runs, results)
 
 
 OUTLET_COLUMNS = [
