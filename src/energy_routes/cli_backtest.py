@@ -156,14 +156,16 @@ def backtest(years_spec: str, inputs_dir: Path, out_dir: Path | None, check: boo
         years = parse_years(years_spec)
     except ValueError as exc:
         _fail(InputError([Problem("--years", str(exc))]))
+    target = out_dir or default_out_dir("backtest")
+    if target.exists() and any(target.iterdir()):  # fail before ten solves, not after
+        _fail(InputError([Problem(str(target), "exists and is not empty; choose another --out")]))
     try:
         bt = run_backtest(inputs_dir, years)
     except EnergyRoutesError as exc:
         _fail(exc)
-    target = out_dir or default_out_dir("backtest")
     try:
         written = write_run(target, {"backtest_outlets": bt.outlets, "backtest_events": bt.events}, _manifest(bt, inputs_dir))
-    except FileExistsError as exc:
+    except FileExistsError:
         _fail(InputError([Problem(str(target), "exists and is not empty; choose another --out")]))
     if quiet:
         click.echo(str(written))
