@@ -249,3 +249,13 @@ def test_missing_history_folder(inputs_copy, tmp_path):
     shutil.rmtree(inputs_copy / "history")
     res = invoke("backtest", "--inputs", inputs_copy, "--years", "2024", "--out", tmp_path / "x")
     assert res.exit_code == 2 and "history" in res.output
+
+
+def test_check_fails_when_a_claim_misses(inputs_copy, tmp_path):
+    """Claiming the 2025 CPC volume (which the model misses by 3.3 Mt) makes --check exit 1 and names the row."""
+    _edit(inputs_copy / "history" / "claims.csv", "2025,cpc,volume,no", "2025,cpc,volume,yes")
+    res = invoke("backtest", "--inputs", inputs_copy, "--years", "2025", "--out", tmp_path / "bt", "--check")
+    assert res.exit_code == 1, res.output
+    assert "claimed miss" in res.output and "2025 cpc: misses by 3.29 Mt (5.2 %) below [63.8, 64.8]" in res.output
+    man = json.loads((tmp_path / "bt" / "manifest.json").read_text())
+    assert man["summary"]["claimed_misses"][0]["item"] == "cpc"
