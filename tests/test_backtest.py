@@ -66,6 +66,14 @@ def test_pinned_outlets_are_never_claimed(bt):
     assert rows.reason.str.contains("input").all()
 
 
+def test_every_reported_volume_has_a_declared_claim(bt):
+    """claims.csv decides each outlet row deliberately; none falls back to the default."""
+    from energy_routes.history import NO_CLAIM
+
+    assert not (bt.outlets.reason == NO_CLAIM).any()
+    assert not (bt.events.reason == NO_CLAIM).any()
+
+
 def test_every_row_has_a_verdict_and_every_unclaimed_row_a_reason(bt):
     for df in (bt.outlets, bt.events):
         assert df.verdict.str.len().gt(0).all()

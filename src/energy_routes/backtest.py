@@ -36,7 +36,7 @@ import yaml
 
 from .api import RunResult, run_scenario
 from .errors import InputError, Problem
-from .history import EVENT_METRICS, History, load_history
+from .history import EVENT_METRICS, NO_CLAIM, History, load_history
 from .load import load_inputs
 from .scenario import load_library
 
@@ -219,6 +219,8 @@ def run_backtest(inputs_dir: str | Path, years: list[int] | None = None) -> Back
                     low, high = getattr(e, f"{m}_low_mt"), getattr(e, f"{m}_high_mt")
                     model = effect[m]
                     claimed, reason = history.claim(y, e.event_id, m)
+                    if pd.isna(low) and reason == NO_CLAIM:
+                        reason = "nothing was reported for this metric; the model's figure is shown for information"
                     if not replayed:
                         claimed = False
                         reason = f"not replayed: {'no override given' if not isinstance(e.override, str) else f'{e.override} is not in {name}'}"

@@ -36,6 +36,7 @@ from .schema import Col, Table
 HISTORY_DIR = "history"
 METRICS = ("volume", "cpc_lost", "rerouted", "shut_in")
 EVENT_METRICS = ("cpc_lost", "rerouted", "shut_in")
+NO_CLAIM = "no claim declared in history/claims.csv"
 MT = dict(unit="Mt/yr", min=0.0, max=200.0)
 MT_EVENT = dict(unit="Mt", min=0.0, max=200.0, nullable=True)
 
@@ -116,7 +117,7 @@ class History:
         c = self.tables["claims"]
         hit = c[(c.year == year) & (c["item"] == item) & (c.metric == metric)]
         if hit.empty:
-            return False, "no claim declared in history/claims.csv"
+            return False, NO_CLAIM
         row = hit.iloc[0]
         return row.claimed == "yes", str(row.reason)
 
