@@ -1,7 +1,178 @@
-"""CLI command ``backtest``: replay 2022-2025 against reported history (issue 6)."""
+"""CLI command ``backtest``: replay 2022-2025 against reported history (issue 6).
+
+Reads the inputs folder (model tables, ``scenarios.yaml`` with ``hist-YYYY``
+scenarios, ``history/*.csv``); writes a run folder with
+``backtest_outlets.csv``, ``backtest_events.csv`` and ``manifest.json``
+(atomically, via :func:`energy_routes.writers.write_run`) and prints a
+summary. Exit codes: 0 done (1 with ``--check`` when a claimed comparison
+misses), 2 invalid input, 3 a historical scenario is infeasible.
+"""
 
 from __future__ import annotations
 
-import click
+import sys
+from pathlib import Path
 
-COMMANDS: list[click.Command] = []
+import click
+import pandas as pd
+from rich import box
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from .errors import EnergyRoutesError, InputError, Problem
+
+EXIT_CHECK = 1
+
+
+def _fail(exc: EnergyRoutesError) -> None:
+    Console(stderr=True).print(f"[bold red]error:[/bold red] {escape(str(exc))}", highlight=False, soft_wrap=True)
+    sys.exit(exc.exit_code)
+
+
+def _num(v: float, spec: str = ".2f") -> str:
+    return "" if pd.isna(v) else format(v, spec)
+
+
+def _range(low: float, high: float) -> str:
+    if pd.isna(low):
+        return "-"
+    return f"{low:g}" if low == high else f"{low:g}-{high:g}"
+
+
+def _short_verdict(row) -> str:
+    if row.verdict.startswith("inside"):
+        return "[green]inside[/green]"
+    if row.verdict.startswith("misses"):
+        side = "above" if row.error_mt > 0 else "below"
+        return f"[red]{abs(row.error_mt):.2f} {side}[/red]" if row.claimed else f"{abs(row.error_mt):.2f} {side}"
+    if row.verdict.startswith("no reported"):
+        return "not reported"
+    return escape(row.verdict)
+
+
+def outlets_table(df: pd.DataFrame, year: int) -> Table:
+    t = Table(title=f"Backtest {year}: Kazakh exports by outlet, Mt", title_justify="left", box=box.SIMPLE_HEAD)
+    for col, just in (("outlet", "left"), ("reported", "right"), ("model", "right"), ("err %", "right"), ("claim", "center"), ("verdict", "left")):
+        t.add_column(col, justify=just, no_wrap=True)
+    for row in df[df.year == year].itertuples():
+        t.add_row(
+            escape(row.outlet_name),
+            _range(row.reported_low_mt, row.reported_high_mt),
+            _num(row.model_mt),
+            _num(row.error_pct, "+.1f") if row.error_mt else "",
+            "yes" if row.claimed else "-",
+            _short_verdict(row),
+        )
+    return t
+
+
+def events_table(df: pd.DataFrame) -> Table:
+    t = Table(title="Backtest: CPC disruptions, effect on the year, Mt", title_justify="left", box=box.SIMPLE_HEAD)
+    for col, just in (("event", "left"), ("metric", "left"), ("reported", "right"), ("model", "right"), ("claim", "center"), ("verdict", "left")):
+        t.add_column(col, justify=just, no_wrap=True)
+    for row in df.itertuples():
+        t.add_row(escape(row.event_id), row.metric, _range(row.reported_low_mt, row.reported_high_mt), _num(row.model_mt), "yes" if row.claimed else "-", _short_verdict(row))
+    return t
+
+
+def print_backtest(console: Console, bt, out_dir: Path | None) -> None:
+    for y in bt.years:
+        console.print(outlets_table(bt.outlets, y))
+    if not bt.events.empty:
+        console.print(events_table(bt.events))
+    claimed = bt.claimed
+    misses = bt.claimed_misses
+    inside = len(claimed) - len(misses)
+    colour = "green" if misses.empty else "red"
+    console.print(
+        f"[{colour}]claimed comparisons inside the reported range: {inside} of {len(claimed)}[/{colour}]; "
+        f"not claimed: {len(bt.outlets) + len(bt.events) - len(claimed)} (reasons in the CSV 'reason' column and docs/backtest.md)",
+        highlight=False,
+    )
+    for row in misses.itertuples():
+        what = row.outlet if isinstance(row.outlet, str) else f"{row.event_id} {row.metric}"
+        console.print(f"  [red]claimed miss[/red] {row.year} {escape(what)}: {escape(row.verdict)}", highlight=False)
+    if out_dir is not None:
+        console.print(f"tables written to [bold]{escape(str(out_dir))}[/bold]")
+
+
+def _manifest(bt, inputs_dir: Path) -> dict:
+    from .load import file_sha256
+    from .scenario import SCENARIO_FILE
+    from .writers import command_line, git_commit, now_iso, versions
+
+    hashes = {}
+    for path in sorted(Path(inputs_dir).glob("*.csv")):
+        hashes[path.name] = file_sha256(path)
+    lib = Path(inputs_dir) / SCENARIO_FILE
+    if lib.exists():
+        hashes[SCENARIO_FILE] = file_sha256(lib)
+    hashes.update(bt.history.hashes)
+    claimed, misses = bt.claimed, bt.claimed_misses
+    return {
+        "energy_routes_manifest": 1,
+        "kind": "backtest",
+        "created_utc": now_iso(),
+        "command": command_line(),
+        "years": bt.years,
+        "inputs_dir": str(Path(inputs_dir).resolve()),
+        "input_sha256": hashes,
+        "git_commit": git_commit(Path(__file__).parent),
+        "versions": versions(),
+        "solver": {"name": "HiGHS (highspy)", "runs": bt.runs},
+        "summary": {
+            "claimed": len(claimed),
+            "claimed_inside": len(claimed) - len(misses),
+            "claimed_misses": [
+                {"year": int(r.year), "item": r.outlet if isinstance(r.outlet, str) else r.event_id, "metric": "volume" if isinstance(r.outlet, str) else r.metric, "verdict": r.verdict}
+                for r in misses.itertuples()
+            ],
+            "not_claimed": len(bt.outlets) + len(bt.events) - len(claimed),
+        },
+    }
+
+
+@click.command()
+@click.option("--years", "years_spec", default="2022..2025", show_default=True, help="Years to replay: YYYY..YYYY, YYYY or a comma list.")
+@click.option(
+    "--inputs", "inputs_dir", type=click.Path(path_type=Path), default=Path("inputs"), show_default=True,
+    help="Folder with the input tables, scenarios.yaml (hist-YYYY) and history/.",
+)
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None, help="Run folder to write (default runs/backtest-<UTC stamp>/).")
+@click.option("--check", is_flag=True, help="Exit with code 1 when a claimed comparison falls outside the reported range.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only the run folder.")
+def backtest(years_spec: str, inputs_dir: Path, out_dir: Path | None, check: bool, quiet: bool) -> None:
+    """Replay the calibrated historical years (scenarios hist-YYYY) and compare with reported history.
+
+    Writes backtest_outlets.csv (per year and outlet: reported low/high, model,
+    error in Mt and %, verdict) and backtest_events.csv (per CPC disruption:
+    reported vs model CPC loss, rerouted and shut-in volumes) plus manifest.json.
+    """
+    from .backtest import parse_years, run_backtest
+    from .writers import default_out_dir, write_run
+
+    try:
+        years = parse_years(years_spec)
+    except ValueError as exc:
+        _fail(InputError([Problem("--years", str(exc))]))
+    target = out_dir or default_out_dir("backtest")
+    if target.exists() and any(target.iterdir()):  # fail before ten solves, not after
+        _fail(InputError([Problem(str(target), "exists and is not empty; choose another --out")]))
+    try:
+        bt = run_backtest(inputs_dir, years)
+    except EnergyRoutesError as exc:
+        _fail(exc)
+    try:
+        written = write_run(target, {"backtest_outlets": bt.outlets, "backtest_events": bt.events}, _manifest(bt, inputs_dir))
+    except FileExistsError:
+        _fail(InputError([Problem(str(target), "exists and is not empty; choose another --out")]))
+    if quiet:
+        click.echo(str(written))
+    else:
+        print_backtest(Console(), bt, written)
+    if check and not bt.claimed_misses.empty:
+        sys.exit(EXIT_CHECK)
+
+
+COMMANDS: list[click.Command] = [backtest]

@@ -1,0 +1,251 @@
+"""Reported history for the backtest: read and check ``inputs/history/``.
+
+Reads four CSV files from ``<inputs>/history/`` (columns and units in
+``docs/backtest.md``):
+
+- ``outlets.csv``: outlet, name, routes, description. ``routes`` joins model
+  route ids with ``+``; an outlet's model volume is the sum over its routes.
+- ``volumes.csv``: year, outlet, low_mt, high_mt, source_ids, note. Reported
+  export volume per outlet and year as a range (sources that disagree are kept
+  as low/high, not resolved).
+- ``events.csv``: event_id, year, start, end, target, capacity_lost_low/high,
+  cpc_lost_low/high_mt, rerouted_low/high_mt, shut_in_low/high_mt, override,
+  source_ids, reported. Reported figures for each historical CPC disruption;
+  a blank pair means nothing was reported; ``override`` names the
+  scenarios.yaml override that replays the event (blank: not replayed).
+- ``claims.csv``: year, item, metric, claimed, reason. Which comparisons the
+  model's assumptions claim to reproduce, and why the others are not claimed.
+
+The tables are declared with the same :class:`~energy_routes.schema.Table`
+objects as the model inputs and read with the same CSV reader, so a bad file
+gets the same file/line/column messages (exit code 2).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import InputError, Problem
+from .load import _coerce, _validate_with_pandera, file_sha256, read_csv_text
+from .schema import Col, Table
+
+HISTORY_DIR = "history"
+METRICS = ("volume", "cpc_lost", "rerouted", "shut_in")
+EVENT_METRICS = ("cpc_lost", "rerouted", "shut_in")
+NO_CLAIM = "no claim declared in history/claims.csv"
+MT = dict(unit="Mt/yr", min=0.0, max=200.0)
+MT_EVENT = dict(unit="Mt", min=0.0, max=200.0, nullable=True)
+
+TABLES: tuple[Table, ...] = (
+    Table(
+        "outlets",
+        (
+            Col("outlet", "id"),
+            Col("name", "text"),
+            Col("routes", "text"),
+            Col("description", "text", nullable=True),
+        ),
+        key=("outlet",),
+        description="Reported outlets and the model routes that make them up",
+    ),
+    Table(
+        "volumes",
+        (
+            Col("year", "int", min=2000, max=2100),
+            Col("outlet", "id", ref="outlets.outlet"),
+            Col("low_mt", "float", **MT),
+            Col("high_mt", "float", **MT),
+            Col("source_ids", "text"),
+            Col("note", "text", nullable=True),
+        ),
+        key=("year", "outlet"),
+        description="Reported export volumes by outlet and year",
+    ),
+    Table(
+        "events",
+        (
+            Col("event_id", "id"),
+            Col("year", "int", min=2000, max=2100),
+            Col("start", "text"),
+            Col("end", "text", nullable=True),
+            Col("target", "id"),
+            Col("capacity_lost_low", "float", "fraction", 0, 1),
+            Col("capacity_lost_high", "float", "fraction", 0, 1),
+            *(Col(f"{m}_{b}_mt", "float", **MT_EVENT) for m in EVENT_METRICS for b in ("low", "high")),
+            Col("override", "text", nullable=True),
+            Col("source_ids", "text"),
+            Col("reported", "text"),
+        ),
+        key=("event_id",),
+        description="Reported figures of historical CPC disruptions",
+    ),
+    Table(
+        "claims",
+        (
+            Col("year", "int", min=2000, max=2100),
+            Col("item", "id"),
+            Col("metric", "enum", choices=METRICS),
+            Col("claimed", "enum", choices=("yes", "no")),
+            Col("reason", "text"),
+        ),
+        key=("year", "item", "metric"),
+        description="Which comparisons the model claims to reproduce",
+    ),
+)
+
+
+@dataclass
+class History:
+    """The checked history tables, plus where each row came from."""
+
+    folder: Path
+    tables: dict[str, pd.DataFrame]
+    lines: dict[str, pd.Series]
+    hashes: dict[str, str] = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self.tables[name]
+
+    def outlet_routes(self) -> dict[str, list[str]]:
+        return {r.outlet: r.routes.split("+") for r in self.tables["outlets"].itertuples()}
+
+    def claim(self, year: int, item: str, metric: str) -> tuple[bool, str]:
+        c = self.tables["claims"]
+        hit = c[(c.year == year) & (c["item"] == item) & (c.metric == metric)]
+        if hit.empty:
+            return False, NO_CLAIM
+        row = hit.iloc[0]
+        return row.claimed == "yes", str(row.reason)
+
+
+def _date(text: str | None) -> dt.date | None:
+    if text is None or (not isinstance(text, str) and pd.isna(text)):
+        return None
+    return dt.date.fromisoformat(str(text))
+
+
+def _check_rows(h: dict[str, pd.DataFrame], lines: dict[str, pd.Series], routes: set[str], overrides: set[str], problems: list[Problem]) -> None:
+    """Checks across columns and tables that a column schema cannot express."""
+
+    def where(name: str, idx) -> int:
+        return int(lines[name][idx])
+
+    out = h.get("outlets")
+    if out is not None:
+        for idx, text in out["routes"].items():
+            if text is None:
+                continue
+            unknown = [r for r in text.split("+") if r.strip() not in routes]
+            if unknown:
+                problems.append(
+                    Problem(f"{HISTORY_DIR}/outlets.csv", f"unknown route(s) {', '.join(unknown)}; expected route ids from routes.csv joined by '+'", line=where("outlets", idx), column="routes")
+                )
+    pairs = [("volumes", "low_mt", "high_mt"), ("events", "capacity_lost_low", "capacity_lost_high")]
+    pairs += [("events", f"{m}_low_mt", f"{m}_high_mt") for m in EVENT_METRICS]
+    for name, lo, hi in pairs:
+        df = h.get(name)
+        if df is None:
+            continue
+        for idx in df.index:
+            a, b = df.at[idx, lo], df.at[idx, hi]
+            if pd.isna(a) != pd.isna(b):
+                problems.append(Problem(f"{HISTORY_DIR}/{name}.csv", f"{lo} and {hi} must both be given or both be blank", line=where(name, idx), column=hi if pd.isna(b) else lo))
+            elif not pd.isna(a) and a > b:
+                problems.append(Problem(f"{HISTORY_DIR}/{name}.csv", f"{lo} {a:g} exceeds {hi} {b:g}; expected low <= high", line=where(name, idx), column=lo))
+    ev = h.get("events")
+    if ev is not None:
+        for idx in ev.index:
+            dates = {}
+            for col in ("start", "end"):
+                try:
+                    dates[col] = _date(ev.at[idx, col])
+                except ValueError:
+                    problems.append(Problem(f"{HISTORY_DIR}/events.csv", f"got '{ev.at[idx, col]}'; expected a date YYYY-MM-DD", line=where("events", idx), column=col))
+            s, e = dates.get("start"), dates.get("end")
+            if s and e and s > e:
+                problems.append(Problem(f"{HISTORY_DIR}/events.csv", f"starts ({s}) after it ends ({e})", line=where("events", idx), column="end"))
+            if s and not pd.isna(ev.at[idx, "year"]) and s.year != ev.at[idx, "year"]:
+                problems.append(Problem(f"{HISTORY_DIR}/events.csv", f"start {s} is not in year {ev.at[idx, 'year']}", line=where("events", idx), column="start"))
+            ov = ev.at[idx, "override"]
+            if isinstance(ov, str) and ov not in overrides:
+                problems.append(Problem(f"{HISTORY_DIR}/events.csv", f"unknown override '{ov}'; expected an override of scenarios.yaml (or blank: not replayed)", line=where("events", idx), column="override"))
+    cl, vol = h.get("claims"), h.get("volumes")
+    if cl is not None and vol is not None and ev is not None:
+        volume_keys = set(zip(vol["year"], vol["outlet"]))
+        event_years = dict(zip(ev["event_id"], ev["year"]))
+        for idx, row in cl.iterrows():
+            if row.metric == "volume":
+                if (row.year, row["item"]) not in volume_keys:
+                    problems.append(Problem(f"{HISTORY_DIR}/claims.csv", f"no reported volume for year {row.year}, outlet '{row['item']}' in volumes.csv", line=where("claims", idx), column="item"))
+            elif row.metric in EVENT_METRICS:
+                if row["item"] not in event_years:
+                    problems.append(Problem(f"{HISTORY_DIR}/claims.csv", f"unknown event '{row['item']}'; expected an event_id of events.csv", line=where("claims", idx), column="item"))
+                elif event_years[row["item"]] != row.year:
+                    problems.append(Problem(f"{HISTORY_DIR}/claims.csv", f"event '{row['item']}' is in year {event_years[row['item']]}, not {row.year}", line=where("claims", idx), column="year"))
+
+
+def load_history(inputs_dir: str | Path, routes: set[str], overrides: set[str]) -> History:
+    """Read and check ``<inputs_dir>/history/*.csv``.
+
+    ``routes`` are the model's route ids (for ``outlets.routes``) and
+    ``overrides`` the override names of scenarios.yaml (for
+    ``events.override``).
+
+    Raises
+    ------
+    InputError
+        listing every problem, each with file, line and column.
+    """
+    folder = Path(inputs_dir) / HISTORY_DIR
+    problems: list[Problem] = []
+    if not folder.is_dir():
+        raise InputError([Problem(str(folder), "is not a folder; expected the reported history tables (outlets, volumes, events, claims)")])
+    tables: dict[str, pd.DataFrame] = {}
+    lines: dict[str, pd.Series] = {}
+    hashes: dict[str, str] = {}
+    known: dict[str, list[str]] = {}
+    for table in TABLES:
+        path = folder / table.filename
+        rel = f"{HISTORY_DIR}/{table.filename}"
+        if not path.exists():
+            problems.append(Problem(rel, f"is missing; expected {table.description.lower()}"))
+            continue
+        hashes[rel] = file_sha256(path)
+        read = read_csv_text(path, rel, problems)
+        if read is None:
+            continue
+        frame, line_nos = read
+        names = [c.name for c in table.columns]
+        missing = [n for n in names if n not in frame.columns]
+        for n in missing:
+            problems.append(Problem(rel, f"column '{n}' is missing; expected {table.col(n).expected()}", line=1))
+        for n in frame.columns:
+            if n not in names:
+                problems.append(Problem(rel, f"unknown column '{n}'; expected only: {', '.join(names)}", line=1, column=n))
+        if missing:
+            continue
+        if frame.empty:
+            problems.append(Problem(rel, "has a header but no data rows"))
+            continue
+        typed = _coerce(frame, line_nos, table, rel, problems)
+        for col in table.columns:  # blank text cells are None, never NaN
+            if col.kind not in ("int", "float"):
+                typed[col.name] = typed[col.name].astype(object).where(typed[col.name].notna(), None)
+        _validate_with_pandera(typed, line_nos, table, rel, known, problems)
+        tables[table.name] = typed
+        lines[table.name] = line_nos
+        if table.name == "outlets":
+            known["outlets.outlet"] = typed["outlet"].dropna().tolist()
+    _check_rows(tables, lines, routes, overrides, problems)
+    if problems:
+        order = {f"{HISTORY_DIR}/{t.filename}": i for i, t in enumerate(TABLES)}
+        problems.sort(key=lambda p: (order.get(p.file, len(order)), p.line or 0))
+        raise InputError(list(dict.fromkeys(problems)))
+    for df in tables.values():
+        if "year" in df:
+            df["year"] = df["year"].astype("int64")
+    return History(folder, tables, lines, hashes)

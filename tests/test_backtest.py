@@ -1,0 +1,269 @@
+"""Backtest against reported history (issue 6).
+
+The shipped backtest must stay inside the reported ranges wherever
+``inputs/history/claims.csv`` says the model's assumptions claim to
+reproduce them. The numbers it is checked against are reported volumes, not
+model inputs (see docs/backtest.md for which outlets are inputs and why they
+are not claimed); the mechanism checks below use hand arithmetic on the
+input tables, not the program's own output.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from conftest import REPO
+from energy_routes.backtest import parse_years, range_error, run_backtest, verdict
+from energy_routes.cli import main
+
+DAYS = 365
+
+
+@pytest.fixture(scope="module")
+def bt():
+    """The shipped backtest, 2022-2025 (solved once for the module)."""
+    if not (REPO / "inputs" / "history").is_dir():
+        pytest.skip("no inputs/history")
+    return run_backtest(REPO / "inputs")
+
+
+def invoke(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+# ---------------------------------------------------------------- the claims
+
+
+def test_every_claimed_comparison_is_inside_the_reported_range(bt):
+    claimed = bt.claimed
+    assert not claimed.empty
+    bad = claimed[claimed.error_mt.abs() > 0]
+    assert bad.empty, "\n" + bad[["year", "outlet", "event_id", "metric", "verdict"]].to_string()
+    for row in claimed.itertuples():
+        assert row.reported_low_mt - 0.005 <= row.model_mt <= row.reported_high_mt + 0.005
+
+
+def test_the_claims_are_not_quietly_dropped(bt):
+    """What docs/backtest.md says the model claims: totals 2022-2024, CPC 2023-2024, no false shut-in in three events."""
+    out = bt.outlets[bt.outlets.claimed]
+    assert set(zip(out.year, out.outlet)) >= {(2022, "total"), (2023, "total"), (2024, "total"), (2023, "cpc"), (2024, "cpc")}
+    ev = bt.events[bt.events.claimed]
+    assert set(zip(ev.event_id, ev.metric)) >= {("b1_storm_2022", "shut_in"), ("b2_mines_2022", "shut_in"), ("b8_kropotkinskaya_2025", "shut_in")}
+
+
+def test_pinned_outlets_are_never_claimed(bt):
+    """An outlet held at a reported volume is an input; agreeing with it proves nothing."""
+    pinned = {"atyrau_samara", "kazakhstan_china", "aktau_btc", "makhachkala", "rail", "aktau_total", "baku_supsa"}
+    rows = bt.outlets[bt.outlets.outlet.isin(pinned)]
+    assert not rows.claimed.any()
+    assert rows.reason.str.contains("input").all()
+
+
+def test_every_reported_volume_has_a_declared_claim(bt):
+    """claims.csv decides each outlet row deliberately; none falls back to the default."""
+    from energy_routes.history import NO_CLAIM
+
+    assert not (bt.outlets.reason == NO_CLAIM).any()
+    assert not (bt.events.reason == NO_CLAIM).any()
+
+
+def test_every_row_has_a_verdict_and_every_unclaimed_row_a_reason(bt):
+    for df in (bt.outlets, bt.events):
+        assert df.verdict.str.len().gt(0).all()
+        assert df[~df.claimed].reason.str.len().gt(10).all()
+    inside = bt.outlets[bt.outlets.error_mt == 0]
+    assert inside.verdict.str.startswith("inside [").all()
+    miss = bt.outlets[bt.outlets.error_mt != 0]
+    assert miss.verdict.str.match(r"misses by \d+\.\d\d Mt \(\d+\.\d %\) (above|below) \[").all()
+
+
+# ---------------------------------------------------------------- hand-checked mechanisms
+
+
+def test_cpc_2024_is_the_reported_total_less_the_scheduled_outlets(bt):
+    """hist-2024: no shut-in and CPC nets most, so CPC = 68.6 - (1.5 + 1.9 + 1.1 + 8.6 + 0.05) = 55.45."""
+    row = bt.outlets.set_index(["year", "outlet"]).loc[(2024, "cpc")]
+    assert row.model_mt == pytest.approx(68.6 - (1.5 + 1.9 + 1.1 + 8.6 + 0.05), abs=1e-6)
+
+
+def test_cpc_2023_is_the_big_three_plus_the_other_fields_allocation(bt):
+    """hist-2023: Tengiz 28.5 + Kashagan 17.9 + Karachaganak 9.6, less the Tengiz part of BTC's 1.39
+    (other fields fill their 0.5 Mt BTC allocation first: 5 $/t feeder vs 25), plus the other fields' 1.0 CPC cap."""
+    row = bt.outlets.set_index(["year", "outlet"]).loc[(2023, "cpc")]
+    assert row.model_mt == pytest.approx(28.5 + 17.9 + 9.6 - (1.39 - 0.5) + 1.0, abs=1e-6)
+
+
+def test_june_2022_mine_sweep_caps_cpc_at_the_one_spm_rate_without_storage(bt):
+    """The reason b2 is not claimed: the route's daily capacity is its smallest leg (no terminal storage).
+
+    Pipeline, Kazakh: (60.2 - 6.5) Mt/yr; terminal with SPM-3 alone: phi = min(3 x 0.3333, 2)/2,
+    84 x phi - 6.5. June: 19 days at the pipeline rate, 11 days (15-25 Jun) at the one-SPM rate.
+    """
+    pipe = (60.2 - 6.5) * 1000 / DAYS
+    one_spm = (84 * min(3 * 0.3333, 2) / 2 - 6.5) * 1000 / DAYS
+    expected = 19 * pipe + 11 * one_spm
+    monthly = bt.results["hist-2022"].tables["allocation_monthly"]
+    june = monthly[(monthly.period == "2022-06") & (monthly.route == "cpc")].volume_kt.iloc[0]
+    assert june == pytest.approx(expected, rel=1e-6)
+    assert expected < 30 * pipe  # so the event costs CPC volume in the model, although none was reported
+
+
+def test_december_2025_cpc_is_the_spm1_alone_rate(bt):
+    """b10: SPM-1 alone all December: (84 x min(3 x 0.3333, 2)/2 - 5.7) x 31/365."""
+    monthly = bt.results["hist-2025"].tables["allocation_monthly"]
+    dec = monthly[(monthly.period == "2025-12") & (monthly.route == "cpc")].volume_kt.iloc[0]
+    assert dec == pytest.approx((84 * min(3 * 0.3333, 2) / 2 - 5.7) * 31 / DAYS * 1000, rel=1e-6)
+
+
+def test_event_effects_add_up(bt):
+    """Supply is the same with and without an event, so CPC lost = rerouted + shut in."""
+    ev = bt.events.pivot(index="event_id", columns="metric", values="model_mt").dropna()
+    assert len(ev) >= 5
+    for name, row in ev.iterrows():
+        assert row.cpc_lost == pytest.approx(row.rerouted + row.shut_in, abs=1e-6), name
+
+
+def test_outlet_values_are_sums_of_the_mapped_routes(bt):
+    res = bt.results["hist-2024"].tables["allocation_annual"]
+    vol = dict(zip(res.route, res.volume_mt))
+    got = bt.outlets[bt.outlets.year == 2024].set_index("outlet").model_mt
+    assert got["aktau_total"] == pytest.approx(vol["btc"] + vol["baku_supsa"] + vol["makhachkala"])
+    assert got["total"] == pytest.approx(sum(vol.values()))
+
+
+# ---------------------------------------------------------------- verdict arithmetic
+
+
+@pytest.mark.parametrize(
+    "value, low, high, text",
+    [
+        (1.3, 1.2, 1.5, "inside [1.2, 1.5]"),
+        (1.0, 1.2, 1.5, "misses by 0.20 Mt (16.7 %) below [1.2, 1.5]"),
+        (1.8, 1.2, 1.5, "misses by 0.30 Mt (20.0 %) above [1.2, 1.5]"),
+        (0.36, 0.0, 0.0, "misses by 0.36 Mt (n/a %) above [0, 0]"),
+        (0.7, float("nan"), float("nan"), "no reported figure (model 0.70 Mt)"),
+    ],
+)
+def test_verdict(value, low, high, text):
+    assert verdict(value, low, high) == text
+
+
+def test_range_error_sign_and_percent():
+    assert range_error(47.67, 52.0, 52.2) == pytest.approx((47.67 - 52.0, (47.67 - 52.0) / 52.0 * 100))
+    assert range_error(52.1, 52.0, 52.2) == (0.0, 0.0)
+
+
+def test_parse_years():
+    assert parse_years("2022..2025") == [2022, 2023, 2024, 2025]
+    assert parse_years("2024") == [2024]
+    assert parse_years("2025, 2022") == [2022, 2025]
+    for bad in ("2025..2022", "22..25", "last"):
+        with pytest.raises(ValueError):
+            parse_years(bad)
+
+
+# ---------------------------------------------------------------- the data and its sources
+
+
+def test_every_history_source_id_is_listed_in_sources_md():
+    text = (REPO / "inputs" / "SOURCES.md").read_text()
+    section = text[text.index("## Reported history (inputs/history/)"):]
+    listed = set(re.findall(r"^\| (H\d\d) \|", section, flags=re.M))
+    used = set()
+    for name in ("volumes.csv", "events.csv"):
+        df = pd.read_csv(REPO / "inputs" / "history" / name)
+        for ids in df.source_ids:
+            used |= set(ids.split())
+    assert used and used <= listed, sorted(used - listed)
+
+
+# ---------------------------------------------------------------- command line
+
+
+def test_cli_writes_the_run_folder(tmp_path):
+    out = tmp_path / "bt"
+    res = invoke("backtest", "--years", "2024", "--out", out)
+    assert res.exit_code == 0, res.output
+    assert "Backtest 2024" in res.output and "claimed comparisons inside" in res.output
+    assert sorted(p.name for p in out.iterdir()) == ["backtest_events.csv", "backtest_outlets.csv", "manifest.json"]
+    man = json.loads((out / "manifest.json").read_text())
+    assert man["kind"] == "backtest" and man["years"] == [2024]
+    assert "history/volumes.csv" in man["input_sha256"]
+    assert man["files"]["backtest_outlets.csv"] == 9
+    table = pd.read_csv(out / "backtest_outlets.csv")
+    assert list(table.columns[:8]) == ["year", "outlet", "outlet_name", "routes", "reported_low_mt", "reported_high_mt", "model_mt", "error_mt"]
+    again = invoke("backtest", "--years", "2024", "--out", out, "--quiet")
+    assert again.exit_code == 2 and "choose another --out" in again.output
+
+
+def test_cli_help_and_bad_years():
+    res = invoke("backtest", "--help")
+    assert res.exit_code == 0
+    for opt in ("--years", "--inputs", "--out", "--quiet", "--check"):
+        assert opt in res.output
+    res = invoke("backtest", "--years", "2019..2020", "--out", "/nonexistent/never")
+    assert res.exit_code == 2 and "hist-2019" in res.output
+
+
+@pytest.fixture()
+def inputs_copy(tmp_path):
+    dst = tmp_path / "inputs"
+    shutil.copytree(REPO / "inputs", dst)
+    return dst
+
+
+def _edit(path: Path, old: str, new: str) -> int:
+    """Replace ``old`` with ``new`` in a file; return the 1-based line it was on."""
+    lines = path.read_text().split("\n")
+    for i, line in enumerate(lines):
+        if old in line:
+            lines[i] = line.replace(old, new, 1)
+            path.write_text("\n".join(lines))
+            return i + 1
+    raise AssertionError(f"{old!r} not in {path}")
+
+
+@pytest.mark.parametrize(
+    "file, old, new, column, expect",
+    [
+        ("volumes.csv", "2024,cpc,54.9,55.56", "2024,cpc,56.9,55.56", "low_mt", "exceeds high_mt"),
+        ("volumes.csv", "2024,rail,0.05,0.05", "2024,rail,lots,0.05", "low_mt", "got 'lots'; expected a number"),
+        ("volumes.csv", "2023,total", "2023,everything", "outlet", "a outlet listed in outlets.csv"),
+        ("events.csv", "2023-11-27,2023-11-29", "2023-11-27,2023-11-31", "end", "expected a date YYYY-MM-DD"),
+        ("events.csv", "cpc-storm-nov-2023", "cpc-storm-nov-2032", "override", "unknown override 'cpc-storm-nov-2032'"),
+        ("outlets.csv", "btc+baku_supsa+makhachkala", "btc+supsa+makhachkala", "routes", "unknown route(s) supsa"),
+        ("claims.csv", "2024,cpc,volume,yes", "2024,cpc,volume,maybe", "claimed", "one of yes, no"),
+    ],
+)
+def test_bad_history_input_is_reported_with_file_line_and_column(inputs_copy, tmp_path, file, old, new, column, expect):
+    line = _edit(inputs_copy / "history" / file, old, new)
+    out = tmp_path / "never"
+    res = invoke("backtest", "--inputs", inputs_copy, "--years", "2024", "--out", out)
+    assert res.exit_code == 2, res.output
+    assert f"history/{file}, line {line}, column '{column}'" in res.output
+    assert expect in res.output
+    assert "Traceback" not in res.output
+    assert not out.exists() and not list(tmp_path.glob(".never*"))
+
+
+def test_missing_history_folder(inputs_copy, tmp_path):
+    shutil.rmtree(inputs_copy / "history")
+    res = invoke("backtest", "--inputs", inputs_copy, "--years", "2024", "--out", tmp_path / "x")
+    assert res.exit_code == 2 and "history" in res.output
+
+
+def test_check_fails_when_a_claim_misses(inputs_copy, tmp_path):
+    """Claiming the 2025 CPC volume (which the model misses by 3.3 Mt) makes --check exit 1 and names the row."""
+    _edit(inputs_copy / "history" / "claims.csv", "2025,cpc,volume,no", "2025,cpc,volume,yes")
+    res = invoke("backtest", "--inputs", inputs_copy, "--years", "2025", "--out", tmp_path / "bt", "--check")
+    assert res.exit_code == 1, res.output
+    assert "claimed miss" in res.output and "2025 cpc: misses by 3.29 Mt (5.2 %) below [63.8, 64.8]" in res.output
+    man = json.loads((tmp_path / "bt" / "manifest.json").read_text())
+    assert man["summary"]["claimed_misses"][0]["item"] == "cpc"
