@@ -41,7 +41,7 @@ def net25(make_inputs):
 
 
 def _cases(folder) -> pd.DataFrame:
-    return pd.read_csv(folder / "cases.csv").set_index("case")
+    return pd.read_csv(folder / "cases.csv").set_index("case_id")
 
 
 # --------------------------------------------------------------------------- hand-solved
@@ -140,8 +140,8 @@ def _grid(inputs_dir, out, **kw):
 
 
 def _key_tables(folder):
-    c = pd.read_csv(folder / "cases.csv").sort_values("case").reset_index(drop=True)
-    r = pd.read_csv(folder / "route_volumes.csv").sort_values(["case", "route", "year"]).reset_index(drop=True)
+    c = pd.read_csv(folder / "cases.csv").sort_values("case_id").reset_index(drop=True)
+    r = pd.read_csv(folder / "route_volumes.csv").sort_values(["case_id", "route", "year"]).reset_index(drop=True)
     return c.drop(columns=["iterations"]), r
 
 

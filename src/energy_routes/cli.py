@@ -94,10 +94,32 @@ def validate(inputs_dir: Path, quiet: bool) -> None:
             resolve(inputs, name)
         except InputError as exc:
             problems.extend(exc.problems)
+    problems.extend(_check_optional_tables(inputs_dir, inputs, lib))
     if problems:
         _fail(err, InputError(list(dict.fromkeys(problems))))
     if not quiet:
         Console().print(f"{inputs_dir}: {len(inputs.tables)} tables and {len(lib.scenarios)} scenarios are valid")
+
+
+def _check_optional_tables(inputs_dir: Path, inputs, lib) -> list[Problem]:
+    """The tables only some commands read: the hazard model (risk) and the reported history (backtest)."""
+    problems: list[Problem] = []
+    oil_ids = set(inputs["assets"].loc[inputs["assets"]["block"] == "oil", "asset"]) | set(inputs["routes"]["route"]) | set(inputs["sources"]["source"])
+    if (inputs_dir / "hazards.csv").exists() or (inputs_dir / "hazard_severity.csv").exists():
+        from .sweep.hazards import load_hazards
+
+        try:
+            load_hazards(inputs_dir, oil_ids)
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if (inputs_dir / "history").is_dir():
+        from .history import load_history
+
+        try:
+            load_history(inputs_dir, set(inputs["routes"]["route"]), set(lib.overrides))
+        except InputError as exc:
+            problems.extend(exc.problems)
+    return problems
 
 
 @main.command()

@@ -87,7 +87,7 @@ def disrupt(scenario, targets, remaining, weeks, starts, inputs_dir, overrides, 
     console = Console()
     cases = pd.read_csv(folder / "cases.csv")
     worst = cases.sort_values("lost_netback_musd", ascending=False)
-    _print_table(console, worst, f"Worst cases of {len(cases)} (by lost netback)", ["case", "start", "remaining", "weeks", "extra_shut_in_mt", "rerouted_mt", "lost_netback_musd", "bottleneck"], {"remaining": ".2f", "weeks": "g"}, limit=8)
+    _print_table(console, worst, f"Worst cases of {len(cases)} (by lost netback)", ["case_id", "start", "remaining", "weeks", "extra_shut_in_mt", "rerouted_mt", "lost_netback_musd", "bottleneck"], {"remaining": ".2f", "weeks": "g"}, limit=8)
     for f in sorted(folder.glob("pivot_shut_in_mt_mean_*.csv")):
         pv = pd.read_csv(f)
         pv.columns = [str(c) for c in pv.columns]
@@ -147,7 +147,7 @@ def sweep(spec, inputs_dir, out, workers, dask, resume_dir, quiet):
     cases = pd.read_csv(folder / "cases.csv")
     req = json.loads((folder / "sweep.json").read_text())
     names = [p["name"] for p in req["spec"]["parameters"]]
-    _print_table(console, cases, f"{len(cases)} cases", ["case", *names, "status", "netback_musd", "shut_in_mt", "bottleneck"], {n: "g" for n in names}, limit=20)
+    _print_table(console, cases, f"{len(cases)} cases", ["case_id", *names, "status", "netback_musd", "shut_in_mt", "bottleneck"], {n: "g" for n in names}, limit=20)
     console.print(f"\nTables (CSV, Parquet parts, results.duckdb) and each case as a scenario file (cases/) in {escape(str(folder))}/", highlight=False)
 
 

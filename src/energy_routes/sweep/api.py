@@ -104,11 +104,11 @@ def disrupt(
     run_cases(job, plan, store, workers=workers, dask=dask, quiet=quiet, description="disruption cases")
     timings["cases"] = time.perf_counter() - t1
     results = store.table("cases")
-    cases = plan.merge(results, on="case", how="left").sort_values("case")
+    cases = plan.merge(results, on="case_id", how="left").sort_values("case_id")
     tables = {
         "cases": cases.drop(columns=["events"]),
-        "route_volumes": store.table("route_volumes").sort_values(["case", "route", "year"]),
-        "years": store.table("years").sort_values(["case", "year"]),
+        "route_volumes": store.table("route_volumes").sort_values(["case_id", "route", "year"]),
+        "years": store.table("years").sort_values(["case_id", "year"]),
     }
     piv = dis.pivots(cases)
     for name, pv in piv.items():
@@ -268,11 +268,11 @@ def sweep(
     t1 = time.perf_counter()
     run_cases(job, plan, store, workers=workers, dask=dask, quiet=quiet, description="sweep cases")
     timings["cases"] = time.perf_counter() - t1
-    cases = plan.merge(store.table("cases"), on="case", how="left").sort_values("case")
+    cases = plan.merge(store.table("cases"), on="case_id", how="left").sort_values("case_id")
     tables = {
         "cases": cases,
-        "route_volumes": store.table("route_volumes").sort_values(["case", "route", "year"]),
-        "years": store.table("years").sort_values(["case", "year"]),
+        "route_volumes": store.table("route_volumes").sort_values(["case_id", "route", "year"]),
+        "years": store.table("years").sort_values(["case_id", "year"]),
     }
     return runner.finish(folder, request, plan, store, tables, timings)
 

@@ -75,7 +75,7 @@ def build_plan(targets: list[str], remaining: list[float], weeks: list[float], s
                     days_in = max(0, (min(end, horizon_end) - st).days + 1)
                     rows.append(
                         {
-                            "case": f"d{n:05d}",
+                            "case_id": f"d{n:05d}",
                             "target": tgt,
                             "remaining": float(rem),
                             "weeks": float(wk),
@@ -97,12 +97,12 @@ def make_worker(job: Job):
         for rec in chunk:
             events = events_from_json(rec["events"])
             out = kernel.solve_events(events)
-            row = {"case": rec["case"], **case_metrics(kernel, out, {e.target for e in events})}
+            row = {"case_id": rec["case_id"], **case_metrics(kernel, out, {e.target for e in events})}
             row["iterations"] = out.iterations
             cases.append(row)
             if out.optimal:
-                routes.add({"case": rec["case"]}, route_arrays(kernel, out))
-                years.add({"case": rec["case"]}, year_arrays(kernel, out))
+                routes.add({"case_id": rec["case_id"]}, route_arrays(kernel, out))
+                years.add({"case_id": rec["case_id"]}, year_arrays(kernel, out))
         return {"route_volumes": routes.frame(), "years": years.frame(), "cases": pd.DataFrame(cases)}
 
     return solve

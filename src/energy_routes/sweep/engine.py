@@ -92,7 +92,7 @@ def run_cases(
 ) -> int:
     """Run every case of ``plan`` not yet in ``store``; returns how many were run now."""
     done = store.done_ids()
-    todo = plan[~plan["case"].isin(done)]
+    todo = plan[~plan["case_id"].isin(done)]
     total, already = len(plan), len(plan) - len(todo)
     records = todo.to_dict("records")
     if not records:

@@ -154,7 +154,7 @@ def build_plan(spec: dict, folder: Path) -> pd.DataFrame:
         doc.update(_merge_pieces(pieces))
         path = cases_dir / f"{case}.yaml"
         path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
-        rows.append({"case": case, **{p["name"]: v for p, v in zip(params, combo)}, "scenario_file": f"cases/{case}.yaml"})
+        rows.append({"case_id": case, **{p["name"]: v for p, v in zip(params, combo)}, "scenario_file": f"cases/{case}.yaml"})
     return pd.DataFrame(rows)
 
 
@@ -162,12 +162,12 @@ def validate_cases(inputs_dir: Path, folder: Path, plan: pd.DataFrame, params: l
     """Resolve enough cases that every value of every parameter is checked once (all cases if few)."""
     inputs = load_inputs(inputs_dir)
     if len(plan) <= 200:
-        pick = list(plan["case"])
+        pick = list(plan["case_id"])
     else:
         pick = []
         for p in params:
             for v in p["values"]:
-                pick.append(plan.loc[plan[p["name"]] == v, "case"].iloc[0])
+                pick.append(plan.loc[plan[p["name"]] == v, "case_id"].iloc[0])
         pick = list(dict.fromkeys(pick))
     problems: list[Problem] = []
     for case in pick:
@@ -246,12 +246,12 @@ def make_worker(job: Job):
             # losses are measured against the spec's scenario, not the case's own optimum
             saved = k.baseline
             k.baseline = base
-            row = {"case": rec["case"], **case_metrics(k, out)}
+            row = {"case_id": rec["case_id"], **case_metrics(k, out)}
             k.baseline = saved
             cases.append(row)
             if out.optimal and len(out.route_mt) == len(base.route_mt):
-                routes.add({"case": rec["case"]}, {"volume_mt": out.route_mt, "delta_mt": out.route_mt - base.route_mt})
-                years.add({"case": rec["case"]}, {"shut_in_mt": out.shut_in_mt, "extra_shut_in_mt": out.shut_in_mt - base.shut_in_mt, "lost_netback_musd": base.revenue_by_year - out.revenue_by_year})
+                routes.add({"case_id": rec["case_id"]}, {"volume_mt": out.route_mt, "delta_mt": out.route_mt - base.route_mt})
+                years.add({"case_id": rec["case_id"]}, {"shut_in_mt": out.shut_in_mt, "extra_shut_in_mt": out.shut_in_mt - base.shut_in_mt, "lost_netback_musd": base.revenue_by_year - out.revenue_by_year})
         return {"route_volumes": routes.frame(), "years": years.frame(), "cases": pd.DataFrame(cases)}
 
     return solve

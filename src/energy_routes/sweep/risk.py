@@ -30,7 +30,7 @@ def build_plan(levers: list[str], draws: int) -> pd.DataFrame:
     names = [NO_LEVER, *levers]
     return pd.DataFrame(
         {
-            "case": [f"{lv}/{d:06d}" for lv in names for d in range(draws)],
+            "case_id": [f"{lv}/{d:06d}" for lv in names for d in range(draws)],
             "lever": [lv for lv in names for _ in range(draws)],
             "draw": np.array([d for _ in names for d in range(draws)], dtype=np.int64),
         }
@@ -58,10 +58,10 @@ def make_worker(job: Job):
             years = years or year_rows(k)
             events = draw_events(pl["hazards"], pl["seed"], int(rec["draw"]), start, end)
             out = k.solve_events(events) if events else k.baseline
-            row = {"case": rec["case"], "lever": rec["lever"], "draw": int(rec["draw"]), "n_events": len(events), **case_metrics(k, out, {e.target for e in events})}
+            row = {"case_id": rec["case_id"], "lever": rec["lever"], "draw": int(rec["draw"]), "n_events": len(events), **case_metrics(k, out, {e.target for e in events})}
             cases.append(row)
             if out.optimal:
-                years.add({"case": rec["case"], "lever": rec["lever"], "draw": int(rec["draw"])}, year_arrays(k, out))
+                years.add({"case_id": rec["case_id"], "lever": rec["lever"], "draw": int(rec["draw"])}, year_arrays(k, out))
         return {"years": years.frame() if years else pd.DataFrame(), "cases": pd.DataFrame(cases)}
 
     return solve

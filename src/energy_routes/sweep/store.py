@@ -73,7 +73,7 @@ class Store:
     def done_ids(self) -> set[str]:
         done: set[str] = set()
         for f in self._files(CASES):
-            done.update(pq.read_table(f, columns=["case"]).column("case").to_pylist())
+            done.update(pq.read_table(f, columns=["case_id"]).column("case_id").to_pylist())
         return done
 
     @staticmethod
@@ -87,7 +87,7 @@ class Store:
         if not files:
             return pd.DataFrame()
         df = pd.concat([pq.read_table(f).to_pandas() for f in files], ignore_index=True)
-        return df.drop_duplicates("case", keep="last") if name == CASES else df
+        return df.drop_duplicates("case_id", keep="last") if name == CASES else df
 
     def table_names(self) -> list[str]:
         return sorted({f.name.rsplit("-", 2)[0] for f in self.parts.glob("*.parquet")})
