@@ -33,7 +33,9 @@ validate: $(STAMP)
 	$(BIN)/energy-routes validate
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/single_run.py
+	$(BIN)/python benchmarks/single_run.py outlook-2023-2030
+	$(BIN)/python benchmarks/sweep_speed.py
+	$(BIN)/python benchmarks/risk_speed.py --draws 10000 --workers 2
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -153,8 +153,9 @@ def _run_pool(job: Job, chunks: list[list[dict]], workers: int, collect) -> None
                 for chunk in _take(it, 1):
                     pending.add(ex.submit(run_chunk, job, chunk))
     except BaseException:
+        procs = list((getattr(ex, "_processes", None) or {}).values())
         ex.shutdown(wait=False, cancel_futures=True)
-        for p in list(getattr(ex, "_processes", {}).values()):
+        for p in procs:  # chunks in flight are lost; their cases run again on --resume
             p.terminate()
         raise
     ex.shutdown(wait=True)
