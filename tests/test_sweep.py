@@ -315,27 +315,54 @@ def net2y(make_inputs):
 
 def test_risk_draws_equal_fresh_solves_with_the_same_events(net2y, tmp_path):
     from energy_routes.sweep.hazards import draw_events, load_hazards
+    from energy_routes.sweep.risk import events_for_draw
 
     out = sweep_api.risk("case", inputs_dir=net2y, draws=6, seed=7, out=tmp_path / "r", quiet=True)
     cases = pd.read_csv(out / "cases.csv").set_index("draw")
+    assert list(cases["year"]) == [2023, 2024] * 3  # draws alternate over the horizon's years
     hazards, _ = load_hazards(net2y, {"pipe", "ship", "link", "spur", "cheap", "dear", "spare", "a", "b"})
-    base = run_scenario(net2y, "case", power=False).oil.objective
+    h0, h1 = pd.Timestamp("2023-01-01"), pd.Timestamp("2024-12-31")
+    base = run_scenario(net2y, "case", power=False)
+
+    def netback(res):
+        return res.tables["allocation_annual"]["netback_musd"].sum()
+
+    def shut(res):
+        return res.tables["shut_in_monthly"]["shut_in_kt"].sum() / 1000
+
+    seen = 0
     for draw in range(6):
-        events = draw_events(hazards, 7, draw, pd.Timestamp("2023-01-01"), pd.Timestamp("2024-12-31"))
+        events = events_for_draw(hazards, 7, draw, int(cases.loc[draw, "year"]), h0, h1)
         assert cases.loc[draw, "n_events"] == len(events)
-        ref = _fresh(net2y, "case", events, tmp_path) if events else None
-        expected = ref.oil.objective if ref else base
-        assert cases.loc[draw, "objective_musd"] == approx(expected, rel=1e-9, abs_=1e-5)
+        assert all(e.start[:4] == e.end[:4] == str(cases.loc[draw, "year"]) for e in events)
+        ref = _fresh(net2y, "case", events, tmp_path) if events else base
+        seen += bool(events)
+        # a fresh run of the whole horizon with the draw's events loses exactly what the draw's year loses
+        assert cases.loc[draw, "lost_netback_musd"] == approx(netback(base) - netback(ref), rel=1e-9, abs_=1e-5)
+        assert cases.loc[draw, "extra_shut_in_mt"] == approx(shut(ref) - shut(base), rel=1e-9, abs_=1e-5)
+    assert seen >= 3  # the hazard (3 a year) really produced events to compare
     # the same seed draws the same events; another seed does not
-    assert draw_events(hazards, 7, 3, pd.Timestamp("2023-01-01"), pd.Timestamp("2024-12-31")) == draw_events(hazards, 7, 3, pd.Timestamp("2023-01-01"), pd.Timestamp("2024-12-31"))
-    assert draw_events(hazards, 7, 3, pd.Timestamp("2023-01-01"), pd.Timestamp("2024-12-31")) != draw_events(hazards, 8, 3, pd.Timestamp("2023-01-01"), pd.Timestamp("2024-12-31"))
+    assert draw_events(hazards, 7, 3, h0, h1) == draw_events(hazards, 7, 3, h0, h1)
+    assert draw_events(hazards, 7, 3, h0, h1) != draw_events(hazards, 8, 3, h0, h1)
+
+
+def test_events_reaching_into_the_year_from_before_are_kept():
+    """A draw for 2024 must see an event that started in late 2023 and runs into January."""
+    from energy_routes.sweep.hazards import Hazard
+    from energy_routes.sweep.risk import events_for_draw
+
+    # one hazard with a fixed 60-day length; rate high enough that some event starts in Nov-Dec 2023 in some draw
+    hz = [Hazard("h", "pipe", 6.0, np.log(60.0), 0.0, 60.0, np.array([0.0]), np.array([1.0]))]
+    h0, h1 = pd.Timestamp("2023-01-01"), pd.Timestamp("2024-12-31")
+    spill = [e for d in range(50) for e in events_for_draw(hz, 1, d, 2024, h0, h1) if e.start == "2024-01-01"]
+    assert spill and all(e.end < "2024-03-01" for e in spill)
 
 
 def test_risk_with_no_hazard_loses_nothing(net2y, tmp_path):
     (net2y / "hazards.csv").write_text(HAZARDS.format(rate=0))
     out = sweep_api.risk("case", inputs_dir=net2y, draws=5, out=tmp_path / "r", quiet=True)
     s = pd.read_csv(out / "risk_summary.csv").iloc[0]
-    assert s["samples"] == 5 * 2  # draws × years
+    assert s["samples"] == 5  # one simulated year per draw
     for col in [c for c in s.index if c.endswith("_per_yr")]:
         assert s[col] == approx(0)
 
@@ -360,7 +387,7 @@ def test_risk_levers_share_draws_and_bigger_ship_never_loses_more(net2y, tmp_pat
     out = sweep_api.risk("case", inputs_dir=net2y, draws=20, levers=["bigger-ship"], out=tmp_path / "r", quiet=True)
     cases = pd.read_csv(out / "cases.csv")
     piv = cases.pivot(index="draw", columns="lever", values="objective_musd")
-    assert (piv["bigger-ship"] >= piv["none"] - 1e-6).all()
+    assert (piv["bigger-ship"] >= piv["none"] - 1e-6).all()  # the simulated year's optimum
     ev = cases.pivot(index="draw", columns="lever", values="n_events")
     assert (ev["bigger-ship"] == ev["none"]).all()  # common random numbers
     s = pd.read_csv(out / "risk_summary.csv").set_index("lever")

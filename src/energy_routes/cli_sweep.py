@@ -116,11 +116,33 @@ def risk(scenario, draws, seed, levers, es_level, inputs_dir, overrides, out, wo
         return
     console = Console()
     s = pd.read_csv(folder / "risk_summary.csv")
-    cols = ["lever"] + [c for c in s.columns if c.endswith("_per_yr") and not c.endswith("_vs_none")]
-    _print_table(console, s, "Annual losses from disruptions, per lever (Mt and M$ per year)", cols)
-    if "netback_gain_vs_none_musd" in s:
-        vs = [c for c in s.columns if c.endswith("_vs_none")]
-        _print_table(console, s, "Change against no lever (negative = lower losses)", ["lever", *vs, "netback_gain_vs_none_musd"])
+    es = next(c for c in s.columns if c.startswith("lost_netback_es")).split("_")[2]
+    show = pd.DataFrame(
+        {
+            "lever": s["lever"],
+            "draws": s["samples"],
+            "mean": s["lost_netback_mean_musd_per_yr"],
+            "P50": s["lost_netback_p50_musd_per_yr"],
+            "P90": s["lost_netback_p90_musd_per_yr"],
+            "P99": s["lost_netback_p99_musd_per_yr"],
+            es.upper(): s[f"lost_netback_{es}_musd_per_yr"],
+            "shut-in mean Mt": s["extra_shut_in_mean_mt_per_yr"],
+            "shut-in P99 Mt": s["extra_shut_in_p99_mt_per_yr"],
+        }
+    )
+    _print_table(console, show, "Lost netback from CPC disruptions, M$ per year (and extra shut-in, Mt per year)", list(show.columns), {"draws": ",d", "mean": ",.0f", "P50": ",.0f", "P90": ",.0f", "P99": ",.0f", es.upper(): ",.0f", "shut-in mean Mt": ".2f", "shut-in P99 Mt": ".2f"})
+    if len(s) > 1 and "netback_gain_vs_none_horizon_musd" in s:
+        vs = pd.DataFrame(
+            {
+                "lever": s["lever"],
+                "mean": s["lost_netback_mean_musd_per_yr_vs_none"],
+                "P90": s["lost_netback_p90_musd_per_yr_vs_none"],
+                "P99": s["lost_netback_p99_musd_per_yr_vs_none"],
+                es.upper(): s[f"lost_netback_{es}_musd_per_yr_vs_none"],
+                "netback gain, no disruption, horizon M$": s["netback_gain_vs_none_horizon_musd"],
+            }
+        )
+        _print_table(console, vs[vs["lever"] != "none"], "What each lever changes (negative = smaller losses: the value of diversification as insurance)", list(vs.columns), {c: ",.0f" for c in vs.columns})
     console.print(f"\nTables (CSV, Parquet parts, results.duckdb) in {escape(str(folder))}/", highlight=False)
 
 

@@ -184,7 +184,7 @@ def risk(
             "scenario_resolved": sc.resolved,
             "title": f"Disruption risk on {sc.name}",
         }
-        plan = rsk.build_plan(req_levers, int(draws))
+        plan = rsk.build_plan(req_levers, int(draws), sc.years)
         folder = Path(out) if out else runner.default_sweep_dir("risk", sc.name)
         store = runner.start(folder, request, plan)
     start, end = sc.months[0].start_time, dis.horizon_end(sc)
@@ -199,7 +199,8 @@ def risk(
     ok = cases[cases["status"] == "Optimal"]
     base_netback = (ok["netback_musd"] + ok["lost_netback_musd"]).groupby(ok["lever"]).first().to_dict()
     summary = rsk.summarise(years, base_netback, request["es_level"])
-    by_year = years.groupby(["lever", "year"], sort=False).agg(
+    by_year = years.groupby(["lever", "year"], sort=True).agg(
+        draws=("draw", "size"),
         mean_extra_shut_in_mt=("extra_shut_in_mt", "mean"),
         p90_extra_shut_in_mt=("extra_shut_in_mt", lambda v: v.quantile(0.9)),
         mean_lost_netback_musd=("lost_netback_musd", "mean"),

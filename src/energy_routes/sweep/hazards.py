@@ -131,7 +131,7 @@ def load_hazards(folder: Path, targets: set[str]) -> tuple[list[Hazard], dict[st
 
 
 def draw_events(hazards: list[Hazard], seed: int, draw: int, start: pd.Timestamp, end: pd.Timestamp) -> list[CaseEvent]:
-    """The events of one Monte Carlo draw over [start, end]; reproducible from (seed, draw) alone."""
+    """The events starting in [start, end] in one Monte Carlo draw; reproducible from (seed, draw) alone."""
     rng = np.random.default_rng([seed, draw])
     first = np.datetime64(start.date(), "D")
     n_days = int((np.datetime64(end.date(), "D") - first).astype(int)) + 1

@@ -1,7 +1,10 @@
 """Monte Carlo disruption risk, and what an expansion lever buys as insurance.
 
-Each draw samples the hazard model (:mod:`.hazards`) over the scenario's
-horizon and solves the oil LP with those events. Every lever (a named
+Each draw simulates one year of the horizon (draw k: year years[k mod n]):
+it samples the hazard model (:mod:`.hazards`) from the longest possible
+event before that year to its end, keeps what overlaps the year, and
+re-solves that year's LP (the oil LP is separable by year, docs/model.md
+§4.2, so this is exactly the year of a horizon-long simulation). Every lever (a named
 override, e.g. ``btc-7mt-2027``) is solved on the same draws (common random
 numbers), so differences between levers are differences in exposure, not
 sampling noise. Annual figures are per (draw, year); losses are measured
@@ -18,51 +21,82 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .cases import case_metrics, year_arrays, year_rows
+from .cases import case_metrics, year_arrays
 from .engine import Job
-from .hazards import draw_events
-from .kernel import make_kernel
+from .hazards import draw_events  # noqa: F401  (re-exported for tests)
+from .kernel import YearKernels
 
 NO_LEVER = "none"
 
 
-def build_plan(levers: list[str], draws: int) -> pd.DataFrame:
+def build_plan(levers: list[str], draws: int, years: list[int]) -> pd.DataFrame:
+    """Draw k simulates year years[k mod n]: every year gets the same number of draws (±1)."""
     names = [NO_LEVER, *levers]
+    yr = np.array([years[d % len(years)] for d in range(draws)], dtype=np.int64)
     return pd.DataFrame(
         {
             "case_id": [f"{lv}/{d:06d}" for lv in names for d in range(draws)],
             "lever": [lv for lv in names for _ in range(draws)],
             "draw": np.array([d for _ in names for d in range(draws)], dtype=np.int64),
+            "year": np.tile(yr, len(names)),
         }
     )
 
 
+def year_window(hazards, year: int, horizon_start: pd.Timestamp, horizon_end: pd.Timestamp) -> tuple[pd.Timestamp, pd.Timestamp, pd.Timestamp, pd.Timestamp]:
+    """Where a draw for ``year`` samples events (from the longest possible event before the year), and the year's days in the horizon."""
+    first = max(pd.Timestamp(year=year, month=1, day=1), horizon_start)
+    last = min(pd.Timestamp(year=year, month=12, day=31), horizon_end)
+    reach = int(max((h.max_days for h in hazards), default=0))
+    return first - pd.Timedelta(days=reach), last, first, last
+
+
+def events_for_draw(hazards, seed: int, draw: int, year: int, horizon_start: pd.Timestamp, horizon_end: pd.Timestamp, cache: dict | None = None) -> list:
+    """The events of one draw, clipped to its year (the LP is separable by year, so nothing outside it matters)."""
+    if cache is not None and year in cache:
+        w0, w1, a, b = cache[year]
+    else:
+        w0, w1, first, last = year_window(hazards, year, horizon_start, horizon_end)
+        a, b = str(first.date()), str(last.date())
+        if cache is not None:
+            cache[year] = (w0, w1, a, b)
+    out = []
+    for e in draw_events(hazards, seed, draw, w0, w1):
+        if e.end >= a and e.start <= b:
+            out.append(e._replace(start=max(e.start, a), end=min(e.end, b)))
+    return out
+
+
 def make_worker(job: Job):
-    """Per-process state: one kernel per lever, built when first needed."""
+    """Per-process state: one compiled LP per lever and year, built when first needed."""
     pl = job.payload
     kernels: dict = {}
     start, end = pd.Timestamp(pl["start"]), pd.Timestamp(pl["end"])
     targets = sorted({h.target for h in pl["hazards"]})
+    windows: dict[int, tuple] = {}
 
-    def kernel(lever: str):
+    def kernel(lever: str, year: int):
         if lever not in kernels:
-            sc = pl["scenarios"][lever]
-            per_draw = sum(h.rate for h in pl["hazards"]) * len(sc.months) / 12
-            kernels[lever] = make_kernel(sc, targets=targets, events_per_case=per_draw)
-        return kernels[lever]
+            kernels[lever] = YearKernels(pl["scenarios"][lever], targets=targets)
+        yk = kernels[lever]
+        return yk.parts[yk.years.index(year)]
 
     def solve(chunk: list[dict]) -> dict[str, pd.DataFrame]:
-        cases, years = [], None
+        cases, years = [], {}
         for rec in chunk:
-            k = kernel(rec["lever"])
-            years = years or year_rows(k)
-            events = draw_events(pl["hazards"], pl["seed"], int(rec["draw"]), start, end)
+            year = int(rec["year"])
+            k = kernel(rec["lever"], year)  # only this year's LP: the others are untouched by the draw
+            events = events_for_draw(pl["hazards"], pl["seed"], int(rec["draw"]), year, start, end, windows)
             out = k.solve_events(events) if events else k.baseline
-            row = {"case_id": rec["case_id"], "lever": rec["lever"], "draw": int(rec["draw"]), "n_events": len(events), **case_metrics(k, out, {e.target for e in events})}
+            row = {"case_id": rec["case_id"], "lever": rec["lever"], "draw": int(rec["draw"]), "year": year, "n_events": len(events), **case_metrics(k, out, {e.target for e in events})}
             cases.append(row)
             if out.optimal:
-                years.add({"case_id": rec["case_id"], "lever": rec["lever"], "draw": int(rec["draw"])}, year_arrays(k, out))
-        return {"years": years.frame() if years else pd.DataFrame(), "cases": pd.DataFrame(cases)}
+                arr = year_arrays(k, out)
+                for col, v in (("case_id", rec["case_id"]), ("lever", rec["lever"]), ("draw", int(rec["draw"])), ("year", year)):
+                    years.setdefault(col, []).append(v)
+                for col, v in arr.items():
+                    years.setdefault(col, []).append(float(v[0]))
+        return {"years": pd.DataFrame(years), "cases": pd.DataFrame(cases)}
 
     return solve
 
@@ -87,16 +121,18 @@ def summarise(years: pd.DataFrame, base_netback: dict[str, float], es_level: flo
     rows = []
     es_name = f"es{int(round(es_level * 100))}"
     for lever, df in years.groupby("lever", sort=False):
-        row: dict = {"lever": lever, "samples": len(df), "netback_no_disruption_musd": base_netback.get(lever, np.nan)}
+        row: dict = {"lever": lever, "samples": len(df), "netback_no_disruption_horizon_musd": base_netback.get(lever, np.nan)}
         for col, unit in (("extra_shut_in_mt", "mt"), ("lost_netback_musd", "musd")):
             stem = col.rsplit("_", 1)[0]
             for k, v in tail_stats(df[col].to_numpy(), es_level).items():
                 row[f"{stem}_{es_name if k == 'es' else k}_{unit}_per_yr"] = v
         rows.append(row)
     out = pd.DataFrame(rows)
+    order = [NO_LEVER] + [lv for lv in dict.fromkeys(years["lever"]) if lv != NO_LEVER]
+    out = out.set_index("lever").reindex([lv for lv in order if lv in set(out["lever"])]).reset_index()
     if NO_LEVER in set(out["lever"]):
         ref = out[out["lever"] == NO_LEVER].iloc[0]
         for col in [c for c in out.columns if c.endswith("_per_yr") and c.startswith("lost_netback")]:
             out[f"{col}_vs_none"] = out[col] - ref[col]
-        out["netback_gain_vs_none_musd"] = out["netback_no_disruption_musd"] - ref["netback_no_disruption_musd"]
+        out["netback_gain_vs_none_horizon_musd"] = out["netback_no_disruption_horizon_musd"] - ref["netback_no_disruption_horizon_musd"]
     return out
