@@ -30,6 +30,18 @@ def _job_id(request: dict) -> str:
     return hashlib.sha256(json.dumps(request, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
+def _run(job: Job, plan: pd.DataFrame, store, timings: dict, description: str, **kw) -> dict[str, pd.DataFrame]:
+    """Run the plan's missing cases; the per-case tables of the store, joined to the plan."""
+    t1 = time.perf_counter()
+    run_cases(job, plan, store, description=description, **kw)
+    timings["cases"] = time.perf_counter() - t1
+    return {
+        "cases": plan.merge(store.table("cases"), on="case_id", how="left", suffixes=("", "_result")).sort_values("case_id"),
+        "route_volumes": store.table("route_volumes"),
+        "years": store.table("years"),
+    }
+
+
 def _scenario(inputs_dir: Path, scenario: str, overrides) -> tuple:
     inputs = load_inputs(inputs_dir)
     return inputs, resolve(inputs, scenario, list(overrides))
@@ -100,16 +112,11 @@ def disrupt(
         store = runner.start(folder, request, plan)
     timings["setup"] = time.perf_counter() - t0
     job = Job(_job_id({k: request[k] for k in ("scenario", "overrides", "targets", "input_hashes")}), dis.make_worker, {"scenario": sc, "targets": dis.unique_targets(request["targets"])})
-    t1 = time.perf_counter()
-    run_cases(job, plan, store, workers=workers, dask=dask, quiet=quiet, description="disruption cases")
-    timings["cases"] = time.perf_counter() - t1
-    results = store.table("cases")
-    cases = plan.merge(results, on="case_id", how="left").sort_values("case_id")
-    tables = {
-        "cases": cases.drop(columns=["events"]),
-        "route_volumes": store.table("route_volumes").sort_values(["case_id", "route", "year"]),
-        "years": store.table("years").sort_values(["case_id", "year"]),
-    }
+    tables = _run(job, plan, store, timings, "disruption cases", workers=workers, dask=dask, quiet=quiet)
+    cases = tables["cases"]
+    tables["cases"] = cases.drop(columns=["events"])
+    tables["route_volumes"] = tables["route_volumes"].sort_values(["case_id", "route", "year"])
+    tables["years"] = tables["years"].sort_values(["case_id", "year"])
     piv = dis.pivots(cases)
     for name, pv in piv.items():
         tables[name] = pv.reset_index().rename(columns=lambda c: str(c))
@@ -191,13 +198,13 @@ def risk(
     payload = {"scenarios": variants, "hazards": hazards, "seed": request["seed"], "start": str(start.date()), "end": str(end.date())}
     job = Job(_job_id({k: request[k] for k in ("scenario", "overrides", "levers", "seed", "input_hashes")}), rsk.make_worker, payload)
     timings["setup"] = time.perf_counter() - t0
-    t1 = time.perf_counter()
-    run_cases(job, plan, store, workers=workers, dask=dask, quiet=quiet, description="Monte Carlo draws")
-    timings["cases"] = time.perf_counter() - t1
-    cases = store.table("cases").sort_values(["lever", "draw"])
-    years = store.table("years").sort_values(["lever", "draw", "year"])
+    got = _run(job, plan, store, timings, "Monte Carlo draws", workers=workers, dask=dask, quiet=quiet)
+    cases = got["cases"].drop(columns=["year_result"], errors="ignore").sort_values(["lever", "draw"])
+    years = got["years"].sort_values(["lever", "draw", "year"])
     ok = cases[cases["status"] == "Optimal"]
-    base_netback = (ok["netback_musd"] + ok["lost_netback_musd"]).groupby(ok["lever"]).first().to_dict()
+    # each simulated year's netback without disruption, summed over the horizon's years
+    per_year = (ok["netback_musd"] + ok["lost_netback_musd"]).groupby([ok["lever"], ok["year"]]).first()
+    base_netback = per_year.groupby(level=0).sum().to_dict()
     summary = rsk.summarise(years, base_netback, request["es_level"])
     by_year = years.groupby(["lever", "year"], sort=True).agg(
         draws=("draw", "size"),
@@ -266,15 +273,9 @@ def sweep(
     payload = {"inputs": request["inputs"], "scenario": request["scenario"], "overrides": request["overrides"], "folder": str(folder.resolve())}
     job = Job(_job_id({k: request[k] for k in ("spec", "input_hashes")}), grid.make_worker, payload)
     timings["setup"] = time.perf_counter() - t0
-    t1 = time.perf_counter()
-    run_cases(job, plan, store, workers=workers, dask=dask, quiet=quiet, description="sweep cases")
-    timings["cases"] = time.perf_counter() - t1
-    cases = plan.merge(store.table("cases"), on="case_id", how="left").sort_values("case_id")
-    tables = {
-        "cases": cases,
-        "route_volumes": store.table("route_volumes").sort_values(["case_id", "route", "year"]),
-        "years": store.table("years").sort_values(["case_id", "year"]),
-    }
+    tables = _run(job, plan, store, timings, "sweep cases", workers=workers, dask=dask, quiet=quiet)
+    tables["route_volumes"] = tables["route_volumes"].sort_values(["case_id", "route", "year"])
+    tables["years"] = tables["years"].sort_values(["case_id", "year"])
     return runner.finish(folder, request, plan, store, tables, timings)
 
 
