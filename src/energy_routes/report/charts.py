@@ -122,6 +122,7 @@ def volume_chart(data: RunData) -> Chart:
                    hovertemplate="%{x} export supply: %{y:,.2f} Mt<extra></extra>")
     )
     _layout(fig, barmode="stack", yaxis_title="Mt per year", xaxis_title="year")
+    fig.update_layout(legend_traceorder="normal")
     return Chart("volume-by-route", "Exports by route and year", fig, "Stacked volume by route; the dotted line is export supply, so a gap filled red is crude shut in.")
 
 
@@ -163,12 +164,13 @@ def monthly_chart(data: RunData) -> Chart:
                              xperiod="M1", xperiodalignment="middle", hovertemplate="%{x|%b %Y} export supply: %{y:,.0f} kt<extra></extra>"))
     ev = cd.event_windows(data)
     for k, e in enumerate(ev.itertuples()):
-        fig.add_vrect(x0=e.start, x1=e.end, fillcolor=cd.EVENT_COLOUR, line_width=0, layer="below")
+        fig.add_vrect(x0=e.start, x1=e.end, fillcolor="#D55E00", opacity=0.16, line=dict(color="#A04000", width=1, dash="dash"), layer="above")
         if e.recovered > e.end:
-            fig.add_vrect(x0=e.end, x1=e.recovered, fillcolor="rgba(213, 94, 0, 0.07)", line_width=0, layer="below")
+            fig.add_vrect(x0=e.end, x1=e.recovered, fillcolor="#D55E00", opacity=0.08, line_width=0, layer="above")
         fig.add_annotation(x=e.start, y=1.0 - 0.06 * (k % 4), yref="paper", text=e.label, showarrow=False, xanchor="left",
                            font=dict(size=10, color="#A04000"), bgcolor="rgba(255,255,255,0.7)")
     _layout(fig, height=480, barmode="stack", yaxis_title="kt per month", bargap=0.1)
+    fig.update_layout(legend_traceorder="normal")
     caption = "Stacked monthly volume by route, shut-in in red, export supply dotted."
     caption += f" Shaded: the {len(ev)} disruption event{'s' if len(ev) != 1 else ''} of the scenario (lighter: recovery ramp)." if len(ev) else " The scenario has no disruption events."
     return Chart("monthly", "Month by month, with disruptions", fig, caption)
