@@ -142,13 +142,6 @@ def describe_pair(a: RunData, b: RunData) -> list[str]:
 # ------------------------------------------------------------------ presentation
 
 
-def _labelled(df: pd.DataFrame, a: RunData, b: RunData) -> pd.DataFrame:
-    """Route ids as labels for display (the CSVs keep the ids)."""
-    if "route" in df.columns:
-        df = df.assign(route=[a.route_label(r) for r in df.route])
-    return df
-
-
 def sheets(tables: dict[str, pd.DataFrame], a: RunData, b: RunData) -> list[Sheet]:
     titles = {
         "summary": "Totals over each run's horizon",
@@ -159,7 +152,7 @@ def sheets(tables: dict[str, pd.DataFrame], a: RunData, b: RunData) -> list[Shee
         "volume_monthly": "Volume by route and month (rerouting)",
     }
     names = {"summary": "Summary", "volume": "Volume by route", "shut_in": "Shut-in", "netback": "Netback", "binding": "Binding constraints", "volume_monthly": "Monthly volume"}
-    out = [Sheet(names[k], titles[k] + f" (A = {a.name}, B = {b.name}, difference = B - A)", _labelled(tables[k], a, b), f"compare_{k}.csv") for k in TABLES]
+    out = [Sheet(names[k], titles[k] + f" (A = {a.name}, B = {b.name}, difference = B - A)", tables[k], f"compare_{k}.csv") for k in TABLES]
     out.append(Sheet("Runs", "The two runs compared", pd.DataFrame(
         [("A", a.name, str(a.folder.resolve()), a.manifest.get("created_utc", "")), ("B", b.name, str(b.folder.resolve()), b.manifest.get("created_utc", ""))],
         columns=["run", "scenario", "folder", "created"])))
