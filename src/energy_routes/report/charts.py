@@ -250,7 +250,7 @@ def power_duration_chart(data: RunData) -> Chart:
             fig.add_trace(go.Scatter(x=[1, len(grp)], y=[grp.cable_capacity_mw.iloc[0]] * 2, mode="lines", name=f"cable capacity {year}",
                                      line=dict(color="#333", dash="dash"), hoverinfo="skip"))
         fig.update_xaxes(title_text="hours of the year, busiest first")
-        fig.update_yaxes(title_text="MW")
+        fig.update_yaxes(title_text="MW", rangemode="tozero")
     _layout(fig, height=380)
     return Chart("power-duration", "Trans-Caspian cable: flow duration curve", fig, "Hourly power sent into the trans-Caspian cable, sorted from the busiest hour; the dashed line is the cable capacity.")
 

@@ -164,6 +164,7 @@ def power_png(data: RunData, path: Path) -> Path | None:
     for k, (year, grp) in enumerate(curves.groupby("year")):
         ax1.plot(grp["rank"], grp.exported_mw, color=cd.PALETTE[k % 8], label=f"cable flow {year}")
         ax1.axhline(grp.cable_capacity_mw.iloc[0], color="#333", linestyle="--", linewidth=1, label=f"cable capacity {year}")
+    ax1.set_ylim(0, max(float(curves.exported_mw.max()), float(curves.cable_capacity_mw.max())) * 1.1)
     ax1.set_xlabel("hours of the year, busiest first")
     _style(ax1, "Trans-Caspian cable: flow duration curve", "MW")
     ax1.legend(frameon=False, fontsize=8)
