@@ -317,3 +317,20 @@ def test_write_heatmaps(tmp_path):
     assert not re.search(r"<script[^>]+src=", page)
     for p in paths[1:]:
         assert p.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_a_failing_report_fails_the_run_cleanly(tmp_path, monkeypatch):
+    """A bug in the report must not leave a run folder without its report, nor a traceback."""
+    import energy_routes.report as report
+
+    def broken(*_a, **_k):
+        raise ValueError("chart exploded")
+
+    monkeypatch.setattr(report, "build_report", broken)
+    inputs = case_inputs(tmp_path / "in", power=False)
+    res = invoke("run", "case", "--inputs", inputs, "--out", tmp_path / "out", "--no-power")
+    assert res.exit_code == 1
+    assert "chart exploded" in res.stderr and "--no-report" in res.stderr
+    assert "Traceback" not in res.output + res.stderr
+    assert not (tmp_path / "out").exists()
+    assert not [p for p in tmp_path.iterdir() if ".partial-" in p.name]

@@ -142,6 +142,16 @@ def run(
         written = write_run(target, result.tables, manifest_for(result, inputs_dir, scenario), finalize=None if no_report else _report_writer(Path(target)))
     except FileExistsError as exc:
         _fail(err, InputError([Problem(str(target), str(exc).split("; ")[-1] if "; " in str(exc) else str(exc))]))
+    except EnergyRoutesError as exc:
+        _fail(err, exc)
+    except Exception as exc:  # the report failed: nothing was written, say so instead of a traceback
+        err.print(
+            f"[bold red]error:[/bold red] the report could not be written ({escape(type(exc).__name__)}: {escape(str(exc))}); "
+            "nothing was written. Run again with --no-report to keep the tables, and report the bug.",
+            highlight=False,
+            soft_wrap=True,
+        )
+        sys.exit(1)
     if quiet:
         click.echo(str(written))
     else:
