@@ -43,7 +43,7 @@ def _style(ax, title: str, ylabel: str = "") -> None:
 
 def _save(fig: Figure, path: Path, subtitle: str) -> Path:
     fig.text(0.995, 0.995, subtitle, ha="right", va="top", fontsize=7, color="#777")
-    fig.savefig(path, dpi=DPI, metadata={"Software": "energy_routes"})
+    fig.savefig(path, dpi=DPI, metadata={"Software": "energy_routes"}, pil_kwargs={"compress_level": 3})
     return path
 
 
