@@ -148,7 +148,7 @@ def test_workbook_scenario_events_and_sources(run_dir):
     assert events.shape[0] == 1
     ev = events.iloc[0]
     assert (ev["id"], ev["target"], ev["start"], ev["end"], ev["ramp days"]) == ("pipe_out", "pipe", "2023-03-01", "2023-03-10", 5)
-    assert ev["capacity remaining after events (%)"] == 0
+    assert ev["capacity remaining during the event (%)"] == 0
     scen = pd.read_excel(run_dir / "tables.xlsx", sheet_name="Scenario").set_index("setting")["value"]
     assert scen["name"] == "case" and scen["horizon"] == "2023-01 to 2023-12"
     src = pd.read_excel(run_dir / "tables.xlsx", sheet_name="Sources", dtype=str)

@@ -10,7 +10,6 @@ import html
 import math
 from functools import lru_cache
 
-import pandas as pd
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
@@ -104,7 +103,3 @@ def kpi_html(items: list[tuple[str, str]]) -> str:
     return '<div class="kpis">' + "".join(
         f'<div class="kpi"><div class="v">{html.escape(v)}</div><div class="l">{html.escape(label)}</div></div>' for label, v in items
     ) + "</div>"
-
-
-def frame_to_sheet(df: pd.DataFrame, name: str = "", title: str = "") -> Sheet:
-    return Sheet(name, title, df)

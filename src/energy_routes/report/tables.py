@@ -41,6 +41,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "usd_per_t": ("shadow price ($/t)", "usdt"),
     "flow_kt": ("flow (kt)", "kt"),
     "remaining": ("capacity remaining after events (%)", "pct"),
+    "remaining_during_event": ("capacity remaining during the event (%)", "pct"),
     "generation_gwh": ("generation (GWh)", "gwh"),
     "exported_gwh": ("exported (GWh)", "gwh"),
     "delivered_gwh": ("delivered (GWh)", "gwh"),
@@ -179,9 +180,10 @@ def settings_table(data: RunData) -> pd.DataFrame:
 
 
 def events_table(data: RunData) -> pd.DataFrame:
-    """id, target, start, end, remaining, ramp_days, note: the scenario's disruption events."""
+    """id, target, start, end, remaining_during_event, ramp_days, note: the scenario's disruption events."""
     cols = ["id", "target", "start", "end", "remaining", "ramp_days", "note"]
-    return pd.DataFrame([{c: ev.get(c) for c in cols} for ev in data.events], columns=cols)
+    df = pd.DataFrame([{c: ev.get(c) for c in cols} for ev in data.events], columns=cols)
+    return df.rename(columns={"remaining": "remaining_during_event"})
 
 
 def run_info_table(data: RunData) -> pd.DataFrame:

@@ -67,7 +67,10 @@ def _write_sheet(wb: xlsxwriter.Workbook, sheet: Sheet, fmts: dict) -> None:
     for j, (col, header, kind) in enumerate(zip(df.columns, headers, kinds)):
         values = _cells(df[col])
         ws.write_string(0, j, header, fmts["header"])
-        fmt = fmts.get(kind) if kind != "text" else fmts["wrap"]
+        if kind != "text":
+            fmt = fmts.get(kind)
+        else:  # long text (notes, sources) wraps within the capped width instead of spilling over
+            fmt = fmts["wrap"] if max((len(str(v)) for v in values if v is not None), default=0) > MAX_TEXT_WIDTH else fmts["top"]
         for i, v in enumerate(values, start=1):
             if v is None:
                 continue
@@ -89,7 +92,8 @@ def write_workbook(sheets: list[Sheet], path: Path, title: str) -> Path:
     wb.set_properties({"title": title, "comments": "written by energy-routes"})
     fmts = {
         "header": wb.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#E8EEF4", "bottom": 1}),
-        "wrap": wb.add_format({"valign": "top"}),
+        "wrap": wb.add_format({"valign": "top", "text_wrap": True}),
+        "top": wb.add_format({"valign": "top"}),
         "title": wb.add_format({"bold": True, "font_size": 14}),
         "link": wb.add_format({"font_color": "blue", "underline": 1}),
     }
