@@ -20,6 +20,10 @@ from .html import figure_html, page
 from .png import heatmap_png
 
 
+#: grids up to this many cells get their values written in the cells
+ANNOTATE_CELLS = 150
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "heatmap"
 
@@ -36,6 +40,7 @@ def heatmap_figure(piv: pd.DataFrame, title: str) -> go.Figure:
             hovertemplate=f"{html.escape(str(piv.index.name or 'row'))} %{{y}}, {html.escape(str(piv.columns.name or 'column'))} %{{x}}: %{{z:,.4g}}<extra></extra>",
             xgap=1,
             ygap=1,
+            texttemplate="%{z:,.3g}" if piv.size <= ANNOTATE_CELLS else None,
         )
     )
     fig.update_layout(
@@ -67,7 +72,7 @@ def write_heatmaps(pivots: dict[str, pd.DataFrame], out_dir: Path, title: str) -
         parts.append(f'<section id="sec-{slug}"><h2>{html.escape(name)}</h2>')
         parts.append(figure_html(heatmap_figure(piv, name), f"heatmap-{slug}"))
         parts.append("</section>")
-        pngs.append(heatmap_png(piv, out_dir / f"heatmap-{slug}.png", name, subtitle=title))
+        pngs.append(heatmap_png(piv, out_dir / f"heatmap-{slug}.png", name, subtitle=title, annotate=piv.size <= ANNOTATE_CELLS))
     page_path = out_dir / "heatmaps.html"
     page_path.write_text(page(title, "\n".join(parts)), encoding="utf-8")
     return [page_path, *pngs]

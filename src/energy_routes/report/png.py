@@ -108,8 +108,12 @@ def monthly_png(data: RunData, path: Path) -> Path:
     return _save(fig, path, f"energy_routes run {data.shown.name}; shaded: disruption events")
 
 
-def heatmap_png(piv: pd.DataFrame, path: Path, title: str, *, vmin=None, vmax=None, percent: bool = False, subtitle: str = "") -> Path:
-    """A heat map of a pivot (index = rows, columns = columns), axis titles from the index/columns names."""
+def heatmap_png(
+    piv: pd.DataFrame, path: Path, title: str, *, vmin=None, vmax=None, percent: bool = False, subtitle: str = "", annotate: bool = False
+) -> Path:
+    """A heat map of a pivot (index = rows, columns = columns), axis titles from the index/columns names.
+
+    ``annotate`` writes each value in its cell (for small grids)."""
     nrows, ncols = piv.shape
     fig = _fig((max(6.0, min(16.0, 3 + 0.22 * ncols)), max(3.0, min(12.0, 1.6 + 0.32 * nrows))))
     ax = fig.add_subplot()
@@ -122,6 +126,12 @@ def heatmap_png(piv: pd.DataFrame, path: Path, title: str, *, vmin=None, vmax=No
     ax.set_xlabel(str(piv.columns.name or ""))
     ax.set_ylabel(str(piv.index.name or ""))
     ax.set_title(title, loc="left", fontsize=12, fontweight="bold")
+    if annotate:
+        lo, hi = im.get_clim()
+        for (i, j), v in np.ndenumerate(piv.to_numpy(dtype=float)):
+            if np.isfinite(v):
+                dark = hi > lo and (v - lo) / (hi - lo) > 0.6
+                ax.text(j, i, f"{v:.0%}" if percent else f"{v:,.3g}", ha="center", va="center", fontsize=7, color="white" if dark else "#222")
     cb = fig.colorbar(im, ax=ax, shrink=0.9)
     if percent:
         cb.ax.yaxis.set_major_formatter(PercentFormatter(1.0))
