@@ -128,3 +128,22 @@ def test_runs_without_a_common_year_leave_the_differences_empty(tmp_path):
     assert v.diff_volume_mt.isna().all()  # not 60 - 0 or 0 - 50
     assert t["summary"].set_index("metric").loc["exported (Mt)", "diff"] == pytest.approx(10)
     assert any("share no year" in line for line in cmp.describe_pair(a, b))
+
+
+@pytest.mark.slow
+def test_base_against_the_two_spm_outage(shipped_inputs, tmp_path):
+    """The typical use on the shipped data: same supply in both, so every tonne CPC loses is rerouted or shut in."""
+    a = tmp_path / "base"
+    b = tmp_path / "spm"
+    for scenario, out in (("base-2024", a), ("cpc-two-spms-loss", b)):
+        res = invoke("run", scenario, "--inputs", shipped_inputs, "--out", out, "--no-report", "--no-power")
+        assert res.exit_code == 0, res.output
+    t = cmp.compare_runs(load_run(a), load_run(b))
+    v = t["volume"].set_index("route")
+    shut = t["shut_in"].iloc[0]
+    assert v.loc["cpc", "diff_volume_mt"] < -0.1  # two of three moorings out for a month
+    # conservation: rerouted + lost exports = more shut-in
+    assert v.diff_volume_mt.sum() == pytest.approx(-shut.diff_shut_in_mt, abs=1e-5)
+    assert t["netback"].diff_netback_musd.iloc[0] < 0
+    b_rows = t["binding"]
+    assert ((b_rows.constraint == "asset_capacity") & (b_rows.asset_or_route == "cpc_terminal") & (b_rows.binds_in != "A only")).any()
