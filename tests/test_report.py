@@ -278,6 +278,9 @@ def test_report_html_is_self_contained(run_dir):
         assert f'id="{cid}"' in page, cid
     for text in ("pipe_out", "Binding constraints", "Annual allocation", "Disruption events"):
         assert text in page
+    # the headline figures by hand: exported 20 - 12.5 pipe-days x 20/365 + 10 = 29.315 Mt, shut in 36.5 - 29.315
+    kpis = dict(re.findall(r'<div class="v">([^<]+)</div><div class="l">([^<]+)</div>', page)[:3])
+    assert kpis == {"29.3": "exported, Mt, 2023", "7.18": "shut in, Mt, 2023", "16,996": "export netback, M$, 2023"}
 
 
 # ------------------------------------------------------------------ atomic write with a finaliser

@@ -14,7 +14,6 @@ import tempfile
 import time
 from pathlib import Path
 
-
 from . import charts as ch
 from .html import figure_html, kpi_html, page, table_html
 from .png import write_pngs
