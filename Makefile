@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install clean bench validate
+.PHONY: demo test install clean bench validate browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,17 +23,29 @@ demo: $(STAMP)
 	@stamp=$$(date -u +%Y%m%dT%H%M%SZ); \
 	$(BIN)/energy-routes run base-2024 --out runs/demo-$$stamp/base-2024 && \
 	$(BIN)/energy-routes run cpc-pump-station-2025 --out runs/demo-$$stamp/cpc-pump-station-2025 && \
-	echo && echo "Full tables (CSV + manifest.json) are in:" && \
+	echo && echo "Tables (CSV, tables.xlsx), report.html, chart PNGs and manifest.json are in:" && \
 	echo "  runs/demo-$$stamp/base-2024/" && echo "  runs/demo-$$stamp/cpc-pump-station-2025/"
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest -q
+
+# Best effort: headless Chromium and chromedriver from the system packages for the report's browser
+# tests, when they are missing and we are root or have password-less sudo. Never fails; without a
+# browser those tests are skipped with the reason.
+browser:
+	@if command -v chromedriver >/dev/null 2>&1 && { command -v chromium || command -v chromium-browser || command -v google-chrome; } >/dev/null 2>&1; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=; elif sudo -n true >/dev/null 2>&1; then SUDO="sudo -n"; else exit 0; fi; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	{ $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null 2>&1 || \
+	  { $$SUDO apt-get update -qq >/dev/null 2>&1 && $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null 2>&1; }; } || \
+	echo "note: could not install chromium; the browser tests will be skipped"; true
 
 validate: $(STAMP)
 	$(BIN)/energy-routes validate
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/single_run.py outlook-2023-2030
+	$(BIN)/python benchmarks/report_speed.py
 	$(BIN)/python benchmarks/sweep_speed.py
 	$(BIN)/python benchmarks/risk_speed.py --draws 10000 --workers 2
 

@@ -34,13 +34,13 @@ def folder(make_inputs):
     return make_inputs(power_tables(1000, 300, converter_loss=0.01), sc, name="in")
 
 
-@pytest.mark.parametrize("command", [[], ["scenarios"], ["validate"], ["run"]])
+@pytest.mark.parametrize("command", [[], ["scenarios"], ["validate"], ["run"], ["report"], ["compare"]])
 def test_help(command):
     res = invoke(*command, "--help")
     assert res.exit_code == 0, res.output
     assert "Usage:" in res.output
     if command == ["run"]:
-        for opt in ("--out", "--inputs", "--override", "--no-power", "--quiet"):
+        for opt in ("--out", "--inputs", "--override", "--no-power", "--no-report", "--quiet"):
             assert opt in res.output
 
 
@@ -64,7 +64,7 @@ def test_scenarios_and_validate(folder):
 
 def test_run_writes_every_table_and_a_manifest(folder, tmp_path):
     out = tmp_path / "runs" / "one"
-    res = invoke("run", "case", "--inputs", folder, "--out", out)
+    res = invoke("run", "case", "--inputs", folder, "--out", out, "--no-report")  # the report files: tests/test_report.py
     assert res.exit_code == 0, res.output
     names = sorted(p.name for p in out.iterdir())
     assert names == sorted([f"{t}.csv" for t in TABLE_NAMES] + ["manifest.json"])

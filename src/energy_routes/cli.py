@@ -44,7 +44,9 @@ def main() -> None:
     \b
     energy-routes scenarios                 list shipped scenarios
     energy-routes validate [INPUTS_DIR]     check data and scenario files
-    energy-routes run SCENARIO [--out DIR]  solve a scenario and write its tables
+    energy-routes run SCENARIO [--out DIR]  solve a scenario and write its tables and report
+    energy-routes report RUN_DIR            (re)write tables.xlsx, report.html, PNGs
+    energy-routes compare RUN_A RUN_B       differences between two runs
     """
 
 
@@ -128,9 +130,12 @@ def _check_optional_tables(inputs_dir: Path, inputs, lib) -> list[Problem]:
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None, help="Run folder to write (default runs/<scenario>-<UTC stamp>/).")
 @click.option("--override", "overrides", multiple=True, help="Add a named override from scenarios.yaml (repeatable).")
 @click.option("--no-power", is_flag=True, help="Skip the hourly power block.")
+@click.option("--no-report", is_flag=True, help="Write only the tables, without tables.xlsx, report.html and the PNG charts.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the run folder.")
-def run(scenario: str, inputs_dir: Path, out_dir: Path | None, overrides: tuple[str, ...], no_power: bool, quiet: bool) -> None:
-    """Solve SCENARIO (a shipped name or a .yaml file) and write its tables."""
+def run(
+    scenario: str, inputs_dir: Path, out_dir: Path | None, overrides: tuple[str, ...], no_power: bool, no_report: bool, quiet: bool
+) -> None:
+    """Solve SCENARIO (a shipped name or a .yaml file) and write its tables and report."""
     from .api import run_scenario
     from .diagnose import describe
     from .summary import print_summary
@@ -156,13 +161,36 @@ def run(scenario: str, inputs_dir: Path, out_dir: Path | None, overrides: tuple[
         _fail(err, exc)
     target = out_dir or default_out_dir(result.scenario.name)
     try:
-        written = write_run(target, result.tables, manifest_for(result, inputs_dir, scenario))
+        written = write_run(target, result.tables, manifest_for(result, inputs_dir, scenario), finalize=None if no_report else _report_writer(Path(target)))
     except FileExistsError as exc:
         _fail(err, InputError([Problem(str(target), str(exc).split("; ")[-1] if "; " in str(exc) else str(exc))]))
+    except EnergyRoutesError as exc:
+        _fail(err, exc)
+    except Exception as exc:  # the report failed: nothing was written, say so instead of a traceback
+        err.print(
+            f"[bold red]error:[/bold red] the report could not be written ({escape(type(exc).__name__)}: {escape(str(exc))}); "
+            "nothing was written. Run again with --no-report to keep the tables, and report the bug.",
+            highlight=False,
+            soft_wrap=True,
+        )
+        sys.exit(1)
     if quiet:
         click.echo(str(written))
     else:
         print_summary(console, result, written)
+        if not no_report:
+            console.print(f"report: {escape(str(written / 'report.html'))} and tables.xlsx", highlight=False, soft_wrap=True)
+
+
+def _report_writer(target: Path):
+    """Writes the deliverables into the temporary run folder, before it is renamed to ``target``."""
+
+    def write(tmp: Path) -> None:
+        from .report import build_report
+
+        build_report(tmp, shown_as=target)
+
+    return write
 
 
 def _register_commands() -> None:

@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
@@ -58,10 +59,20 @@ def write_csv(df: pd.DataFrame, path: Path) -> None:
     df.to_csv(path, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
 
 
-def write_run(out_dir: Path, tables: dict[str, pd.DataFrame], manifest: dict, extra_json: dict[str, dict] | None = None) -> Path:
+def write_run(
+    out_dir: Path,
+    tables: dict[str, pd.DataFrame],
+    manifest: dict,
+    extra_json: dict[str, dict] | None = None,
+    finalize: Callable[[Path], object] | None = None,
+) -> Path:
     """Write tables and manifest into ``out_dir`` atomically; returns the folder.
 
-    Refuses to overwrite a folder that exists and is not empty.
+    Refuses to overwrite a folder that exists and is not empty. ``finalize``,
+    if given, is called with the temporary folder once the tables and the
+    manifest are in it and before it is renamed into place, so files derived
+    from them (the report) are part of every finished folder; if it raises,
+    nothing is written.
     """
     out_dir = Path(out_dir)
     if out_dir.exists() and any(out_dir.iterdir()):
@@ -78,6 +89,8 @@ def write_run(out_dir: Path, tables: dict[str, pd.DataFrame], manifest: dict, ex
             (tmp / name).write_text(json.dumps(payload, indent=2, default=str) + "\n")
         manifest = {**manifest, "files": files}
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n")
+        if finalize is not None:
+            finalize(tmp)
         if out_dir.exists():
             out_dir.rmdir()
         os.replace(tmp, out_dir)

@@ -1,0 +1,218 @@
+"""Read a finished run folder back: the tables, the manifest and the context the report needs.
+
+Reads from RUN_DIR: ``manifest.json`` (the resolved scenario with its events,
+the inputs folder and the SHA-256 of every input file) and the CSV tables
+``allocation_annual``, ``allocation_monthly``, ``balance_monthly``,
+``shut_in_monthly``, ``shadow_prices``, ``flows_monthly``,
+``asset_use_monthly``, ``availability_monthly``, ``power_annual`` and
+``power_hourly``.
+
+Reads from the inputs folder named in the manifest, only where the file is
+still there *and* its SHA-256 equals the one recorded for the run:
+``route_legs.csv`` (route -> assets, for the Sankey diagram), ``routes.csv``,
+``assets.csv``, ``sources.csv`` (display names). ``SOURCES.md`` is read if
+present. Anything missing is replaced by a plainer fallback and a note saying
+why, so a report can always be made from the run folder alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import InputError, Problem
+
+#: the run tables the report uses (every run writes them; see api.TABLE_NAMES)
+RUN_TABLES = (
+    "allocation_monthly",
+    "allocation_annual",
+    "balance_monthly",
+    "shadow_prices",
+    "power_annual",
+    "flows_monthly",
+    "shut_in_monthly",
+    "asset_use_monthly",
+    "availability_monthly",
+    "power_hourly",
+)
+
+#: short route labels for charts (the terminal summary uses the same)
+ROUTE_LABELS = {
+    "cpc": "CPC",
+    "btc": "Caspian+BTC",
+    "baku_supsa": "Caspian+Supsa",
+    "atyrau_samara": "Atyrau-Samara",
+    "kazakhstan_china": "KZ-China",
+    "makhachkala": "Makhachkala",
+    "rail": "Rail",
+}
+
+_STR_COLUMNS = {"period": str, "route": str, "source": str, "asset": str, "target": str, "constraint": str, "asset_or_route": str}
+
+
+@dataclass
+class RunData:
+    """A run folder read back: everything a report or a comparison is built from."""
+
+    folder: Path
+    manifest: dict
+    tables: dict[str, pd.DataFrame]
+    legs: pd.DataFrame | None = None  # route, seq, asset (None if the inputs are gone or changed)
+    names: dict[str, dict[str, str]] = field(default_factory=dict)  # kind -> id -> display name
+    sources_md: pd.DataFrame | None = None
+    notes: list[str] = field(default_factory=list)
+    shown_as: Path | None = None  # the folder's final name, when the report is made inside a temporary folder
+
+    @property
+    def shown(self) -> Path:
+        """The run folder as it is named for readers (the final name, not a temporary one)."""
+        return self.shown_as if self.shown_as is not None else self.folder
+
+    @property
+    def scenario(self) -> dict:
+        return self.manifest.get("scenario", {})
+
+    @property
+    def name(self) -> str:
+        return str(self.scenario.get("name") or self.folder.name)
+
+    @property
+    def events(self) -> list[dict]:
+        return list(self.scenario.get("events") or [])
+
+    @property
+    def years(self) -> list[int]:
+        return sorted(int(y) for y in self.tables["allocation_annual"].year.unique())
+
+    def route_label(self, route: str) -> str:
+        return ROUTE_LABELS.get(route) or self.names.get("route", {}).get(route) or route
+
+    def asset_label(self, asset: str) -> str:
+        return self.names.get("asset", {}).get(asset) or asset.replace("_", " ")
+
+    def source_label(self, source: str) -> str:
+        return self.names.get("source", {}).get(source) or source
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """A run CSV with its id and period columns kept as text (so '2025' stays a period, not a number)."""
+    head = pd.read_csv(path, nrows=0).columns
+    return pd.read_csv(path, dtype={c: t for c, t in _STR_COLUMNS.items() if c in head}, keep_default_na=True)
+
+
+def load_run(folder: str | Path, shown_as: str | Path | None = None) -> RunData:
+    """Read a run folder written by ``energy-routes run``; raises InputError naming what is missing.
+
+    ``shown_as`` is the name to show for the folder (``run`` builds the report
+    in a temporary folder that is renamed afterwards).
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InputError([Problem(str(folder), "no such run folder")])
+    man_path = folder / "manifest.json"
+    if not man_path.exists():
+        raise InputError([Problem(str(folder), "not a run folder: there is no manifest.json")])
+    try:
+        manifest = json.loads(man_path.read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise InputError([Problem(str(man_path), f"cannot read the manifest: {exc}")]) from None
+    if (folder / "diagnosis.json").exists() and not (folder / "allocation_annual.csv").exists():
+        raise InputError([Problem(str(folder), "this run was infeasible (see diagnosis.json): there are no tables to report")])
+    missing = [f"{t}.csv" for t in RUN_TABLES if not (folder / f"{t}.csv").exists()]
+    if missing:
+        raise InputError([Problem(str(folder / m), "missing from the run folder") for m in missing])
+    tables = {}
+    for t in RUN_TABLES:
+        try:
+            tables[t] = read_table(folder / f"{t}.csv")
+        except (OSError, ValueError, pd.errors.ParserError) as exc:
+            raise InputError([Problem(str(folder / f"{t}.csv"), f"cannot read the table: {exc}")]) from None
+    data = RunData(folder, manifest, tables, shown_as=Path(shown_as) if shown_as is not None else None)
+    _read_inputs_context(data)
+    return data
+
+
+def _read_inputs_context(data: RunData) -> None:
+    """Route legs and display names from the run's inputs folder, if unchanged since the run."""
+    inputs_dir = data.manifest.get("inputs_dir")
+    hashes = data.manifest.get("input_sha256") or {}
+    folder = Path(inputs_dir) if inputs_dir else None
+
+    def unchanged(name: str) -> Path | None:
+        if folder is None:
+            return None
+        path = folder / name
+        if not path.exists() or name not in hashes or _sha256(path) != hashes[name]:
+            return None
+        return path
+
+    legs_path = unchanged("route_legs.csv")
+    if legs_path is not None:
+        legs = pd.read_csv(legs_path, dtype={"route": str, "asset": str}, skipinitialspace=True)
+        data.legs = legs[["route", "seq", "asset"]].sort_values(["route", "seq"]).reset_index(drop=True)
+    else:
+        data.notes.append(
+            "The route legs (route_legs.csv) of this run's inputs folder are not available unchanged, "
+            "so the flow diagram goes from sources straight to routes."
+        )
+    for kind, file, id_col in (("route", "routes.csv", "route"), ("asset", "assets.csv", "asset"), ("source", "sources.csv", "source")):
+        path = unchanged(file)
+        if path is None:
+            continue
+        df = pd.read_csv(path, dtype=str, skipinitialspace=True)
+        # "Baku-Supsa pipeline (Western Route Export Pipeline)" -> "Baku-Supsa pipeline"
+        data.names[kind] = {r[id_col]: re.sub(r"\s*\(.*\)\s*$", "", str(r["name"])) for _, r in df.iterrows()}
+    md = folder / "SOURCES.md" if folder else None
+    if md is not None and md.exists():
+        data.sources_md = parse_sources_md(md.read_text(encoding="utf-8"))
+    else:
+        data.notes.append("inputs/SOURCES.md was not found next to this run's inputs, so the Sources sheet is left out.")
+
+
+def _clean_cell(text: str) -> str:
+    text = text.strip().replace("**", "").replace("`", "")
+    return re.sub(r"\[([^\]]+)\]\(([^)]+)\)", r"\1 (\2)", text)
+
+
+def _split_row(line: str) -> list[str]:
+    cells = re.split(r"(?<!\\)\|", line.strip().strip("|"))
+    return [_clean_cell(c.replace("\\|", "|")) for c in cells]
+
+
+def parse_sources_md(text: str) -> pd.DataFrame:
+    """Every Markdown table in SOURCES.md that has a 'value' column, one row per source row, with its section."""
+    rows: list[dict[str, str]] = []
+    section = ""
+    header: list[str] | None = None
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith("## "):
+            section = _clean_cell(line[3:])
+            header = None
+            continue
+        if not line.lstrip().startswith("|"):
+            header = None
+            continue
+        cells = _split_row(line)
+        if header is None:
+            nxt = lines[i + 1] if i + 1 < len(lines) else ""
+            if re.fullmatch(r"\s*\|?\s*:?-{3,}.*", nxt):
+                header = cells
+            continue
+        if all(re.fullmatch(r":?-{3,}:?", c) for c in cells if c):
+            continue
+        if "value" not in header:
+            continue
+        rec = {"section": section}
+        rec.update({h: (cells[j] if j < len(cells) else "") for j, h in enumerate(header)})
+        rows.append(rec)
+    return pd.DataFrame(rows).fillna("")
