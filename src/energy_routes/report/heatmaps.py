@@ -40,7 +40,7 @@ def heatmap_figure(piv: pd.DataFrame, title: str) -> go.Figure:
             hovertemplate=f"{html.escape(str(piv.index.name or 'row'))} %{{y}}, {html.escape(str(piv.columns.name or 'column'))} %{{x}}: %{{z:,.4g}}<extra></extra>",
             xgap=1,
             ygap=1,
-            texttemplate="%{z:,.3g}" if piv.size <= ANNOTATE_CELLS else None,
+            texttemplate="%{z:,.4~r}" if piv.size <= ANNOTATE_CELLS else None,
         )
     )
     fig.update_layout(

@@ -41,8 +41,20 @@ def _style(ax, title: str, ylabel: str = "") -> None:
     ax.set_axisbelow(True)
 
 
+def _num(v: float) -> str:
+    """Three significant figures without scientific notation: 5,350 / 40.8 / 0.478."""
+    a = abs(v)
+    if a >= 100:
+        return f"{v:,.0f}"
+    if a >= 10:
+        return f"{v:.1f}"
+    if a >= 1:
+        return f"{v:.2f}"
+    return "0" if a < 5e-4 else f"{v:.3f}"
+
+
 def _save(fig: Figure, path: Path, subtitle: str) -> Path:
-    fig.text(0.995, 0.995, subtitle, ha="right", va="top", fontsize=7, color="#777")
+    fig.text(0.995, 0.005, subtitle, ha="right", va="bottom", fontsize=7, color="#777")
     fig.savefig(path, dpi=DPI, metadata={"Software": "energy_routes"}, pil_kwargs={"compress_level": 3})
     return path
 
@@ -131,7 +143,7 @@ def heatmap_png(
         for (i, j), v in np.ndenumerate(piv.to_numpy(dtype=float)):
             if np.isfinite(v):
                 dark = hi > lo and (v - lo) / (hi - lo) > 0.6
-                ax.text(j, i, f"{v:.0%}" if percent else f"{v:,.3g}", ha="center", va="center", fontsize=7, color="white" if dark else "#222")
+                ax.text(j, i, f"{v:.0%}" if percent else _num(v), ha="center", va="center", fontsize=7, color="white" if dark else "#222")
     cb = fig.colorbar(im, ax=ax, shrink=0.9)
     if percent:
         cb.ax.yaxis.set_major_formatter(PercentFormatter(1.0))

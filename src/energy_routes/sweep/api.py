@@ -120,7 +120,7 @@ def disrupt(
     piv = dis.pivots(cases)
     for name, pv in piv.items():
         tables[name] = pv.reset_index().rename(columns=lambda c: str(c))
-    return runner.finish(folder, request, plan, store, tables, timings, heatmaps=piv)
+    return runner.finish(folder, request, plan, store, tables, timings, heatmaps={dis.pivot_title(k): v for k, v in piv.items()})
 
 
 def risk(

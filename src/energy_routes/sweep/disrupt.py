@@ -122,6 +122,17 @@ def pivots(cases: pd.DataFrame) -> dict[str, pd.DataFrame]:
     return out
 
 
+def pivot_title(name: str) -> str:
+    """'pivot_shut_in_mt_mean_cpc_terminal' -> 'Extra shut-in (Mt), mean over start dates: cpc_terminal'."""
+    rest = name.removeprefix("pivot_")
+    for stem, label in (("shut_in_mt_", "Extra shut-in (Mt)"), ("lost_netback_musd_", "Lost netback (M$)")):
+        if rest.startswith(stem):
+            how, _, target = rest.removeprefix(stem).partition("_")
+            word = "mean" if how == "mean" else "worst"
+            return f"{label}, {word} over start dates: {target.replace('_and_', '+')}"
+    return name
+
+
 def horizon_end(scenario) -> pd.Timestamp:
     return scenario.months[-1].end_time.normalize()
 
