@@ -169,6 +169,11 @@ def run_loaded(inputs):
             return api.run_scenario(inputs.folder, "case", power=False)
         except SolveError as exc:
             assert "nfeasible" in exc.status, exc.status
+            # explained: the elastic view names a short commitment, and HiGHS's IIS (when it is
+            # asked, i.e. after a solve) names rows
+            assert exc.diagnosis.get("shortfalls"), exc.diagnosis
+            if "iis" in exc.diagnosis:
+                assert exc.diagnosis["iis"].get("rows"), exc.diagnosis["iis"]
             return None
 
 
