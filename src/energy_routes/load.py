@@ -66,6 +66,9 @@ def read_csv_text(path: Path, rel: str, problems: list[Problem]) -> tuple[pd.Dat
     except OSError as exc:
         problems.append(Problem(rel, f"cannot be read ({exc.strerror})"))
         return None
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        problems.append(Problem(rel, "is UTF-16 text (Excel's 'Unicode text'); save it as CSV UTF-8", line=1))
+        return None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -232,7 +235,33 @@ def _validate_with_pandera(
                 continue
             if row.check in ("not_nullable",) or str(row.check).startswith("dtype("):
                 continue  # reported during coercion
-            problems.append(Problem(rel, f"got '{_fmt(row.failure_case)}'; expected {row.check}", line=line, column=row.column))
+            hint = unit_slip_hint(table.col(row.column), row.failure_case) if row.column in {c.name for c in table.columns} else ""
+            problems.append(Problem(rel, f"got '{_fmt(row.failure_case)}'; expected {row.check}{hint}", line=line, column=row.column))
+
+
+def unit_slip_hint(col, value: object) -> str:
+    """A hint when a value out of range looks like the right quantity in a common wrong unit."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return ""
+    if col.max is None or not v > col.max:
+        return ""
+    return slip_hint(col.unit, v)
+
+
+def slip_hint(unit: str, v: float) -> str:
+    """``"; ... looks like ..."`` for a value ``v`` above the range of a column in ``unit``."""
+    if unit == "Mt/yr":
+        # 1 kb/d = 365,000 bbl/yr; at ~7.5 bbl/t (Kazakh grades 7.3-7.6) that is 0.0487 Mt/yr
+        return f"; {v:g} looks like kb/d ({v:g} kb/d is about {v * 0.365 / 7.5:.1f} Mt/yr at 7.5 bbl/t) or kt/yr ({v / 1000:g} Mt/yr)"
+    if unit == "$/bbl":
+        return f"; {v:g} looks like $/t ({v:g} $/t is about {v / 7.5:.1f} $/bbl at 7.5 bbl/t)"
+    if unit == "fraction" and v <= 100:
+        return f"; {v:g} looks like a percentage: write {v / 100:g} for {v:g}%"
+    if unit == "MW":
+        return f"; {v:g} looks like kW ({v / 1000:g} MW)"
+    return ""
 
 
 def _fmt(value: object) -> str:
@@ -313,7 +342,10 @@ def _check_structure(tables: dict[str, pd.DataFrame], lines: dict[str, pd.Series
                 problems.append(Problem("routes.csv", f"route '{route}' has no leg in route_legs.csv", line=int(lines["routes"][idx]), column="route"))
     prof = tables.get("power_profiles")
     if prof is not None and len(prof) != 8760:
-        problems.append(Problem("power_profiles.csv", f"has {len(prof)} data rows; expected 8760 (hours 0..8759)"))
+        last = int(lines["power_profiles"].iloc[-1]) if len(prof) else None
+        problems.append(
+            Problem("power_profiles.csv", f"has {len(prof)} data rows, the last on line {last}; expected 8760 (hours 0..8759, one per line)", line=last, column="hour")
+        )
 
 
 def known_ids(tables: dict[str, pd.DataFrame]) -> dict[str, list[str]]:

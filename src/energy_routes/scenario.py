@@ -28,7 +28,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import InputError, Problem
-from .load import Inputs, _check_structure, _validate_with_pandera, known_ids
+from .load import Inputs, _check_structure, _validate_with_pandera, known_ids, slip_hint
 from .schema import TABLES_BY_NAME
 
 HORIZON_MIN = pd.Period("2022-01", "M")
@@ -36,6 +36,9 @@ HORIZON_MAX = pd.Period("2030-12", "M")
 SCENARIO_FILE = "scenarios.yaml"
 
 YearsSpec = int | list[int] | str | None
+
+#: units of the numeric settings, for hints when a value looks like a unit slip
+FIELD_UNITS = {"remaining": "fraction", "max_share": "fraction", "min_mt": "Mt/yr", "max_mt": "Mt/yr"}
 
 
 class _Strict(BaseModel):
@@ -147,11 +150,16 @@ class _LineLoader(yaml.SafeLoader):
 def _load_yaml(path: Path) -> tuple[Any, dict[tuple, int]]:
     rel = path.name
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError([Problem(rel, "is not UTF-8 text")]) from None
+        raw = path.read_bytes()
     except OSError as exc:
         raise InputError([Problem(str(path), f"cannot be read ({exc.strerror})")]) from None
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise InputError([Problem(rel, "is UTF-16 text; save it as UTF-8", line=1)])
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError([Problem(rel, f"is not UTF-8 text (byte 0x{raw[exc.start]:02x}); save it as UTF-8", line=line)]) from None
     try:
         node = yaml.compose(text, Loader=_LineLoader)
         data = yaml.load(text, Loader=_LineLoader)
@@ -161,10 +169,20 @@ def _load_yaml(path: Path) -> tuple[Any, dict[tuple, int]]:
         what = getattr(exc, "problem", None) or str(exc)
         raise InputError([Problem(rel, f"is not valid YAML: {what}", line=line)]) from None
     lines: dict[tuple, int] = {}
+    dupes: list[Problem] = []
 
     def walk(n: yaml.Node, path: tuple) -> None:
         lines[path] = n.start_mark.line + 1
         if isinstance(n, yaml.MappingNode):
+            first: dict[str, int] = {}
+            for k, _ in n.value:
+                line = k.start_mark.line + 1
+                if k.value in first:
+                    where = ".".join(map(str, path + (k.value,)))
+                    dupes.append(
+                        Problem(rel, f"key '{k.value}' repeats the one on line {first[k.value]}; YAML would silently keep only the last, so merge them", line=line, column=where)
+                    )
+                first.setdefault(k.value, line)
             for k, v in n.value:
                 lines[path + (k.value,)] = k.start_mark.line + 1
                 walk(v, path + (k.value,))
@@ -175,6 +193,8 @@ def _load_yaml(path: Path) -> tuple[Any, dict[tuple, int]]:
 
     if node is not None:
         walk(node, ())
+    if dupes:
+        raise InputError(dupes)
     return data, lines
 
 
@@ -203,6 +223,9 @@ def _validate_piece(piece: Any, where: tuple, rel: str, lines: dict[tuple, int],
                 msg = "unknown setting"
             got = err.get("input")
             got_txt = "" if isinstance(got, (dict, list)) or got is None else f" (got {got!r})"
+            unit = FIELD_UNITS.get(str(loc[-1])) if loc else None
+            if unit and err["type"] == "less_than_equal" and isinstance(got, (int, float)):
+                got_txt += slip_hint(unit, float(got))
             problems.append(Problem(rel, f"{msg}{got_txt}", line=_line_for(lines, loc), column=field_name))
         return None
 
@@ -272,9 +295,13 @@ def load_library(folder: Path) -> Library:
         for key in spec:
             if key not in ("description", "overrides"):
                 problems.append(Problem(rel, "unknown key; a scenario has description and overrides", line=_line_for(lines, ("scenarios", name, key)), column=f"scenarios.{name}.{key}"))
+        seen: set = set()
         for i, ov in enumerate(spec.get("overrides") or []):
             if ov not in overrides:
                 problems.append(Problem(rel, f"unknown override '{ov}'; known: {', '.join(overrides) or '(none defined)'}", line=_line_for(lines, ("scenarios", name, "overrides", i)), column=f"scenarios.{name}.overrides"))
+            elif ov in seen:
+                problems.append(Problem(rel, f"override '{ov}' is listed twice; its events and limits would be applied twice", line=_line_for(lines, ("scenarios", name, "overrides", i)), column=f"scenarios.{name}.overrides"))
+            seen.add(ov)
     if problems:
         raise InputError(problems)
     return Library(path, base, overrides, scenarios, lines)
@@ -339,6 +366,15 @@ def resolve(inputs: Inputs, scenario: str | Path, extra_overrides: list[str] | t
         if ov not in library.overrides:
             problems.append(Problem("--override", f"unknown override '{ov}'; known: {', '.join(library.overrides) or '(none defined)'}"))
         chain.append(ov)
+    for ov in sorted({ov for ov in chain if chain.count(ov) > 1}):
+        problems.append(
+            Problem(
+                f"{rel} (scenario '{name}')",
+                f"override '{ov}' is applied {chain.count(ov)} times (through extends, overrides and --override); its events and limits would count more than once",
+                line=_line_for(lines, ("overrides",)) if rel != SCENARIO_FILE else None,
+                column="overrides",
+            )
+        )
     if problems:
         raise InputError(problems)
     merged = copy.deepcopy(library.base)
@@ -430,6 +466,22 @@ def _check_against_inputs(
             report(f"starts ({ev.start}) after it ends ({ev.end})", col)
         if ev.start < first_day or ev.end > last_day:
             report(f"window {ev.start}..{ev.end} is outside the horizon {first_day}..{last_day}", col)
+    # Overlapping events add their losses (a mooring out while the pipeline is derated). Two
+    # events on one target over the very same window are one outage entered twice: with the
+    # same 'remaining' the loss would count twice, with different ones they contradict.
+    window: dict[tuple, int] = {}
+    for i, ev in enumerate(s.events):
+        key = (ev.target, ev.start, ev.end)
+        if key in window:
+            j = window[key]
+            other = s.events[j]
+            report(
+                f"cuts '{ev.target}' over the same window {ev.start}..{ev.end} as events[{j}] ({other.id}), "
+                f"with remaining {ev.remaining:g} here and {other.remaining:g} there; overlapping events add their "
+                "losses, so one outage entered twice counts twice: keep one event per outage",
+                f"events[{i}] ({ev.id})",
+            )
+        window.setdefault(key, i)
     if s.power is not None:
         for y in s.power.years:
             if not 2000 <= y <= 2100:
@@ -486,10 +538,19 @@ def _check_against_inputs(
         for ident, grp in df.groupby(key):
             missing = sorted(set(years) - set(grp["year"]))
             if missing:
-                problems.append(Problem(f"{tname}.csv", f"{key} '{ident}' has no row for year(s) {', '.join(map(str, missing))} of scenario '{name}'", column="year"))
+                last = int(edited.lines[tname].get(grp.index[-1], 0)) or None
+                problems.append(
+                    Problem(
+                        f"{tname}.csv",
+                        f"{key} '{ident}' has no row for year(s) {', '.join(map(str, missing))} of scenario '{name}' (horizon {start}..{end}); its last row is here",
+                        line=last,
+                        column="year",
+                    )
+                )
     missing = sorted(set(years) - set(edited.tables["prices"]["year"]))
     if missing:
-        problems.append(Problem("prices.csv", f"no Brent price for year(s) {', '.join(map(str, missing))} of scenario '{name}'", column="year"))
+        last = int(edited.lines["prices"].iloc[-1]) if len(edited.lines["prices"]) else None
+        problems.append(Problem("prices.csv", f"no Brent price for year(s) {', '.join(map(str, missing))} of scenario '{name}' (horizon {start}..{end}); the last row is here", line=last, column="year"))
     oil_assets = set(edited.tables["assets"].query("block == 'oil'")["asset"])
     no_cap = sorted(oil_assets - set(edited.tables["asset_capacity"]["asset"]))
     for a in no_cap:
