@@ -80,7 +80,8 @@ def read_csv_text(path: Path, rel: str, problems: list[Problem]) -> tuple[pd.Dat
     if "\x00" in text:
         problems.append(Problem(rel, "contains NUL bytes; it is not a text CSV file"))
         return None
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # strict: an unclosed quote (a file cut inside a quoted cell) is an error, not a silent row
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     header: list[str] | None = None
     rows: list[list[str]] = []
     lines: list[int] = []
@@ -114,7 +115,8 @@ def read_csv_text(path: Path, rel: str, problems: list[Problem]) -> tuple[pd.Dat
             rows.append(cells)
             lines.append(reader.line_num)
     except csv.Error as exc:
-        problems.append(Problem(rel, f"is not valid CSV ({exc})", line=reader.line_num))
+        why = "; a quoted cell is never closed: is the file cut short?" if "end of data" in str(exc) else ""
+        problems.append(Problem(rel, f"is not valid CSV ({exc}){why}", line=reader.line_num))
         return None
     if header is None:
         problems.append(Problem(rel, "is empty; expected a header row and data rows", line=1))
@@ -188,6 +190,10 @@ def _coerce(frame: pd.DataFrame, lines: pd.Series, table: Table, rel: str, probl
     return pd.DataFrame(out, index=frame.index)
 
 
+def _a(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
+
+
 def _pandera_schema(table: Table, known: dict[str, list[str]]) -> pa.DataFrameSchema:
     """Range, id, choice, reference and key checks for one table."""
     columns = {}
@@ -201,7 +207,7 @@ def _pandera_schema(table: Table, known: dict[str, list[str]]) -> pa.DataFrameSc
             allowed = known[col.ref]
             ref_table, ref_col = col.ref.split(".")
             checks.append(
-                pa.Check.isin(allowed, error=f"a {ref_col} listed in {ref_table}.csv", ignore_na=True)
+                pa.Check.isin(allowed, error=f"{_a(ref_col)} {ref_col} listed in {ref_table}.csv", ignore_na=True)
             )
         if col.min is not None:
             checks.append(pa.Check.ge(col.min, error=col.expected(), ignore_na=True))
@@ -258,7 +264,7 @@ def slip_hint(unit: str, v: float) -> str:
     if unit == "$/bbl":
         return f"; {v:g} looks like $/t ({v:g} $/t is about {v / 7.5:.1f} $/bbl at 7.5 bbl/t)"
     if unit == "fraction" and v <= 100:
-        return f"; {v:g} looks like a percentage: write {v / 100:g} for {v:g}%"
+        return f"; if {v:g} is a percentage, write {v / 100:g}"
     if unit == "MW":
         return f"; {v:g} looks like kW ({v / 1000:g} MW)"
     return ""
@@ -324,9 +330,9 @@ def _check_structure(tables: dict[str, pd.DataFrame], lines: dict[str, pd.Series
             if df is None:
                 continue
             for idx, asset in df[col].items():
-                if asset in block and block[asset] != want:
+                if block.get(asset) in ("oil", "power") and block[asset] != want:  # an unknown block is reported on its own
                     problems.append(
-                        Problem(f"{name}.csv", f"asset '{asset}' is a {block[asset]} asset; expected a {want} asset", line=int(lines[name][idx]), column=col)
+                        Problem(f"{name}.csv", f"asset '{asset}' is {_a(block[asset])} {block[asset]} asset; expected {_a(want)} {want} asset", line=int(lines[name][idx]), column=col)
                     )
     cap = tables.get("asset_capacity")
     if cap is not None:
@@ -392,7 +398,7 @@ def load_inputs(folder: str | Path) -> Inputs:
         if not _check_columns(frame, table, rel, problems):
             continue
         if frame.empty:
-            problems.append(Problem(rel, "has a header but no data rows"))
+            problems.append(Problem(rel, "has a header but no data rows; expected at least one row after it", line=1))
             continue
         typed = _coerce(frame, line_nos, table, rel, problems)
         _validate_with_pandera(typed, line_nos, table, rel, known, problems)

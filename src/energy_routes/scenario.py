@@ -167,7 +167,7 @@ def _load_yaml(path: Path) -> tuple[Any, dict[tuple, int]]:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
         what = getattr(exc, "problem", None) or str(exc)
-        raise InputError([Problem(rel, f"is not valid YAML: {what}", line=line)]) from None
+        raise InputError([Problem(rel, f"is not valid YAML: {what}{_yaml_hint(what)}", line=line)]) from None
     lines: dict[tuple, int] = {}
     dupes: list[Problem] = []
 
@@ -198,6 +198,17 @@ def _load_yaml(path: Path) -> tuple[Any, dict[tuple, int]]:
     return data, lines
 
 
+def _yaml_hint(what: str) -> str:
+    """Plain words for PyYAML's parser messages."""
+    if "stream end" in what:
+        return " (the file ends inside a { } or [ ]: is it cut short, or a bracket not closed?)"
+    if "\\t" in what or "\t" in what or "tab" in what:
+        return " (YAML indents with spaces, not tabs)"
+    if "block" in what or "mapping values are not allowed" in what:
+        return " (check the indentation of this line against the line above)"
+    return ""
+
+
 def _line_for(lines: dict[tuple, int], path: tuple) -> int | None:
     while path:
         if path in lines:
@@ -218,11 +229,11 @@ def _validate_piece(piece: Any, where: tuple, rel: str, lines: dict[tuple, int],
         for err in exc.errors():
             loc = where + tuple(err["loc"])
             field_name = ".".join(str(p) for p in loc)
-            msg = err["msg"]
+            msg = err["msg"].removeprefix("Value error, ")
             if err["type"] == "extra_forbidden":
                 msg = "unknown setting"
             got = err.get("input")
-            got_txt = "" if isinstance(got, (dict, list)) or got is None else f" (got {got!r})"
+            got_txt = "" if isinstance(got, (dict, list)) or got is None or "got " in msg else f" (got {got!r})"
             unit = FIELD_UNITS.get(str(loc[-1])) if loc else None
             if unit and err["type"] == "less_than_equal" and isinstance(got, (int, float)):
                 got_txt += slip_hint(unit, float(got))
@@ -351,7 +362,7 @@ def resolve(inputs: Inputs, scenario: str | Path, extra_overrides: list[str] | t
         if data.get("extends"):
             parent = data["extends"]
             if parent not in library.scenarios:
-                raise InputError([Problem(rel, f"extends unknown scenario '{parent}'; known: {', '.join(library.scenarios)}", line=_line_for(lines, ("extends",)), column="extends")])
+                raise InputError([Problem(rel, f"extends unknown scenario '{parent}'; known: {', '.join(library.scenarios)} (extends names a shipped scenario, and those extend nothing, so there are no chains or cycles)", line=_line_for(lines, ("extends",)), column="extends")])
             chain = list(library.scenarios[parent].get("overrides") or [])
             description = description or str(library.scenarios[parent].get("description", "")).strip()
         for i, ov in enumerate(data.get("overrides") or []):
@@ -395,10 +406,13 @@ LIST_SETTINGS = ("route_limits", "route_shares", "events", "set")
 
 
 def _note_provenance(prov: dict, piece: dict, where: tuple, rel: str, lines: dict) -> None:
-    """Remember the file and line of every list item, in merge order."""
+    """Remember the file and line of every list item, in merge order, and of the last setting of every other key."""
     for key in LIST_SETTINGS:
         for i, _ in enumerate(piece.get(key) or []):
             prov.setdefault(key, []).append((rel, _line_for(lines, where + (key, i))))
+    for key in piece:
+        if key not in LIST_SETTINGS:
+            prov[key] = (rel, _line_for(lines, where + (key,)))
 
 
 def _check_against_inputs(
@@ -412,6 +426,8 @@ def _check_against_inputs(
         file, line = SCENARIO_FILE, None
         if m and m.group(1) in provenance and int(m.group(2)) < len(provenance[m.group(1)]):
             file, line = provenance[m.group(1)][int(m.group(2))]
+        elif isinstance(provenance.get(column.split(".")[0]), tuple):  # a scalar or mapping setting
+            file, line = provenance[column.split(".")[0]]
         problems.append(Problem(f"{file} (scenario '{name}')", msg, line=line, column=column))
 
     if s.horizon is None:
