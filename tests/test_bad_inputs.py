@@ -443,6 +443,9 @@ def _rewrite_all(folder: Path, transform) -> None:
         "crlf",
         "trailing blank lines",
         "spaces around cells",
+        "rows of empty cells",
+        "quoted cells",
+        "no final newline",
         "all at once",
     ],
 )
@@ -463,7 +466,25 @@ def test_spreadsheet_style_files_load(make_inputs, tmp_path, variant):
     def spaces(b: bytes) -> bytes:
         return b"\n".join(b" , ".join(c.strip() for c in ln.split(b",")) if ln else ln for ln in b.split(b"\n"))
 
-    steps = {"bom": [bom], "crlf": [crlf], "trailing blank lines": [blank], "spaces around cells": [spaces], "all at once": [spaces, blank, crlf, bom]}[variant]
+    def empty_rows(b: bytes) -> bytes:  # Excel keeps rows whose cells were cleared, as bare commas
+        return b + b",,,\n,,,,,\n"
+
+    def quoted(b: bytes) -> bytes:  # Excel quotes text cells that hold commas or quotes
+        return b.replace(b"Source A", b'"Source A, the big one"').replace(b"Grade", b'"Grade ""G"""')
+
+    def no_final_newline(b: bytes) -> bytes:
+        return b.rstrip(b"\n")
+
+    steps = {
+        "bom": [bom],
+        "crlf": [crlf],
+        "trailing blank lines": [blank],
+        "spaces around cells": [spaces],
+        "rows of empty cells": [empty_rows],
+        "quoted cells": [quoted],
+        "no final newline": [no_final_newline],
+        "all at once": [quoted, empty_rows, blank, crlf, bom],  # spaces around cells: tested alone (Excel writes none)
+    }[variant]
     for step in steps:
         _rewrite_all(folder, step)
     if variant in ("bom", "crlf", "all at once"):
@@ -471,6 +492,12 @@ def test_spreadsheet_style_files_load(make_inputs, tmp_path, variant):
         y.write_bytes((b"\xef\xbb\xbf" if variant != "crlf" else b"") + y.read_bytes().replace(b"\n", b"\r\n"))
     res = invoke("validate", folder)
     assert res.exit_code == 0, res.output
+    if variant in ("quoted cells", "all at once"):
+        from energy_routes.load import load_inputs
+
+        inputs = load_inputs(folder)
+        assert inputs["sources"].set_index("source").at["a", "name"] == "Source A, the big one"
+        assert inputs["grades"].set_index("grade").at["g", "name"] == 'Grade "G"'
     # and the model is the same: the base case by hand, 17075 M$
     assert run_scenario(folder, "case", power=False).oil.objective == pytest.approx(17075, rel=1e-9)
 
