@@ -123,6 +123,9 @@ def networks(draw, *, allow_min: bool = True):
                 "ramp_days": draw(st.sampled_from([0, 0, 3, 10, 45])),
             }
         )
+    # one target over the very same window twice is an input error (docs/validation.md): drop repeats
+    seen = set()
+    events = [e for e in events if (key := (e["target"], e["start"], e["end"])) not in seen and not seen.add(key)]
     limits = []
     for r in draw(st.lists(st.sampled_from(routes), max_size=2)):
         lim = {"route": r, "years": draw(st.sampled_from([None, h_years[0], h_years]))}
