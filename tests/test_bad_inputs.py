@@ -242,8 +242,9 @@ def _user_with_override_twice(folder: Path) -> str:
 def where(c: Case, folder: Path) -> int | None:
     if not isinstance(c.line, str):
         return c.line
-    if c.line == "- cut":  # the second of the two
-        return [i for i, ln in enumerate((folder / "scenarios.yaml").read_text().splitlines(), 1) if "- cut" in ln][1]
+    if c.line == "- cut" or c.line.endswith(" #2"):  # the second of two
+        needle = c.line.removesuffix(" #2")
+        return [i for i, ln in enumerate((folder / "scenarios.yaml").read_text().splitlines(), 1) if needle in ln][1]
     if c.line.startswith("start: '2023-05-01'"):  # the second event starts two lines above its start
         return yaml_line(folder / "scenarios.yaml", c.line) - 2
     return yaml_line(folder / "scenarios.yaml", c.line)
@@ -315,6 +316,7 @@ CASES: dict[str, Case] = {
     "negative commitment": Case(_base({"route_limits": [{"route": "cheap", "min_mt": -2}]}), "scenarios.yaml", 'min_mt: -2', "base.route_limits.0.min_mt", "greater than or equal to 0"),
     "commitment in kb/d (unit slip)": Case(_base({"route_limits": [{"route": "cheap", "min_mt": 300}]}), "scenarios.yaml", 'min_mt: 300', "min_mt", "300 looks like kb/d"),
     "min above max": Case(_base({"route_limits": [{"route": "cheap", "min_mt": 5, "max_mt": 3}]}), "scenarios.yaml", '- route: cheap', "route_limits[0]", "min_mt 5 exceeds max_mt 3"),
+    "limits contradict across entries": Case(_base({"route_limits": [{"route": "cheap", "max_mt": 3}, {"route": "cheap", "min_mt": 5}]}), "scenarios.yaml", "- route: cheap #2", "route_limits[1]", "requires at least 5 Mt/yr on route 'cheap' in 2023, but route_limits[0] (scenarios.yaml, line 12) allows at most 3 Mt/yr there"),
     "route_limits on unknown route": Case(_base({"route_limits": [{"route": "nowhere", "min_mt": 1}]}), "scenarios.yaml", '- route: nowhere', "route_limits[0].route", "unknown route 'nowhere'; known: cheap, dear, spare"),
     "route_limits year outside horizon": Case(_base({"route_limits": [{"route": "cheap", "years": 2027, "max_mt": 3}]}), "scenarios.yaml", '- route: cheap', "route_limits[0].years", "year(s) 2027 outside the horizon"),
     "event outside the horizon": Case(_base({"events": [dict(EV, id="late", start="2024-01-05", end="2024-01-09")]}), "scenarios.yaml", '- id: late', "events[0] (late)", "window 2024-01-05..2024-01-09 is outside the horizon 2023-01-01..2023-12-31"),

@@ -68,6 +68,8 @@ def irreducible_subset(p: OilParams) -> dict:
         value = lp.row_lower[i] if bound == "lower" else lp.row_upper[i]
         index = [str(v) for v in (idx if isinstance(idx, tuple) else (idx,))]
         row = {"constraint": con.parent_component().name, "index": index, "bound": bound, "value_kt": round(float(value), 3)}
+        if bound == "both":
+            row["lower_kt"], row["upper_kt"] = round(float(lp.row_lower[i]), 3), round(float(lp.row_upper[i]), 3)
         if len(index) == 2 and (index[0], index[1]) in avail:  # capacity or supply cut by disruption events
             row["remaining_after_events"] = round(avail[(index[0], index[1])], 4)
         rows.append(row)
@@ -204,6 +206,10 @@ def _describe_iis(iis: dict, limit: int) -> list[str]:
             head = f"{fam}[{', '.join(grp[0]['index'])}]"
         else:
             head = f"{fam}[{what}, {periods[0]}..{periods[-1]}] ({len(grp)} rows, summed)"
+        if bound == "both" and len(grp) == 1 and grp[0].get("lower_kt", 0) > grp[0].get("upper_kt", 0):
+            r = grp[0]
+            lines.append(f"  {r['lower_kt'] / 1000:.3f} Mt <= {head} <= {r['upper_kt'] / 1000:.3f} Mt: its own bounds contradict")
+            continue
         cut = [f"{r['index'][-1]} at {r['remaining_after_events']:.0%}" for r in grp if "remaining_after_events" in r]
         note = f", cut by events: {', '.join(cut)}" if cut else ""
         lines.append(f"  {head} {sign} {total:.3f} Mt{note}")

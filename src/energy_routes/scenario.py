@@ -465,6 +465,32 @@ def _check_against_inputs(
         years_of(lim.years, col + ".years")
         if lim.min_mt is not None and lim.max_mt is not None and lim.min_mt > lim.max_mt:
             report(f"min_mt {lim.min_mt:g} exceeds max_mt {lim.max_mt:g}", col)
+    # limits on one route and year combine into the tightest minimum and maximum (docs/model.md):
+    # a minimum from one entry above a maximum from another can never hold
+    lows: dict[tuple[str, int], tuple[float, int]] = {}
+    highs: dict[tuple[str, int], tuple[float, int]] = {}
+    for i, lim in enumerate(s.route_limits):
+        try:
+            ys = _years(lim.years, years)
+        except ValueError:
+            continue
+        for y in ys:
+            if lim.min_mt is not None and lim.min_mt > lows.get((lim.route, y), (-1.0, -1))[0]:
+                lows[(lim.route, y)] = (lim.min_mt, i)
+            if lim.max_mt is not None and lim.max_mt < highs.get((lim.route, y), (float("inf"), -1))[0]:
+                highs[(lim.route, y)] = (lim.max_mt, i)
+    clashes: dict[tuple[int, int], list[int]] = {}
+    for key, (lo, i) in lows.items():
+        hi, j = highs.get(key, (float("inf"), -1))
+        if lo > hi and i != j:
+            clashes.setdefault((i, j), []).append(key[1])
+    for (i, j), ys in clashes.items():
+        lo, hi = s.route_limits[i].min_mt, s.route_limits[j].max_mt
+        report(
+            f"requires at least {lo:g} Mt/yr on route '{s.route_limits[i].route}' in {', '.join(map(str, sorted(ys)))}, "
+            f"but route_limits[{j}]{_origin(provenance, 'route_limits', j)} allows at most {hi:g} Mt/yr there",
+            f"route_limits[{i}]",
+        )
     for i, sh in enumerate(s.route_shares):
         col = f"route_shares[{i}]"
         if sh.route not in routes:
@@ -586,6 +612,15 @@ def _check_against_inputs(
         raise InputError([Problem(rel, "shut_in_penalty_usd_per_t is not set (expected in base)", column="shut_in_penalty_usd_per_t")])
     scenario.resolved = _plain({"name": name, "description": description, "overrides": chain, **s.model_dump(exclude={"name", "description", "extends", "overrides"})})
     return scenario
+
+
+def _origin(provenance: dict, key: str, i: int) -> str:
+    """`` (file, line N)`` of the i-th merged item of a list setting, when known."""
+    items = provenance.get(key) or []
+    if i < len(items):
+        file, line = items[i]
+        return f" ({file}, line {line})" if line else f" ({file})"
+    return ""
 
 
 def _plain(obj: Any) -> Any:
