@@ -138,6 +138,12 @@ def networks(draw, *, allow_min: bool = True):
         if allow_min and draw(st.booleans() if served else st.sampled_from([False, False, False, False, True])):
             lim["min_mt"] = min(draw(tenths(0, 3)), lim.get("max_mt", 150))
         limits.append(lim)
+    # a minimum above another entry's maximum on the same route is an input error (docs/validation.md):
+    # keep such minimums out (conservatively, whatever the years)
+    for lim in limits:
+        cap = min((other["max_mt"] for other in limits if other["route"] == lim["route"] and "max_mt" in other), default=150)
+        if lim.get("min_mt", 0) > cap:
+            del lim["min_mt"]
     shares = [{"route": r, "max_share": draw(st.sampled_from([0.2, 0.4, 0.5, 0.75, 0.9, 1.0]))} for r in draw(st.lists(st.sampled_from(routes), max_size=2, unique=True))]
     tables = {
         "sources": [{"source": s, "name": s, "description": ""} for s in sources],
