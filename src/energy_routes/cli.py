@@ -206,12 +206,20 @@ _register_commands()
 
 
 def entry() -> None:
-    """Console-script entry point: no tracebacks for the errors we expect."""
+    """Console-script entry point: no tracebacks for the errors we expect; Ctrl-C exits 130.
+
+    Click's standalone mode turns Ctrl-C into "Aborted!" and exit 1, so Click's
+    own exceptions are handled here instead.
+    """
     try:
-        main(standalone_mode=True)
-    except KeyboardInterrupt:
+        code = main(standalone_mode=False)
+    except (KeyboardInterrupt, click.exceptions.Abort):
         Console(stderr=True).print("interrupted")
         sys.exit(130)
+    except click.ClickException as exc:  # usage errors: message and exit 2, as in standalone mode
+        exc.show()
+        sys.exit(exc.exit_code)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,6 +1,18 @@
-"""Explain an infeasible oil model by elastic relaxation.
+"""Explain an infeasible oil model: HiGHS's irreducible infeasible subset and an elastic relaxation.
 
-The only hard lower bounds in the oil block are the route commitments
+Two views of the same conflict, both written to ``diagnosis.json``:
+
+``iis``
+    The irreducible infeasible subset (IIS) that HiGHS computes
+    (``Highs.getIis`` with ``iis_strategy = 4``, the irreducible deletion
+    filter): a set of rows that cannot hold together, minimal in that dropping
+    any one of them makes the rest feasible. Rows are mapped back to their
+    Pyomo constraint names through :class:`~energy_routes.solve.CompiledLP`'s
+    row order. HiGHS documents its IIS facility as still under development, so
+    it runs under a time limit and the elastic view below never depends on it.
+
+``shortfalls`` and ``conflicting_constraints`` (elastic relaxation)
+    The only hard lower bounds in the oil block are the route commitments
 (``route_limit`` minimums); everything else can be met by shutting crude in.
 So when the model is infeasible we drop the minimums, add a shortfall
 variable to each, and minimise total shortfall. The commitments left short
@@ -13,17 +25,67 @@ from __future__ import annotations
 
 import dataclasses
 
+import highspy
 import pyomo.environ as pyo
 
 from .model import build_oil_model
 from .params import OilParams
 from .solve import CompiledLP
 
+#: HiGHS iis_strategy 4: the irreducible deletion filter (strategies 2/3 return a subset that can be reducible)
+IIS_STRATEGY = 4
+IIS_TIME_LIMIT_S = 30.0
+_BOUND = {2: "lower", 3: "upper", 4: "both"}  # HiGHS IisBoundStatus: 2 lower, 3 upper, 4 boxed
+
 FAMILIES = ("supply_balance", "asset_capacity", "route_capacity", "route_limit", "route_share", "source_route_limit")
 
 
+def irreducible_subset(p: OilParams) -> dict:
+    """The rows of HiGHS's irreducible infeasible subset of the oil LP, by constraint name.
+
+    Returns ``{"method": ..., "rows": [{"constraint", "index", "bound", "value_kt"}, ...],
+    "flow_bounds": n}`` or, when HiGHS gives no valid subset, ``{"method": ..., "note": why}``.
+    """
+    method = f"HiGHS getIis, irreducible deletion filter, iis_strategy={IIS_STRATEGY}"
+    lp = CompiledLP(build_oil_model(p))
+    h = lp.highs
+    h.setOptionValue("iis_strategy", IIS_STRATEGY)
+    h.setOptionValue("iis_time_limit", IIS_TIME_LIMIT_S)
+    sol = lp.solve()
+    if "nfeasible" not in sol.status:
+        return {"method": method, "note": f"the model is {sol.status}, not infeasible"}
+    status, iis = h.getIis()
+    if status != highspy.HighsStatus.kOk or not iis.valid_ or not len(iis.row_index_):
+        return {"method": method, "note": "HiGHS returned no valid subset"}
+    avail = {}
+    if not p.availability.empty:
+        avail = {(r.target, r.period): float(r.remaining) for r in p.availability.itertuples() if float(r.remaining) < 1}
+    rows = []
+    for i, code in zip(iis.row_index_, iis.row_bound_):
+        con = lp.constraints[int(i)]
+        idx = con.index()
+        bound = _BOUND.get(int(code), "both")
+        value = lp.row_lower[i] if bound == "lower" else lp.row_upper[i]
+        index = [str(v) for v in (idx if isinstance(idx, tuple) else (idx,))]
+        row = {"constraint": con.parent_component().name, "index": index, "bound": bound, "value_kt": round(float(value), 3)}
+        if bound == "both":
+            row["lower_kt"], row["upper_kt"] = round(float(lp.row_lower[i]), 3), round(float(lp.row_upper[i]), 3)
+        if len(index) == 2 and (index[0], index[1]) in avail:  # capacity or supply cut by disruption events
+            row["remaining_after_events"] = round(avail[(index[0], index[1])], 4)
+        rows.append(row)
+    flows_at_bound = sum(1 for code in iis.col_bound_ if int(code) in _BOUND)
+    return {"method": method, "rows": rows, "flow_bounds": flows_at_bound}
+
+
 def diagnose_infeasible(p: OilParams) -> dict:
-    """Return ``{"shortfalls": [...], "conflicting_constraints": [...]}`` (volumes in kt)."""
+    """Return ``{"shortfalls": [...], "conflicting_constraints": [...], "iis": {...}}`` (volumes in kt)."""
+    out = _elastic(p)
+    out["iis"] = irreducible_subset(p)
+    return out
+
+
+def _elastic(p: OilParams) -> dict:
+    """Elastic relaxation of the commitments: which fall short, by how much, and what holds them back."""
     wanted = {k: v for k, v in p.limit_lo.items() if v > 0}
     relaxed = dataclasses.replace(p, limit_lo={k: 0.0 for k in p.limit_lo})
     m = build_oil_model(relaxed)
@@ -120,6 +182,37 @@ def describe(diagnosis: dict, limit: int = 12) -> list[str]:
             lines.append(f"  {head}: {total / 1000:.3f} Mt")
         if len(groups) > limit:
             lines.append(f"  ... and {len(groups) - limit} more (see diagnosis.json)")
+    lines += _describe_iis(diagnosis.get("iis") or {}, limit)
     if not lines and "note" in diagnosis:
         lines.append(diagnosis["note"])
+    return lines
+
+
+def _describe_iis(iis: dict, limit: int) -> list[str]:
+    """The irreducible subset as lines: rows of one family and asset or route grouped over their periods."""
+    rows = iis.get("rows")
+    if not rows:
+        return []
+    groups: dict[tuple[str, str, str], list[dict]] = {}
+    for r in rows:
+        key = (r["constraint"], ", ".join(r["index"][:-1]), r["bound"])
+        groups.setdefault(key, []).append(r)
+    lines = [f"irreducible infeasible subset ({iis['method']}), {len(rows)} rows that cannot all hold:"]
+    for (fam, what, bound), grp in list(groups.items())[:limit]:
+        periods = sorted(r["index"][-1] for r in grp)
+        sign = {"lower": ">=", "upper": "<="}.get(bound, "=")
+        total = sum(r["value_kt"] for r in grp) / 1000
+        if len(grp) == 1:
+            head = f"{fam}[{', '.join(grp[0]['index'])}]"
+        else:
+            head = f"{fam}[{what}, {periods[0]}..{periods[-1]}] ({len(grp)} rows, summed)"
+        if bound == "both" and len(grp) == 1 and grp[0].get("lower_kt", 0) > grp[0].get("upper_kt", 0):
+            r = grp[0]
+            lines.append(f"  {r['lower_kt'] / 1000:.3f} Mt <= {head} <= {r['upper_kt'] / 1000:.3f} Mt: its own bounds contradict")
+            continue
+        cut = [f"{r['index'][-1]} at {r['remaining_after_events']:.0%}" for r in grp if "remaining_after_events" in r]
+        note = f", cut by events: {', '.join(cut)}" if cut else ""
+        lines.append(f"  {head} {sign} {total:.3f} Mt{note}")
+    if len(groups) > limit:
+        lines.append(f"  ... and {len(groups) - limit} more (see diagnosis.json)")
     return lines

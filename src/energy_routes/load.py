@@ -66,6 +66,9 @@ def read_csv_text(path: Path, rel: str, problems: list[Problem]) -> tuple[pd.Dat
     except OSError as exc:
         problems.append(Problem(rel, f"cannot be read ({exc.strerror})"))
         return None
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        problems.append(Problem(rel, "is UTF-16 text (Excel's 'Unicode text'); save it as CSV UTF-8", line=1))
+        return None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -77,7 +80,8 @@ def read_csv_text(path: Path, rel: str, problems: list[Problem]) -> tuple[pd.Dat
     if "\x00" in text:
         problems.append(Problem(rel, "contains NUL bytes; it is not a text CSV file"))
         return None
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # strict: an unclosed quote (a file cut inside a quoted cell) is an error, not a silent row
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     header: list[str] | None = None
     rows: list[list[str]] = []
     lines: list[int] = []
@@ -111,7 +115,8 @@ def read_csv_text(path: Path, rel: str, problems: list[Problem]) -> tuple[pd.Dat
             rows.append(cells)
             lines.append(reader.line_num)
     except csv.Error as exc:
-        problems.append(Problem(rel, f"is not valid CSV ({exc})", line=reader.line_num))
+        why = "; a quoted cell is never closed: is the file cut short?" if "end of data" in str(exc) else ""
+        problems.append(Problem(rel, f"is not valid CSV ({exc}){why}", line=reader.line_num))
         return None
     if header is None:
         problems.append(Problem(rel, "is empty; expected a header row and data rows", line=1))
@@ -124,43 +129,69 @@ def read_csv_text(path: Path, rel: str, problems: list[Problem]) -> tuple[pd.Dat
     return frame, pd.Series(lines, index=frame.index, dtype="int64")
 
 
+NA_TOKENS = frozenset({"", "nan", "na", "n/a", "null", "none"})
+
+
+def _parse_floats(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Floats of non-blank string cells, and a mask of the cells that are not numbers."""
+    try:  # fast path: every cell is a number
+        return np.asarray(cells, dtype=float), np.zeros(len(cells), dtype=bool)
+    except ValueError:
+        values = np.full(len(cells), np.nan)
+        bad = np.zeros(len(cells), dtype=bool)
+        for i, cell in enumerate(cells):
+            try:
+                values[i] = float(cell)
+            except ValueError:
+                bad[i] = True
+        return values, bad
+
+
 def _coerce(frame: pd.DataFrame, lines: pd.Series, table: Table, rel: str, problems: list[Problem]) -> pd.DataFrame:
-    """Turn string cells into typed columns; unparsable or missing cells become problems."""
-    out = pd.DataFrame(index=frame.index)
+    """Turn string cells into typed columns; unparsable or missing cells become problems.
+
+    Works on plain numpy object arrays: a per-column pandas string pipeline
+    cost more than everything else in loading a folder.
+    """
+    out: dict[str, pd.Series] = {}
+    line_no = lines.to_numpy()
+
+    def report(mask: np.ndarray, cells: np.ndarray, col, what: str | None = None) -> None:
+        for i in np.flatnonzero(mask):
+            msg = f"got '{cells[i]}'; expected {what or col.expected()}"
+            problems.append(Problem(rel, msg, line=int(line_no[i]), column=col.name))
+
     for col in table.columns:
         if col.name not in frame.columns:
             continue
-        cells = frame[col.name].astype(str)
-        blank = cells.eq("") | cells.str.lower().isin(["nan", "na", "n/a", "null", "none"])
+        cells = frame[col.name].to_numpy(dtype=object)
+        blank = np.fromiter((str(c).lower() in NA_TOKENS for c in cells), dtype=bool, count=len(cells))
         if col.kind in ("int", "float"):
-            values = pd.to_numeric(cells.where(~blank), errors="coerce")
-            bad = values.isna() & ~blank
-            for idx in frame.index[bad]:
-                problems.append(
-                    Problem(rel, f"got '{cells[idx]}'; expected {col.expected()}", line=int(lines[idx]), column=col.name)
-                )
-            infinite = np.isinf(values.astype(float))
-            for idx in frame.index[infinite]:
-                problems.append(
-                    Problem(rel, f"got '{cells[idx]}'; expected a finite number", line=int(lines[idx]), column=col.name)
-                )
-            values = values.where(~infinite)
+            values = np.full(len(cells), np.nan)
+            bad = np.zeros(len(cells), dtype=bool)
+            filled = ~blank
+            values[filled], bad[filled] = _parse_floats(cells[filled])
+            report(bad, cells, col)
+            infinite = np.isinf(values)
+            report(infinite, cells, col, "a finite number")
+            values[infinite] = np.nan
             if col.kind == "int":
-                fractional = values.notna() & (values != values.round())
-                for idx in frame.index[fractional]:
-                    problems.append(
-                        Problem(rel, f"got '{cells[idx]}'; expected {col.expected()}", line=int(lines[idx]), column=col.name)
-                    )
-                values = values.where(~fractional).astype("Int64")
+                fractional = ~np.isnan(values) & (values != np.round(values))
+                report(fractional, cells, col)
+                values[fractional] = np.nan
+                out[col.name] = pd.Series(values, index=frame.index).astype("Int64")
             else:
-                values = values.astype(float)
-            out[col.name] = values
+                out[col.name] = pd.Series(values, index=frame.index, dtype=float)
         else:
-            out[col.name] = cells.where(~blank, None)
+            out[col.name] = pd.Series(cells, index=frame.index, dtype=str).where(~blank)
         if not col.nullable:
-            for idx in frame.index[blank]:
-                problems.append(Problem(rel, f"is empty; expected {col.expected()}", line=int(lines[idx]), column=col.name))
-    return out
+            for i in np.flatnonzero(blank):
+                problems.append(Problem(rel, f"is empty; expected {col.expected()}", line=int(line_no[i]), column=col.name))
+    return pd.DataFrame(out, index=frame.index)
+
+
+def _a(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
 
 
 def _pandera_schema(table: Table, known: dict[str, list[str]]) -> pa.DataFrameSchema:
@@ -176,13 +207,15 @@ def _pandera_schema(table: Table, known: dict[str, list[str]]) -> pa.DataFrameSc
             allowed = known[col.ref]
             ref_table, ref_col = col.ref.split(".")
             checks.append(
-                pa.Check.isin(allowed, error=f"a {ref_col} listed in {ref_table}.csv", ignore_na=True)
+                pa.Check.isin(allowed, error=f"{_a(ref_col)} {ref_col} listed in {ref_table}.csv", ignore_na=True)
             )
         if col.min is not None:
             checks.append(pa.Check.ge(col.min, error=col.expected(), ignore_na=True))
         if col.max is not None:
             checks.append(pa.Check.le(col.max, error=col.expected(), ignore_na=True))
-        dtype = {"int": "Int64", "float": float}.get(col.kind, object)
+        # text columns carry no dtype check: pandas 3 stores them as its own string dtype, and
+        # the cells are strings by construction (see _coerce)
+        dtype = {"int": "Int64", "float": float}.get(col.kind)
         columns[col.name] = pa.Column(dtype, checks=checks, nullable=True, required=not col.optional)
     return pa.DataFrameSchema(columns, unique=list(table.key), report_duplicates="all")
 
@@ -208,7 +241,33 @@ def _validate_with_pandera(
                 continue
             if row.check in ("not_nullable",) or str(row.check).startswith("dtype("):
                 continue  # reported during coercion
-            problems.append(Problem(rel, f"got '{_fmt(row.failure_case)}'; expected {row.check}", line=line, column=row.column))
+            hint = unit_slip_hint(table.col(row.column), row.failure_case) if row.column in {c.name for c in table.columns} else ""
+            problems.append(Problem(rel, f"got '{_fmt(row.failure_case)}'; expected {row.check}{hint}", line=line, column=row.column))
+
+
+def unit_slip_hint(col, value: object) -> str:
+    """A hint when a value out of range looks like the right quantity in a common wrong unit."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return ""
+    if col.max is None or not v > col.max:
+        return ""
+    return slip_hint(col.unit, v)
+
+
+def slip_hint(unit: str, v: float) -> str:
+    """``"; ... looks like ..."`` for a value ``v`` above the range of a column in ``unit``."""
+    if unit == "Mt/yr":
+        # 1 kb/d = 365,000 bbl/yr; at ~7.5 bbl/t (Kazakh grades 7.3-7.6) that is 0.0487 Mt/yr
+        return f"; {v:g} looks like kb/d ({v:g} kb/d is about {v * 0.365 / 7.5:.1f} Mt/yr at 7.5 bbl/t) or kt/yr ({v / 1000:g} Mt/yr)"
+    if unit == "$/bbl":
+        return f"; {v:g} looks like $/t ({v:g} $/t is about {v / 7.5:.1f} $/bbl at 7.5 bbl/t)"
+    if unit == "fraction" and v <= 100:
+        return f"; if {v:g} is a percentage, write {v / 100:g}"
+    if unit == "MW":
+        return f"; {v:g} looks like kW ({v / 1000:g} MW)"
+    return ""
 
 
 def _fmt(value: object) -> str:
@@ -271,9 +330,9 @@ def _check_structure(tables: dict[str, pd.DataFrame], lines: dict[str, pd.Series
             if df is None:
                 continue
             for idx, asset in df[col].items():
-                if asset in block and block[asset] != want:
+                if block.get(asset) in ("oil", "power") and block[asset] != want:  # an unknown block is reported on its own
                     problems.append(
-                        Problem(f"{name}.csv", f"asset '{asset}' is a {block[asset]} asset; expected a {want} asset", line=int(lines[name][idx]), column=col)
+                        Problem(f"{name}.csv", f"asset '{asset}' is {_a(block[asset])} {block[asset]} asset; expected {_a(want)} {want} asset", line=int(lines[name][idx]), column=col)
                     )
     cap = tables.get("asset_capacity")
     if cap is not None:
@@ -289,7 +348,10 @@ def _check_structure(tables: dict[str, pd.DataFrame], lines: dict[str, pd.Series
                 problems.append(Problem("routes.csv", f"route '{route}' has no leg in route_legs.csv", line=int(lines["routes"][idx]), column="route"))
     prof = tables.get("power_profiles")
     if prof is not None and len(prof) != 8760:
-        problems.append(Problem("power_profiles.csv", f"has {len(prof)} data rows; expected 8760 (hours 0..8759)"))
+        last = int(lines["power_profiles"].iloc[-1]) if len(prof) else None
+        problems.append(
+            Problem("power_profiles.csv", f"has {len(prof)} data rows, the last on line {last}; expected 8760 (hours 0..8759, one per line)", line=last, column="hour")
+        )
 
 
 def known_ids(tables: dict[str, pd.DataFrame]) -> dict[str, list[str]]:
@@ -336,7 +398,7 @@ def load_inputs(folder: str | Path) -> Inputs:
         if not _check_columns(frame, table, rel, problems):
             continue
         if frame.empty:
-            problems.append(Problem(rel, "has a header but no data rows"))
+            problems.append(Problem(rel, "has a header but no data rows; expected at least one row after it", line=1))
             continue
         typed = _coerce(frame, line_nos, table, rel, problems)
         _validate_with_pandera(typed, line_nos, table, rel, known, problems)

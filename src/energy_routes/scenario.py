@@ -28,7 +28,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import InputError, Problem
-from .load import Inputs, _check_structure, _validate_with_pandera, known_ids
+from .load import Inputs, _check_structure, _validate_with_pandera, known_ids, slip_hint
 from .schema import TABLES_BY_NAME
 
 HORIZON_MIN = pd.Period("2022-01", "M")
@@ -36,6 +36,9 @@ HORIZON_MAX = pd.Period("2030-12", "M")
 SCENARIO_FILE = "scenarios.yaml"
 
 YearsSpec = int | list[int] | str | None
+
+#: units of the numeric settings, for hints when a value looks like a unit slip
+FIELD_UNITS = {"remaining": "fraction", "max_share": "fraction", "min_mt": "Mt/yr", "max_mt": "Mt/yr"}
 
 
 class _Strict(BaseModel):
@@ -147,11 +150,16 @@ class _LineLoader(yaml.SafeLoader):
 def _load_yaml(path: Path) -> tuple[Any, dict[tuple, int]]:
     rel = path.name
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError([Problem(rel, "is not UTF-8 text")]) from None
+        raw = path.read_bytes()
     except OSError as exc:
         raise InputError([Problem(str(path), f"cannot be read ({exc.strerror})")]) from None
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise InputError([Problem(rel, "is UTF-16 text; save it as UTF-8", line=1)])
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError([Problem(rel, f"is not UTF-8 text (byte 0x{raw[exc.start]:02x}); save it as UTF-8", line=line)]) from None
     try:
         node = yaml.compose(text, Loader=_LineLoader)
         data = yaml.load(text, Loader=_LineLoader)
@@ -159,12 +167,22 @@ def _load_yaml(path: Path) -> tuple[Any, dict[tuple, int]]:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
         what = getattr(exc, "problem", None) or str(exc)
-        raise InputError([Problem(rel, f"is not valid YAML: {what}", line=line)]) from None
+        raise InputError([Problem(rel, f"is not valid YAML: {what}{_yaml_hint(what)}", line=line)]) from None
     lines: dict[tuple, int] = {}
+    dupes: list[Problem] = []
 
     def walk(n: yaml.Node, path: tuple) -> None:
         lines[path] = n.start_mark.line + 1
         if isinstance(n, yaml.MappingNode):
+            first: dict[str, int] = {}
+            for k, _ in n.value:
+                line = k.start_mark.line + 1
+                if k.value in first:
+                    where = ".".join(map(str, path + (k.value,)))
+                    dupes.append(
+                        Problem(rel, f"key '{k.value}' repeats the one on line {first[k.value]}; YAML would silently keep only the last, so merge them", line=line, column=where)
+                    )
+                first.setdefault(k.value, line)
             for k, v in n.value:
                 lines[path + (k.value,)] = k.start_mark.line + 1
                 walk(v, path + (k.value,))
@@ -175,7 +193,20 @@ def _load_yaml(path: Path) -> tuple[Any, dict[tuple, int]]:
 
     if node is not None:
         walk(node, ())
+    if dupes:
+        raise InputError(dupes)
     return data, lines
+
+
+def _yaml_hint(what: str) -> str:
+    """Plain words for PyYAML's parser messages."""
+    if "stream end" in what:
+        return " (the file ends inside a { } or [ ]: is it cut short, or a bracket not closed?)"
+    if "\\t" in what or "\t" in what or "tab" in what:
+        return " (YAML indents with spaces, not tabs)"
+    if "block" in what or "mapping values are not allowed" in what:
+        return " (check the indentation of this line against the line above)"
+    return ""
 
 
 def _line_for(lines: dict[tuple, int], path: tuple) -> int | None:
@@ -198,11 +229,14 @@ def _validate_piece(piece: Any, where: tuple, rel: str, lines: dict[tuple, int],
         for err in exc.errors():
             loc = where + tuple(err["loc"])
             field_name = ".".join(str(p) for p in loc)
-            msg = err["msg"]
+            msg = err["msg"].removeprefix("Value error, ")
             if err["type"] == "extra_forbidden":
                 msg = "unknown setting"
             got = err.get("input")
-            got_txt = "" if isinstance(got, (dict, list)) or got is None else f" (got {got!r})"
+            got_txt = "" if isinstance(got, (dict, list)) or got is None or "got " in msg else f" (got {got!r})"
+            unit = FIELD_UNITS.get(str(loc[-1])) if loc else None
+            if unit and err["type"] == "less_than_equal" and isinstance(got, (int, float)):
+                got_txt += slip_hint(unit, float(got))
             problems.append(Problem(rel, f"{msg}{got_txt}", line=_line_for(lines, loc), column=field_name))
         return None
 
@@ -272,9 +306,13 @@ def load_library(folder: Path) -> Library:
         for key in spec:
             if key not in ("description", "overrides"):
                 problems.append(Problem(rel, "unknown key; a scenario has description and overrides", line=_line_for(lines, ("scenarios", name, key)), column=f"scenarios.{name}.{key}"))
+        seen: set = set()
         for i, ov in enumerate(spec.get("overrides") or []):
             if ov not in overrides:
                 problems.append(Problem(rel, f"unknown override '{ov}'; known: {', '.join(overrides) or '(none defined)'}", line=_line_for(lines, ("scenarios", name, "overrides", i)), column=f"scenarios.{name}.overrides"))
+            elif ov in seen:
+                problems.append(Problem(rel, f"override '{ov}' is listed twice; its events and limits would be applied twice", line=_line_for(lines, ("scenarios", name, "overrides", i)), column=f"scenarios.{name}.overrides"))
+            seen.add(ov)
     if problems:
         raise InputError(problems)
     return Library(path, base, overrides, scenarios, lines)
@@ -324,7 +362,7 @@ def resolve(inputs: Inputs, scenario: str | Path, extra_overrides: list[str] | t
         if data.get("extends"):
             parent = data["extends"]
             if parent not in library.scenarios:
-                raise InputError([Problem(rel, f"extends unknown scenario '{parent}'; known: {', '.join(library.scenarios)}", line=_line_for(lines, ("extends",)), column="extends")])
+                raise InputError([Problem(rel, f"extends unknown scenario '{parent}'; known: {', '.join(library.scenarios)} (extends names a shipped scenario, and those extend nothing, so there are no chains or cycles)", line=_line_for(lines, ("extends",)), column="extends")])
             chain = list(library.scenarios[parent].get("overrides") or [])
             description = description or str(library.scenarios[parent].get("description", "")).strip()
         for i, ov in enumerate(data.get("overrides") or []):
@@ -339,6 +377,15 @@ def resolve(inputs: Inputs, scenario: str | Path, extra_overrides: list[str] | t
         if ov not in library.overrides:
             problems.append(Problem("--override", f"unknown override '{ov}'; known: {', '.join(library.overrides) or '(none defined)'}"))
         chain.append(ov)
+    for ov in sorted({ov for ov in chain if chain.count(ov) > 1}):
+        problems.append(
+            Problem(
+                f"{rel} (scenario '{name}')",
+                f"override '{ov}' is applied {chain.count(ov)} times (through extends, overrides and --override); its events and limits would count more than once",
+                line=_line_for(lines, ("overrides",)) if rel != SCENARIO_FILE else None,
+                column="overrides",
+            )
+        )
     if problems:
         raise InputError(problems)
     merged = copy.deepcopy(library.base)
@@ -359,10 +406,13 @@ LIST_SETTINGS = ("route_limits", "route_shares", "events", "set")
 
 
 def _note_provenance(prov: dict, piece: dict, where: tuple, rel: str, lines: dict) -> None:
-    """Remember the file and line of every list item, in merge order."""
+    """Remember the file and line of every list item, in merge order, and of the last setting of every other key."""
     for key in LIST_SETTINGS:
         for i, _ in enumerate(piece.get(key) or []):
             prov.setdefault(key, []).append((rel, _line_for(lines, where + (key, i))))
+    for key in piece:
+        if key not in LIST_SETTINGS:
+            prov[key] = (rel, _line_for(lines, where + (key,)))
 
 
 def _check_against_inputs(
@@ -376,6 +426,8 @@ def _check_against_inputs(
         file, line = SCENARIO_FILE, None
         if m and m.group(1) in provenance and int(m.group(2)) < len(provenance[m.group(1)]):
             file, line = provenance[m.group(1)][int(m.group(2))]
+        elif isinstance(provenance.get(column.split(".")[0]), tuple):  # a scalar or mapping setting
+            file, line = provenance[column.split(".")[0]]
         problems.append(Problem(f"{file} (scenario '{name}')", msg, line=line, column=column))
 
     if s.horizon is None:
@@ -413,6 +465,32 @@ def _check_against_inputs(
         years_of(lim.years, col + ".years")
         if lim.min_mt is not None and lim.max_mt is not None and lim.min_mt > lim.max_mt:
             report(f"min_mt {lim.min_mt:g} exceeds max_mt {lim.max_mt:g}", col)
+    # limits on one route and year combine into the tightest minimum and maximum (docs/model.md):
+    # a minimum from one entry above a maximum from another can never hold
+    lows: dict[tuple[str, int], tuple[float, int]] = {}
+    highs: dict[tuple[str, int], tuple[float, int]] = {}
+    for i, lim in enumerate(s.route_limits):
+        try:
+            ys = _years(lim.years, years)
+        except ValueError:
+            continue
+        for y in ys:
+            if lim.min_mt is not None and lim.min_mt > lows.get((lim.route, y), (-1.0, -1))[0]:
+                lows[(lim.route, y)] = (lim.min_mt, i)
+            if lim.max_mt is not None and lim.max_mt < highs.get((lim.route, y), (float("inf"), -1))[0]:
+                highs[(lim.route, y)] = (lim.max_mt, i)
+    clashes: dict[tuple[int, int], list[int]] = {}
+    for key, (lo, i) in lows.items():
+        hi, j = highs.get(key, (float("inf"), -1))
+        if lo > hi and i != j:
+            clashes.setdefault((i, j), []).append(key[1])
+    for (i, j), ys in clashes.items():
+        lo, hi = s.route_limits[i].min_mt, s.route_limits[j].max_mt
+        report(
+            f"requires at least {lo:g} Mt/yr on route '{s.route_limits[i].route}' in {', '.join(map(str, sorted(ys)))}, "
+            f"but route_limits[{j}]{_origin(provenance, 'route_limits', j)} allows at most {hi:g} Mt/yr there",
+            f"route_limits[{i}]",
+        )
     for i, sh in enumerate(s.route_shares):
         col = f"route_shares[{i}]"
         if sh.route not in routes:
@@ -430,6 +508,22 @@ def _check_against_inputs(
             report(f"starts ({ev.start}) after it ends ({ev.end})", col)
         if ev.start < first_day or ev.end > last_day:
             report(f"window {ev.start}..{ev.end} is outside the horizon {first_day}..{last_day}", col)
+    # Overlapping events add their losses (a mooring out while the pipeline is derated). Two
+    # events on one target over the very same window are one outage entered twice: with the
+    # same 'remaining' the loss would count twice, with different ones they contradict.
+    window: dict[tuple, int] = {}
+    for i, ev in enumerate(s.events):
+        key = (ev.target, ev.start, ev.end)
+        if key in window:
+            j = window[key]
+            other = s.events[j]
+            report(
+                f"cuts '{ev.target}' over the same window {ev.start}..{ev.end} as events[{j}] ({other.id}), "
+                f"with remaining {ev.remaining:g} here and {other.remaining:g} there; overlapping events add their "
+                "losses, so one outage entered twice counts twice: keep one event per outage",
+                f"events[{i}] ({ev.id})",
+            )
+        window.setdefault(key, i)
     if s.power is not None:
         for y in s.power.years:
             if not 2000 <= y <= 2100:
@@ -486,10 +580,19 @@ def _check_against_inputs(
         for ident, grp in df.groupby(key):
             missing = sorted(set(years) - set(grp["year"]))
             if missing:
-                problems.append(Problem(f"{tname}.csv", f"{key} '{ident}' has no row for year(s) {', '.join(map(str, missing))} of scenario '{name}'", column="year"))
+                last = int(edited.lines[tname].get(grp.index[-1], 0)) or None
+                problems.append(
+                    Problem(
+                        f"{tname}.csv",
+                        f"{key} '{ident}' has no row for year(s) {', '.join(map(str, missing))} of scenario '{name}' (horizon {start}..{end}); its last row is here",
+                        line=last,
+                        column="year",
+                    )
+                )
     missing = sorted(set(years) - set(edited.tables["prices"]["year"]))
     if missing:
-        problems.append(Problem("prices.csv", f"no Brent price for year(s) {', '.join(map(str, missing))} of scenario '{name}'", column="year"))
+        last = int(edited.lines["prices"].iloc[-1]) if len(edited.lines["prices"]) else None
+        problems.append(Problem("prices.csv", f"no Brent price for year(s) {', '.join(map(str, missing))} of scenario '{name}' (horizon {start}..{end}); the last row is here", line=last, column="year"))
     oil_assets = set(edited.tables["assets"].query("block == 'oil'")["asset"])
     no_cap = sorted(oil_assets - set(edited.tables["asset_capacity"]["asset"]))
     for a in no_cap:
@@ -509,6 +612,15 @@ def _check_against_inputs(
         raise InputError([Problem(rel, "shut_in_penalty_usd_per_t is not set (expected in base)", column="shut_in_penalty_usd_per_t")])
     scenario.resolved = _plain({"name": name, "description": description, "overrides": chain, **s.model_dump(exclude={"name", "description", "extends", "overrides"})})
     return scenario
+
+
+def _origin(provenance: dict, key: str, i: int) -> str:
+    """`` (file, line N)`` of the i-th merged item of a list setting, when known."""
+    items = provenance.get(key) or []
+    if i < len(items):
+        file, line = items[i]
+        return f" ({file}, line {line})" if line else f" ({file})"
+    return ""
 
 
 def _plain(obj: Any) -> Any:
