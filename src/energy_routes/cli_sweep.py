@@ -10,6 +10,7 @@ done, 2 bad request or input, 130 interrupted (finished cases are kept).
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -48,7 +49,11 @@ def _guard(fn):
     except (Interrupted, KeyboardInterrupt) as exc:
         msg = str(exc) if isinstance(exc, Interrupted) else "interrupted"
         err.print(f"{msg}; finished cases are saved. Continue with --resume <the sweep folder>.", highlight=False)
-        sys.exit(130)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        # every result file is already on disk (written atomically); leave now, without the interpreter's
+        # shutdown, which would wait for the worker pool's threads and can print noise on a second Ctrl-C
+        os._exit(130)
 
 
 def _print_table(console: Console, df: pd.DataFrame, title: str, cols: list[str], fmt: dict[str, str] | None = None, limit: int = 15) -> None:

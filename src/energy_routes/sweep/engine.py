@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import multiprocessing as mp
+import os
 import signal
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -75,8 +76,15 @@ def _progress(console: Console, quiet: bool) -> Progress:
     )
 
 
-def _sigterm_as_interrupt(signum, frame):  # pragma: no cover - exercised by the interrupt test in a subprocess
-    raise KeyboardInterrupt
+_DRIVER_PID = os.getpid()
+
+
+def _interrupt_driver_only(signum, frame):  # pragma: no cover - exercised by the interrupt tests in a subprocess
+    """Ctrl-C / SIGTERM stop the driver; forked workers (which inherit this handler) just end quietly."""
+    if os.getpid() == _DRIVER_PID:
+        raise KeyboardInterrupt
+    if signum == signal.SIGTERM:
+        os._exit(1)
 
 
 def run_cases(
@@ -99,7 +107,10 @@ def run_cases(
         return 0
     chunks = chunks_of(records, workers if not dask else max(workers, 4), chunk_size)
     console = Console(stderr=True)
-    old_term = signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
+    global _DRIVER_PID
+    _DRIVER_PID = os.getpid()
+    old_term = signal.signal(signal.SIGTERM, _interrupt_driver_only)
+    old_int = signal.signal(signal.SIGINT, _interrupt_driver_only)
     finished = already
     try:
         with _progress(console, quiet) as bar:
@@ -129,6 +140,7 @@ def run_cases(
                 raise Interrupted(finished, total) from None
     finally:
         signal.signal(signal.SIGTERM, old_term)
+        signal.signal(signal.SIGINT, old_int)
     return finished - already
 
 
