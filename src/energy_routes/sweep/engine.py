@@ -57,7 +57,7 @@ def run_chunk(job: Job, chunk: list[dict]) -> dict[str, pd.DataFrame]:
 def chunks_of(records: list[dict], workers: int, size: int | None = None) -> list[list[dict]]:
     """Chunks small enough for a smooth progress bar and a small loss on a kill, big enough to amortise overhead."""
     if size is None:
-        size = max(1, min(64, math.ceil(len(records) / max(1, workers * 8))))
+        size = max(1, min(256, math.ceil(len(records) / max(1, workers * 8))))
     return [records[i : i + size] for i in range(0, len(records), size)]
 
 
