@@ -47,6 +47,10 @@ def main() -> None:
     energy-routes run SCENARIO [--out DIR]  solve a scenario and write its tables and report
     energy-routes report RUN_DIR            (re)write tables.xlsx, report.html, PNGs
     energy-routes compare RUN_A RUN_B       differences between two runs
+    energy-routes disrupt SCENARIO --asset A  grid of disruption cases (severity x length x start)
+    energy-routes risk SCENARIO --draws N   Monte Carlo disruption risk, with expansion levers
+    energy-routes sweep SPEC.yaml           any parameter grid over a scenario
+    energy-routes backtest                  the model against reported 2022-2025 history
     """
 
 
