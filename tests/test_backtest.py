@@ -235,7 +235,7 @@ def _edit(path: Path, old: str, new: str) -> int:
     [
         ("volumes.csv", "2024,cpc,54.9,55.56", "2024,cpc,56.9,55.56", "low_mt", "exceeds high_mt"),
         ("volumes.csv", "2024,rail,0.05,0.05", "2024,rail,lots,0.05", "low_mt", "got 'lots'; expected a number"),
-        ("volumes.csv", "2023,total", "2023,everything", "outlet", "a outlet listed in outlets.csv"),
+        ("volumes.csv", "2023,total", "2023,everything", "outlet", "an outlet listed in outlets.csv"),
         ("events.csv", "2023-11-27,2023-11-29", "2023-11-27,2023-11-31", "end", "expected a date YYYY-MM-DD"),
         ("events.csv", "cpc-storm-nov-2023", "cpc-storm-nov-2032", "override", "unknown override 'cpc-storm-nov-2032'"),
         ("outlets.csv", "btc+baku_supsa+makhachkala", "btc+supsa+makhachkala", "routes", "unknown route(s) supsa"),
