@@ -23,21 +23,7 @@ from .model import build_oil_model, build_power_model
 from .params import OilParams, oil_params, power_params
 from .scenario import Scenario, resolve
 from .solve import CompiledLP, Solution
-
-#: the tables every run writes, in this order
-TABLE_NAMES = (
-    "allocation_monthly",
-    "allocation_annual",
-    "balance_monthly",
-    "shadow_prices",
-    "power_annual",
-    "flows_monthly",
-    "shut_in_monthly",
-    "asset_use_monthly",
-    "availability_monthly",
-    "power_hourly",
-)
-
+from .writers import TABLE_NAMES
 
 @dataclass
 class RunResult:

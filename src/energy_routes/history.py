@@ -30,7 +30,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import InputError, Problem
-from .load import _coerce, _validate_with_pandera, file_sha256, read_csv_text
+from .load import file_sha256, read_table
 from .schema import Col, Table
 
 HISTORY_DIR = "history"
@@ -215,27 +215,13 @@ def load_history(inputs_dir: str | Path, routes: set[str], overrides: set[str]) 
             problems.append(Problem(rel, f"is missing; expected {table.description.lower()}"))
             continue
         hashes[rel] = file_sha256(path)
-        read = read_csv_text(path, rel, problems)
+        read = read_table(path, rel, table, known, problems)
         if read is None:
             continue
-        frame, line_nos = read
-        names = [c.name for c in table.columns]
-        missing = [n for n in names if n not in frame.columns]
-        for n in missing:
-            problems.append(Problem(rel, f"column '{n}' is missing; expected {table.col(n).expected()}", line=1))
-        for n in frame.columns:
-            if n not in names:
-                problems.append(Problem(rel, f"unknown column '{n}'; expected only: {', '.join(names)}", line=1, column=n))
-        if missing:
-            continue
-        if frame.empty:
-            problems.append(Problem(rel, "has a header but no data rows"))
-            continue
-        typed = _coerce(frame, line_nos, table, rel, problems)
+        typed, line_nos = read
         for col in table.columns:  # blank text cells are None, never NaN
-            if col.kind not in ("int", "float"):
+            if col.kind not in ("int", "float") and col.name in typed:
                 typed[col.name] = typed[col.name].astype(object).where(typed[col.name].notna(), None)
-        _validate_with_pandera(typed, line_nos, table, rel, known, problems)
         tables[table.name] = typed
         lines[table.name] = line_nos
         if table.name == "outlets":

@@ -367,6 +367,28 @@ def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def read_table(path: Path, rel: str, table: Table, known: dict[str, list[str]], problems: list[Problem]) -> tuple[pd.DataFrame, pd.Series] | None:
+    """Read one CSV file against its declared :class:`Table`: columns, types, ranges, ids, unique keys.
+
+    Returns the typed table and the file line of each row, or ``None`` when the
+    file cannot be used at all; every problem is appended to ``problems``.
+    Used for the model inputs and for the tables only some commands read
+    (the hazard model, the reported history).
+    """
+    read = read_csv_text(path, rel, problems)
+    if read is None:
+        return None
+    frame, line_nos = read
+    if not _check_columns(frame, table, rel, problems):
+        return None
+    if frame.empty:
+        problems.append(Problem(rel, "has a header but no data rows; expected at least one row after it", line=1))
+        return None
+    typed = _coerce(frame, line_nos, table, rel, problems)
+    _validate_with_pandera(typed, line_nos, table, rel, known, problems)
+    return typed, line_nos
+
+
 def load_inputs(folder: str | Path) -> Inputs:
     """Read and validate every input table in ``folder``.
 
@@ -391,19 +413,10 @@ def load_inputs(folder: str | Path) -> Inputs:
                 problems.append(Problem(rel, f"is missing from {folder}; expected {table.description.lower()}"))
             continue
         hashes[rel] = file_sha256(path)
-        read = read_csv_text(path, rel, problems)
+        read = read_table(path, rel, table, known, problems)
         if read is None:
             continue
-        frame, line_nos = read
-        if not _check_columns(frame, table, rel, problems):
-            continue
-        if frame.empty:
-            problems.append(Problem(rel, "has a header but no data rows; expected at least one row after it", line=1))
-            continue
-        typed = _coerce(frame, line_nos, table, rel, problems)
-        _validate_with_pandera(typed, line_nos, table, rel, known, problems)
-        tables[table.name] = typed
-        lines[table.name] = line_nos
+        tables[table.name], lines[table.name] = read
         known = known_ids(tables)
     _check_structure(tables, lines, problems)
     if problems:

@@ -28,6 +28,21 @@ FLOAT_FORMAT = "%.6f"
 PACKAGES = ("pyomo", "highspy", "pandas", "numpy", "pandera", "pydantic", "pyyaml", "click", "rich")
 
 
+#: the tables every run writes, in this order
+TABLE_NAMES = (
+    "allocation_monthly",
+    "allocation_annual",
+    "balance_monthly",
+    "shadow_prices",
+    "power_annual",
+    "flows_monthly",
+    "shut_in_monthly",
+    "asset_use_monthly",
+    "availability_monthly",
+    "power_hourly",
+)
+
+
 def versions() -> dict[str, str]:
     out = {"energy_routes": __version__, "python": platform.python_version()}
     for pkg in PACKAGES:

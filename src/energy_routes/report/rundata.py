@@ -26,31 +26,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputError, Problem
-
-#: the run tables the report uses (every run writes them; see api.TABLE_NAMES)
-RUN_TABLES = (
-    "allocation_monthly",
-    "allocation_annual",
-    "balance_monthly",
-    "shadow_prices",
-    "power_annual",
-    "flows_monthly",
-    "shut_in_monthly",
-    "asset_use_monthly",
-    "availability_monthly",
-    "power_hourly",
-)
-
-#: short route labels for charts (the terminal summary uses the same)
-ROUTE_LABELS = {
-    "cpc": "CPC",
-    "btc": "Caspian+BTC",
-    "baku_supsa": "Caspian+Supsa",
-    "atyrau_samara": "Atyrau-Samara",
-    "kazakhstan_china": "KZ-China",
-    "makhachkala": "Makhachkala",
-    "rail": "Rail",
-}
+from ..summary import ROUTE_LABELS  # short route labels, as in the terminal summary
+from ..writers import TABLE_NAMES as RUN_TABLES  # the tables every run writes
 
 _STR_COLUMNS = {"period": str, "route": str, "source": str, "asset": str, "target": str, "constraint": str, "asset_or_route": str}
 

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, Problem
-from ..load import _check_columns, _coerce, _validate_with_pandera, file_sha256, read_csv_text
+from ..load import file_sha256, read_table
 from ..schema import Col, Table
 from .kernel import CaseEvent
 
@@ -69,18 +69,8 @@ def _read(folder: Path, table: Table, problems: list[Problem], known: dict) -> t
     if not path.exists():
         problems.append(Problem(rel, f"is missing from {folder}; expected {table.description.lower()}"))
         return None, None
-    read = read_csv_text(path, rel, problems)
-    if read is None:
-        return None, None
-    frame, lines = read
-    if not _check_columns(frame, table, rel, problems):
-        return None, None
-    if frame.empty:
-        problems.append(Problem(rel, "has a header but no data rows"))
-        return None, None
-    typed = _coerce(frame, lines, table, rel, problems)
-    _validate_with_pandera(typed, lines, table, rel, known, problems)
-    return typed, lines
+    read = read_table(path, rel, table, known, problems)
+    return read if read is not None else (None, None)
 
 
 def load_hazards(folder: Path, targets: set[str]) -> tuple[list[Hazard], dict[str, str]]:
