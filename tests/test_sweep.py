@@ -511,3 +511,22 @@ def test_ctrl_c_on_a_real_process_keeps_finished_cases_and_resume_completes(net2
     cases = pd.read_csv(folder / "cases.csv")
     assert len(cases) == total and cases["case_id"].is_unique
     assert (folder / "manifest.json").exists()
+
+
+def test_sweep_workbook_mirrors_the_csv_tables(net25, tmp_path, monkeypatch):
+    from energy_routes.sweep import runner
+
+    monkeypatch.setattr(runner, "WORKBOOK_MAX_ROWS", 100)  # route_volumes (144 rows) goes to the note instead
+    folder = _grid(net25, tmp_path / "s")
+    xl = pd.read_excel(folder / "tables.xlsx", sheet_name=None)
+    assert {"Contents", "Cases", "Years", "Not in this workbook"} <= set(xl)
+    csv = pd.read_csv(folder / "cases.csv")
+    sheet = xl["Cases"]
+    assert len(sheet) == len(csv)
+    # the same numbers, column by column (headers carry units, so compare by position)
+    for j, col in enumerate(csv.columns):
+        if pd.api.types.is_numeric_dtype(csv[col]):
+            np.testing.assert_allclose(sheet.iloc[:, j].to_numpy(float), csv[col].to_numpy(float), rtol=0, atol=5e-7)  # CSV: 6 decimals
+    note = xl["Not in this workbook"]
+    assert note.iloc[0, 0] == "route_volumes" and note.iloc[0, 1] == 144
+    assert json.loads((folder / "manifest.json").read_text())["workbook"] == "tables.xlsx"

@@ -57,6 +57,41 @@ def check_hashes(request: dict, hashes: dict[str, str]) -> None:
         raise InputError([Problem(f, "changed since the sweep started; results would mix two data sets. Start a new sweep instead") for f in changed])
 
 
+#: a table with more rows stays in its CSV and DuckDB only (Excel is for reading, not for 300,000 rows)
+WORKBOOK_MAX_ROWS = 50_000
+SHEET_NAMES = {"cases": "Cases", "years": "Years", "route_volumes": "Route volumes", "risk_summary": "Risk summary", "risk_by_year": "Risk by year"}
+
+
+def write_workbook_for(folder: Path, tables: dict[str, pd.DataFrame], title: str) -> str | None:
+    """``tables.xlsx`` with one formatted sheet per table (report module), or None when that is not installed."""
+    try:
+        from ..report.tables import Sheet
+        from ..report.workbook import write_workbook
+    except ImportError:
+        return None
+    from .disrupt import pivot_title
+
+    sheets, left_out = [], []
+    n_pivot = 0
+    for name, df in tables.items():
+        if len(df) > WORKBOOK_MAX_ROWS:
+            left_out.append((name, len(df)))
+            continue
+        if name.startswith("pivot_"):
+            n_pivot += 1
+            sheets.append(Sheet(f"Pivot {n_pivot}", pivot_title(name), df, f"{name}.csv"))
+        else:
+            sheets.append(Sheet(SHEET_NAMES.get(name, name[:31]), name.replace("_", " "), df, f"{name}.csv"))
+    if left_out:
+        note = pd.DataFrame([(n, r, f"{n}.csv, results.duckdb table {n}") for n, r in left_out], columns=["table", "rows", "where"])
+        sheets.append(Sheet("Not in this workbook", f"tables over {WORKBOOK_MAX_ROWS:,} rows: read them from the CSV or DuckDB", note))
+    path = folder / "tables.xlsx"
+    tmp = folder / ".tables.xlsx.tmp"
+    write_workbook(sheets, tmp, title)
+    tmp.replace(path)
+    return path.name
+
+
 def finish(folder: Path, request: dict, plan: pd.DataFrame, store: Store, tables: dict[str, pd.DataFrame], timings: dict, heatmaps: dict[str, pd.DataFrame] | None = None) -> Path:
     """Write the consolidated tables, the DuckDB file, heat maps and, last, the manifest."""
     folder = Path(folder)
@@ -64,6 +99,7 @@ def finish(folder: Path, request: dict, plan: pd.DataFrame, store: Store, tables
     for name, df in tables.items():
         write_csv(df, folder / f"{name}.csv")
     build_duckdb(folder, tables)
+    workbook = write_workbook_for(folder, tables, request.get("title", "Sweep"))
     charts: list[str] = []
     if heatmaps:
         try:
@@ -82,6 +118,7 @@ def finish(folder: Path, request: dict, plan: pd.DataFrame, store: Store, tables
         "tables": {name: f"{name}.csv" for name in tables},
         "charts": charts,
         "results_duckdb": "results.duckdb",
+        "workbook": workbook,
         "finished": now_iso(),
         "timings_seconds": {k: round(v, 4) for k, v in timings.items()},
         "versions": versions(),
