@@ -120,7 +120,7 @@ def disrupt(
     piv = dis.pivots(cases)
     for name, pv in piv.items():
         tables[name] = pv.reset_index().rename(columns=lambda c: str(c))
-    return runner.finish(folder, request, plan, store, tables, timings, heatmaps={dis.pivot_title(k): v for k, v in piv.items()})
+    return runner.finish(folder, request, plan, tables, timings, heatmaps={dis.pivot_title(k): v for k, v in piv.items()})
 
 
 def risk(
@@ -214,7 +214,7 @@ def risk(
         p90_lost_netback_musd=("lost_netback_musd", lambda v: v.quantile(0.9)),
     ).reset_index()
     tables = {"risk_summary": summary, "risk_by_year": by_year, "cases": cases, "years": years}
-    return runner.finish(folder, request, plan, store, tables, timings)
+    return runner.finish(folder, request, plan, tables, timings)
 
 
 def sweep(
@@ -243,8 +243,7 @@ def sweep(
         spec = grid.read_spec(spec_path)
         inputs, sc = _scenario(inputs_dir, spec["scenario"], spec.get("overrides") or [])
         folder = Path(out) if out else runner.default_sweep_dir("sweep", Path(spec_path).stem)
-        if folder.exists() and any(folder.iterdir()):
-            raise InputError([Problem(str(folder), "already exists and is not empty; choose another --out, or continue it with --resume")])
+        runner.check_free(folder)  # before the cases are staged and checked
         staging = folder.with_name(f".{folder.name}.plan")
         import shutil
 
@@ -276,7 +275,5 @@ def sweep(
     tables = _run(job, plan, store, timings, "sweep cases", workers=workers, dask=dask, quiet=quiet)
     tables["route_volumes"] = tables["route_volumes"].sort_values(["case_id", "route", "year"])
     tables["years"] = tables["years"].sort_values(["case_id", "year"])
-    return runner.finish(folder, request, plan, store, tables, timings)
+    return runner.finish(folder, request, plan, tables, timings)
 
-
-__all__ = ["disrupt", "risk", "sweep", "pd"]

@@ -35,9 +35,10 @@ def events_from_json(text: str) -> list[CaseEvent]:
     return [CaseEvent(t, s, e, float(r), int(d)) for t, s, e, r, d in json.loads(text)]
 
 
-def case_metrics(kernel: OilKernel, out: Outcome, hit=()) -> dict:
-    """The ``cases`` columns of one outcome; ``hit`` are the disrupted targets (not candidates for the bottleneck)."""
-    base = kernel.baseline
+def case_metrics(kernel: OilKernel, out: Outcome, hit=(), base: Outcome | None = None) -> dict:
+    """The ``cases`` columns of one outcome against ``base`` (default: the kernel's scenario optimum);
+    ``hit`` are the disrupted targets (not candidates for the bottleneck)."""
+    base = base or kernel.baseline
     routes = kernel.params.routes
     row: dict = {"status": out.status}
     if not out.optimal:
@@ -65,14 +66,14 @@ def case_metrics(kernel: OilKernel, out: Outcome, hit=()) -> dict:
     return row
 
 
-def route_arrays(kernel: OilKernel, out: Outcome) -> dict[str, np.ndarray]:
-    """Volume by route and year for one case, and its change against the scenario (columns of ``route_volumes``)."""
-    return {"volume_mt": out.route_mt, "delta_mt": out.route_mt - kernel.baseline.route_mt}
+def route_arrays(kernel: OilKernel, out: Outcome, base: Outcome | None = None) -> dict[str, np.ndarray]:
+    """Volume by route and year for one case, and its change against ``base`` (columns of ``route_volumes``)."""
+    return {"volume_mt": out.route_mt, "delta_mt": out.route_mt - (base or kernel.baseline).route_mt}
 
 
-def year_arrays(kernel: OilKernel, out: Outcome) -> dict[str, np.ndarray]:
-    """Shut-in and lost netback by year for one case (columns of ``years``)."""
-    base = kernel.baseline
+def year_arrays(kernel: OilKernel, out: Outcome, base: Outcome | None = None) -> dict[str, np.ndarray]:
+    """Shut-in and lost netback by year for one case against ``base`` (columns of ``years``)."""
+    base = base or kernel.baseline
     return {
         "shut_in_mt": out.shut_in_mt,
         "extra_shut_in_mt": out.shut_in_mt - base.shut_in_mt,

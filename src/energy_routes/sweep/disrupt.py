@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
 import pandas as pd
 
 from ..errors import InputError, Problem
@@ -140,5 +139,3 @@ def horizon_end(scenario) -> pd.Timestamp:
 def unique_targets(targets: list[str]) -> list[str]:
     return list(dict.fromkeys(t for tgt in targets for t in tgt.split("+")))
 
-
-__all__ = ["build_plan", "make_worker", "pivots", "parse_floats", "parse_starts", "horizon_end", "unique_targets", "np"]

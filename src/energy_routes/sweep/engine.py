@@ -14,6 +14,7 @@ import math
 import multiprocessing as mp
 import os
 import signal
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -115,8 +116,6 @@ def run_cases(
     try:
         with _progress(console, quiet) as bar:
             task = bar.add_task(description, total=total, completed=already, rate="")
-            import time
-
             t0, n_now = time.perf_counter(), 0
 
             def collect(result: dict[str, pd.DataFrame]) -> None:

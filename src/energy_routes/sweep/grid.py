@@ -46,7 +46,7 @@ from ..errors import InputError, Problem
 from ..load import load_inputs
 from ..model.oil import OBJ_SCALE
 from ..params import oil_params
-from ..scenario import load_library, resolve
+from ..scenario import resolve
 from .cases import case_metrics, route_arrays, route_rows, year_arrays, year_rows
 from .engine import Job
 from .kernel import OilKernel
@@ -191,7 +191,6 @@ class ParamKernel:
         self.structure = self._structure(p)
         by_con = self.lp._by_con
         self.fams = {f: (by_con[f][0].astype(np.int32), by_con[f][1]) for f in ("supply_balance", "asset_capacity", "route_capacity", "route_limit", "source_route_limit") if f in by_con}
-        self.cols = np.arange(self.lp.num_cols, dtype=np.int32)
         self.col_keys = [(v.parent_component().name, v.index()) for v in self.lp.columns]
 
     @staticmethod
@@ -204,7 +203,7 @@ class ParamKernel:
         if self._structure(p) != self.structure:
             own = OilKernel(scenario)  # a different LP: build it for this case alone
             return own, own.baseline
-        k, lp = self.kernel, self.lp
+        k = self.kernel
         lower, upper = k.base_lower.copy(), k.base_upper.copy()
         for fam, (rows, keys) in self.fams.items():
             if fam == "supply_balance":
@@ -219,12 +218,8 @@ class ParamKernel:
                 upper[rows] = [highspy.kHighsInf if math.isinf(p.limit_hi[key]) else p.limit_hi[key] for key in keys]
             elif fam == "source_route_limit":
                 upper[rows] = [p.pair_cap[key] for key in keys]
-        cost = np.array([p.netback[(key[0], key[1], p.year_of[key[2]])] * OBJ_SCALE if name == "x" else -p.penalty * OBJ_SCALE for name, key in self.col_keys])
-        lp.highs.changeColsCost(len(cost), self.cols, cost)
-        # the case's own netbacks are also the weights of its revenue
-        rev_cost = np.where(np.array([n == "x" for n, _ in self.col_keys]), cost, 0.0)
-        k._G_rev = k._G_rev_mask * rev_cost
-        return k, k.solve_bounds(k._all_rows.astype(np.int64), lower[k._all_rows], upper[k._all_rows])
+        k.set_objective(np.array([p.netback[(key[0], key[1], p.year_of[key[2]])] * OBJ_SCALE if name == "x" else -p.penalty * OBJ_SCALE for name, key in self.col_keys]))
+        return k, k.solve_all_rows(lower, upper)
 
 
 def make_worker(job: Job):
@@ -244,17 +239,11 @@ def make_worker(job: Job):
             sc = resolve(state["inputs"], folder / rec["scenario_file"])
             k, out = pk.solve(sc)
             # losses are measured against the spec's scenario, not the case's own optimum
-            saved = k.baseline
-            k.baseline = base
-            row = {"case_id": rec["case_id"], **case_metrics(k, out)}
-            k.baseline = saved
-            cases.append(row)
+            cases.append({"case_id": rec["case_id"], **case_metrics(k, out, base=base)})
             if out.optimal and len(out.route_mt) == len(base.route_mt):
-                routes.add({"case_id": rec["case_id"]}, {"volume_mt": out.route_mt, "delta_mt": out.route_mt - base.route_mt})
-                years.add({"case_id": rec["case_id"]}, {"shut_in_mt": out.shut_in_mt, "extra_shut_in_mt": out.shut_in_mt - base.shut_in_mt, "lost_netback_musd": base.revenue_by_year - out.revenue_by_year})
+                routes.add({"case_id": rec["case_id"]}, route_arrays(k, out, base))
+                years.add({"case_id": rec["case_id"]}, year_arrays(k, out, base))
         return {"route_volumes": routes.frame(), "years": years.frame(), "cases": pd.DataFrame(cases)}
 
     return solve
 
-
-__all__ = ["read_spec", "build_plan", "validate_cases", "make_worker", "load_library", "route_arrays", "year_arrays"]

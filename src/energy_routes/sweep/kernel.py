@@ -151,6 +151,7 @@ class OilKernel:
         # dense: small, and a numpy product is faster per case than a scipy.sparse one
         self._G_route = sp.csr_matrix((np.full(len(ry_cols), 1e-3), (ry_rows, ry_cols)), shape=(len(self.route_year), ncol)).toarray()
         self._G_shut = sp.csr_matrix((np.full(len(z_cols), 1e-3), (z_rows, z_cols)), shape=(len(years), ncol)).toarray()
+        # 1 where an export column counts towards a year's revenue (shut-in columns never do)
         self._G_rev_mask = sp.csr_matrix((np.ones(len(rv_cols)), (rv_rows, rv_cols)), shape=(len(years), ncol)).toarray()
         self._G_rev = self._G_rev_mask * cost  # netback (M$ per kt) of each export column, by year
 
@@ -275,9 +276,14 @@ class OilKernel:
             sol.solve_seconds,
         )
 
-    @property
-    def highs(self) -> highspy.Highs:
-        return self.lp.highs
+    def set_objective(self, cost: np.ndarray) -> None:
+        """Replace every objective coefficient (M$ per kt); revenue is then weighed with the new netbacks."""
+        self.lp.highs.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
+        self._G_rev = self._G_rev_mask * cost
+
+    def solve_all_rows(self, lower: np.ndarray, upper: np.ndarray) -> Outcome:
+        """Set the bounds of every row and re-solve warm."""
+        return self.solve_bounds(self._all_rows.astype(np.int64), lower, upper)
 
 
 def _combine(outs: list[Outcome]) -> Outcome:
@@ -333,15 +339,6 @@ class YearKernels:
         return _combine(outs)
 
 
-def make_kernel(scenario: Scenario, targets=(), *, events_per_case: float = 1.0) -> OilKernel | YearKernels:
-    """The faster exact kernel for a kind of case.
-
-    Split by year when a case touches few of the horizon's years (a
-    disruption grid: one event per case); one LP for the whole horizon when
-    cases carry events in most years (Monte Carlo over many years), where a
-    single warm re-solve beats one per year (measured: benchmarks/sweep_speed.py).
-    """
-    n = len(scenario.years)
-    if n > 1 and events_per_case <= n / 2:
-        return YearKernels(scenario, targets)
-    return OilKernel(scenario, targets)
+def make_kernel(scenario: Scenario, targets=()) -> OilKernel | YearKernels:
+    """Split by year when the horizon has more than one (a case then re-solves only the years it touches)."""
+    return YearKernels(scenario, targets) if len(scenario.years) > 1 else OilKernel(scenario, targets)

@@ -23,7 +23,7 @@ import pandas as pd
 
 from .cases import case_metrics, year_arrays
 from .engine import Job
-from .hazards import draw_events  # noqa: F401  (re-exported for tests)
+from .hazards import draw_events
 from .kernel import YearKernels
 
 NO_LEVER = "none"

@@ -28,10 +28,15 @@ def default_sweep_dir(kind: str, name: str, root: Path = Path("runs")) -> Path:
     return root / f"{kind}-{Path(name).stem}-{stamp}"
 
 
-def start(folder: Path, request: dict, plan: pd.DataFrame) -> Store:
-    folder = Path(folder)
+def check_free(folder: Path) -> None:
+    """A new sweep never writes into a folder that already holds something."""
     if folder.exists() and any(folder.iterdir()):
         raise InputError([Problem(str(folder), "already exists and is not empty; choose another --out, or continue it with --resume")])
+
+
+def start(folder: Path, request: dict, plan: pd.DataFrame) -> Store:
+    folder = Path(folder)
+    check_free(folder)
     folder.mkdir(parents=True, exist_ok=True)
     write_json({**request, "started": now_iso(), "command": command_line()}, folder / REQUEST)
     write_parquet(plan, folder / PLAN)
@@ -92,7 +97,7 @@ def write_workbook_for(folder: Path, tables: dict[str, pd.DataFrame], title: str
     return path.name
 
 
-def finish(folder: Path, request: dict, plan: pd.DataFrame, store: Store, tables: dict[str, pd.DataFrame], timings: dict, heatmaps: dict[str, pd.DataFrame] | None = None) -> Path:
+def finish(folder: Path, request: dict, plan: pd.DataFrame, tables: dict[str, pd.DataFrame], timings: dict, heatmaps: dict[str, pd.DataFrame] | None = None) -> Path:
     """Write the consolidated tables, the DuckDB file, heat maps and, last, the manifest."""
     folder = Path(folder)
     t0 = time.perf_counter()
