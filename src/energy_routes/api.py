@@ -19,8 +19,8 @@ from . import extract
 from .diagnose import diagnose_infeasible, unreachable_commitments
 from .errors import SolveError
 from .load import load_inputs
-from .model import build_oil_model, build_power_model
-from .params import OilParams, oil_params, power_params
+from .model import build_oil_model
+from .params import OilParams, oil_params
 from .scenario import Scenario, resolve
 from .solve import CompiledLP, Solution
 from .writers import TABLE_NAMES
@@ -103,22 +103,17 @@ def run_scenario(
             "asset_use_monthly": extract.asset_use_monthly(flows, p),
             "availability_monthly": p.availability,
         }
-    power_runs = []
-    solved_power = []
+    power_runs: list[dict] = []
     if power:
-        for py in power_params(sc):
-            with timer("build"):
-                plp = CompiledLP(build_power_model(py))
-            with timer("solve"):
-                psol = plp.solve()
-            if not psol.optimal:
-                raise SolveError(f"the power model of {py.year} is {psol.status.lower()}", psol.status)
-            solved_power.append((py, plp))
-            power_runs.append(
-                {"year": py.year, "status": psol.status, "objective_gwh": psol.objective, "variables": plp.num_cols, "constraints": plp.num_rows, "solve_seconds": psol.solve_seconds}
-            )
-    with timer("extract"):
-        tables["power_annual"], tables["power_hourly"] = extract.power_tables(solved_power)
+        from .power import solve_power
+
+        power_runs, power_out = solve_power(sc, timer)
+    else:
+        from .power.extract import power_tables
+
+        annual, hourly = power_tables([])
+        power_out = {"power_annual": annual, "power_hourly": hourly}
+    tables.update(power_out)
     tables = {name: tables[name] for name in TABLE_NAMES}
     size = {"variables": lp.num_cols, "constraints": lp.num_rows, "nonzeros": lp.num_nonzeros}
     timings = dict(timer.times)

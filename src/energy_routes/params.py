@@ -1,4 +1,4 @@
-"""Derived model parameters: monthly oil quantities and hourly power quantities.
+"""Derived parameters of the oil block: monthly quantities from the yearly tables and the events.
 
 Reads, from a resolved :class:`~energy_routes.scenario.Scenario`: ``supply``
 (year, source, export_supply_mt), ``asset_capacity`` (year, asset,
@@ -6,9 +6,8 @@ capacity_mt, third_party_mt), ``assets`` (asset, units, max_active_units),
 ``route_legs`` (route, seq, asset, tariff_usd_per_t), ``source_routes``
 (source, route, feeder_cost_usd_per_t, max_mt), ``routes`` (route, grade),
 ``grades`` (grade, bbl_per_t, diff_usd_per_bbl), ``prices`` (year,
-brent_usd_per_bbl), ``power_capacity``, ``power_links``, ``power_profiles``,
-and the scenario's events, route limits and shares. The formulas are those of
-``docs/model.md`` §1 "Derived monthly parameters" and §2.
+brent_usd_per_bbl), and the scenario's events, route limits and shares. The formulas are those of
+``docs/model.md`` §1 "Derived monthly parameters".
 """
 
 from __future__ import annotations
@@ -20,10 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .scenario import Scenario, _years
-from .schema import BLACK_SEA, TRANS_CASPIAN
-
-HOURS = 8760
-
+from .events import day_remaining
 
 @dataclass
 class OilParams:
@@ -51,46 +47,6 @@ class OilParams:
     pair_cap: dict[tuple[str, str, int], float]  # kt per year
     penalty: float  # $/t
     availability: pd.DataFrame = field(default_factory=pd.DataFrame)  # period, target, remaining (monthly mean)
-
-
-@dataclass
-class PowerYear:
-    """The hourly power LP of one year."""
-
-    year: int
-    generation: np.ndarray  # MWh per hour
-    cable_cap: np.ndarray  # MW (after commissioning and events)
-    eta_tc: float
-    black_sea: bool
-    bs_cap: np.ndarray  # MW
-    eta_bs: float
-    cable_mw: float  # nameplate in service, for utilisation
-
-
-def event_losses(events, days: pd.DatetimeIndex | np.ndarray) -> dict[str, np.ndarray]:
-    """Capacity lost per target and day, summed over events (not yet floored): Σ_e (1 − λ_e[d])."""
-    loss: dict[str, np.ndarray] = {}
-    day_vals = days if isinstance(days, np.ndarray) else days.values.astype("datetime64[D]")
-    for ev in events:
-        lam = np.ones(len(days))
-        start, end = np.datetime64(ev.start, "D"), np.datetime64(ev.end, "D")
-        lam[(day_vals >= start) & (day_vals <= end)] = ev.remaining
-        if ev.ramp_days:
-            after = (day_vals - end).astype(int)
-            ramp = (after > 0) & (after <= ev.ramp_days)
-            lam[ramp] = ev.remaining + (1 - ev.remaining) * after[ramp] / (ev.ramp_days + 1)
-        loss[ev.target] = loss.get(ev.target, np.zeros(len(days))) + (1 - lam)
-    return loss
-
-
-def remaining_from_losses(loss: np.ndarray) -> np.ndarray:
-    """ρ[d] = clip(1 − loss[d], 0, 1): events add their losses; capacity never goes below zero."""
-    return np.clip(1 - loss, 0.0, 1.0)
-
-
-def day_remaining(scenario: Scenario, days: pd.DatetimeIndex) -> dict[str, np.ndarray]:
-    """Remaining capacity fraction per target and day: 1 − Σ event losses, floored at 0."""
-    return {t: remaining_from_losses(v) for t, v in event_losses(scenario.settings.events, days).items()}
 
 
 @dataclass
@@ -276,45 +232,3 @@ def oil_params(scenario: Scenario) -> OilParams:
         penalty=float(scenario.settings.shut_in_penalty_usd_per_t),
         availability=availability,
     )
-
-
-def link_efficiency(link: pd.Series) -> float:
-    """η = (1 − converter loss)² × (1 − line loss per 1,000 km × length / 1,000)."""
-    line = float(link["line_loss_per_1000km"]) * float(link["length_km"]) / 1000.0
-    return (1.0 - float(link["converter_loss"])) ** 2 * max(0.0, 1.0 - line)
-
-
-def _hourly_remaining(scenario: Scenario, year: int, target: str) -> np.ndarray:
-    """Remaining fraction of ``target`` for each hour of a 365-day ``year`` (29 Feb dropped)."""
-    days = pd.date_range(f"{year}-01-01", f"{year}-12-31", freq="D")
-    days = days[~((days.month == 2) & (days.day == 29))]
-    rem = day_remaining(scenario, days).get(target)
-    if rem is None:
-        return np.ones(HOURS)
-    return np.repeat(rem, 24)
-
-
-def power_params(scenario: Scenario) -> list[PowerYear]:
-    """Compute the power block's hourly parameters (docs/model.md §2)."""
-    inp = scenario.inputs
-    prof = inp["power_profiles"].sort_values("hour")
-    wind_cf = prof["wind_cf"].to_numpy(float)
-    solar_cf = prof["solar_cf"].to_numpy(float)
-    pc = inp["power_capacity"].set_index(["technology", "year"])["capacity_mw"]
-    links = inp["power_links"].set_index("asset")
-    black_sea = bool(scenario.settings.power and scenario.settings.power.black_sea)
-    out = []
-    for y in scenario.power_years:
-        gen = float(pc[("wind", y)]) * wind_cf + float(pc[("solar", y)]) * solar_cf
-
-        def cap_of(asset: str) -> tuple[np.ndarray, float, float]:
-            if asset not in links.index:
-                return np.zeros(HOURS), 1.0, 0.0
-            link = links.loc[asset]
-            mw = float(link["capacity_mw"]) if int(link["commissioning_year"]) <= y else 0.0
-            return mw * _hourly_remaining(scenario, y, asset), link_efficiency(link), mw
-
-        tc, eta_tc, tc_mw = cap_of(TRANS_CASPIAN)
-        bs, eta_bs, _ = cap_of(BLACK_SEA)
-        out.append(PowerYear(y, gen, tc, eta_tc, black_sea, bs, eta_bs, tc_mw))
-    return out

@@ -1,6 +1,5 @@
-"""Pyomo ConcreteModels of the two blocks: :mod:`.oil` (monthly) and :mod:`.power` (hourly)."""
+"""The oil block's Pyomo ConcreteModel (:mod:`.oil`); the power block lives in :mod:`energy_routes.power`."""
 
 from .oil import build_oil_model
-from .power import build_power_model
 
-__all__ = ["build_oil_model", "build_power_model"]
+__all__ = ["build_oil_model"]

@@ -35,7 +35,8 @@ import scipy.sparse as sp
 
 from ..model import build_oil_model
 from ..model.oil import DUAL_TO_USD_PER_T, SHADOW_FAMILIES
-from ..params import daily_basis, event_losses, oil_params, remaining_from_losses
+from ..events import event_losses, remaining_from_losses
+from ..params import daily_basis, oil_params
 from ..scenario import Scenario
 from ..solve import CompiledLP
 

@@ -1,7 +1,7 @@
 """The power block: hourly dispatch of export renewables over the cables (docs/model.md §2).
 
 One ConcreteModel per representative year, built from a
-:class:`~energy_routes.params.PowerYear`.
+:class:`~energy_routes.power.params.PowerYear`.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
 
-from ..params import HOURS, PowerYear
+from .params import HOURS, PowerYear
 
 
 def define_power_variables(m: pyo.ConcreteModel, p: PowerYear) -> None:
