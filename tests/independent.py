@@ -11,8 +11,10 @@ Deliberate differences in *form* (not in meaning) from the package:
 
 - every route gets a ``route_capacity`` row for every month (the package keeps
   only the non-redundant ones);
-- every scenario limit / share / pair cap is its own row (the package merges
-  several limits on one route-year into the tightest one);
+- every scenario limit / share / pair cap that holds is its own row (the
+  package merges several limits on one route-year into the tightest one).
+  Which entries hold follows docs/data.md: for one route and year only the
+  entries of the latest scenario piece that names them count;
 - a route limit on a route that no source reaches is still a row (0 must lie
   within the limits).
 """
@@ -45,14 +47,31 @@ def _merge(base: dict, over: dict) -> dict:
     return out
 
 
+def _tag(piece: dict, order: int) -> dict:
+    """Mark every route limit and share of a piece with the piece's position in the chain."""
+    piece = copy.deepcopy(piece)
+    for key in ("route_limits", "route_shares"):
+        piece[key] = [{**item, "_piece": order} for item in piece.get(key) or []]
+    return piece
+
+
 def scenario_settings(folder: Path, name: str) -> dict:
     """base + the scenario's overrides (my own merge, per docs/data.md)."""
     doc = yaml.safe_load((Path(folder) / "scenarios.yaml").read_text(encoding="utf-8-sig"))
-    settings = copy.deepcopy(doc.get("base") or {})
-    for ov in (doc.get("scenarios") or {})[name].get("overrides") or []:
+    settings = _tag(doc.get("base") or {}, 0)
+    for i, ov in enumerate((doc.get("scenarios") or {})[name].get("overrides") or [], start=1):
         piece = {k: v for k, v in (doc["overrides"][ov] or {}).items() if k != "description"}
-        settings = _merge(settings, piece)
+        settings = _merge(settings, _tag(piece, i))
     return settings
+
+
+def _holding(items: list[dict], years: list[int]) -> list[tuple[dict, int]]:
+    """(entry, year) pairs that hold: per route and year, only the latest piece's entries."""
+    latest: dict[tuple[str, int], int] = {}
+    for it in items:
+        for yy in _years(it.get("years"), years):
+            latest[(it["route"], yy)] = max(latest.get((it["route"], yy), -1), it["_piece"])
+    return [(it, yy) for it in items for yy in _years(it.get("years"), years) if it["_piece"] == latest[(it["route"], yy)]]
 
 
 def _years(spec, horizon_years: list[int]) -> list[int]:
@@ -249,26 +268,24 @@ def solve_independent(folder: Path, scenario: str = "case") -> IndependentResult
                 ub_rows.append({j: 1.0 for j in idx})
                 ub_b.append(route_cap[(r, mo)])
     # route_limit: one row per limit entry and year
-    for lim in st.get("route_limits") or []:
-        for yy in _years(lim.get("years"), years):
-            idx = x_cols(lambda s, r, t: r == lim["route"] and int(t[:4]) == yy)
-            if lim.get("max_mt") is not None:
-                ub_rows.append({j: 1.0 for j in idx})
-                ub_b.append(1000.0 * h[yy] * float(lim["max_mt"]))
-            if lim.get("min_mt") is not None:
-                ub_rows.append({j: -1.0 for j in idx})
-                ub_b.append(-1000.0 * h[yy] * float(lim["min_mt"]))
+    for lim, yy in _holding(st.get("route_limits") or [], years):
+        idx = x_cols(lambda s, r, t: r == lim["route"] and int(t[:4]) == yy)
+        if lim.get("max_mt") is not None:
+            ub_rows.append({j: 1.0 for j in idx})
+            ub_b.append(1000.0 * h[yy] * float(lim["max_mt"]))
+        if lim.get("min_mt") is not None:
+            ub_rows.append({j: -1.0 for j in idx})
+            ub_b.append(-1000.0 * h[yy] * float(lim["min_mt"]))
     # route_share
-    for sh in st.get("route_shares") or []:
+    for sh, yy in _holding(st.get("route_shares") or [], years):
         sigma = float(sh["max_share"])
-        for yy in _years(sh.get("years"), years):
-            row = {}
-            for j in x_cols(lambda s, r, t: int(t[:4]) == yy):
-                row[j] = row.get(j, 0.0) - sigma
-            for j in x_cols(lambda s, r, t: r == sh["route"] and int(t[:4]) == yy):
-                row[j] = row.get(j, 0.0) + 1.0
-            ub_rows.append(row)
-            ub_b.append(0.0)
+        row = {}
+        for j in x_cols(lambda s, r, t: int(t[:4]) == yy):
+            row[j] = row.get(j, 0.0) - sigma
+        for j in x_cols(lambda s, r, t: r == sh["route"] and int(t[:4]) == yy):
+            row[j] = row.get(j, 0.0) + 1.0
+        ub_rows.append(row)
+        ub_b.append(0.0)
     # source_route_limit
     for row_ in sr_t.itertuples():
         if pd.isna(row_.max_mt):

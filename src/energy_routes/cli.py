@@ -163,6 +163,8 @@ def run(
         sys.exit(exc.exit_code)
     except EnergyRoutesError as exc:
         _fail(err, exc)
+    for note in result.scenario.notes:
+        err.print(f"[yellow]note:[/yellow] {escape(note)}", highlight=False, soft_wrap=True)
     target = out_dir or default_out_dir(result.scenario.name)
     try:
         written = write_run(target, result.tables, manifest_for(result, inputs_dir, scenario), finalize=None if no_report else _report_writer(Path(target)))

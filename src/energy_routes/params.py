@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .scenario import Scenario, _years
+from .scenario import Scenario
 from .events import day_remaining
 
 @dataclass
@@ -181,21 +181,17 @@ def oil_params(scenario: Scenario) -> OilParams:
             price = (float(brent[y]) + float(g["diff_usd_per_bbl"])) * float(g["bbl_per_t"])
             netback[(s, r, y)] = price - float(tariff[r]) - float(feeder[(s, r)])
 
-    # annual limits (kt per year, pro-rated to the horizon)
+    # annual limits (kt per year, pro-rated to the horizon); which entries hold is decided when
+    # the scenario is resolved (scenario/limits.py: later pieces replace, one piece intersects)
     limit_lo = {(r, y): 0.0 for r in routes for y in years}
     limit_hi = {(r, y): math.inf for r in routes for y in years}
-    in_horizon = set(years)  # a one-year slice of a longer scenario (sweep kernels) skips the other years' limits
-    for lim in scenario.settings.route_limits:
-        for y in (y for y in _years(lim.years, years) if y in in_horizon):
-            if lim.min_mt is not None:
-                limit_lo[(lim.route, y)] = max(limit_lo[(lim.route, y)], 1000.0 * lim.min_mt * horizon_frac[y])
-            if lim.max_mt is not None:
-                limit_hi[(lim.route, y)] = min(limit_hi[(lim.route, y)], 1000.0 * lim.max_mt * horizon_frac[y])
-    share: dict[tuple[str, int], float] = {}
-    for sh in scenario.settings.route_shares:
-        for y in (y for y in _years(sh.years, years) if y in in_horizon):
-            share[(sh.route, y)] = min(share.get((sh.route, y), 1.0), sh.max_share)
-    share = {k: v for k, v in share.items() if v < 1.0}
+    for (r, y), eff in scenario.limits.items():
+        if (r, y) in limit_lo:
+            if eff.low is not None:
+                limit_lo[(r, y)] = 1000.0 * eff.low * horizon_frac[y]
+            if eff.high is not None:
+                limit_hi[(r, y)] = 1000.0 * eff.high * horizon_frac[y]
+    share = {k: eff.high for k, eff in scenario.shares.items() if k[1] in horizon_frac and eff.high is not None and eff.high < 1.0}
     pair_cap = {}
     for s, r, mx in zip(sr["source"], sr["route"], sr["max_mt"]):
         if mx is not None and not pd.isna(mx):

@@ -141,6 +141,7 @@ def manifest_for(result, inputs_dir: Path, scenario_arg: str) -> dict:
         "created_utc": now_iso(),
         "command": command_line(),
         "scenario": sc.resolved,
+        "scenario_notes": list(sc.notes),
         "inputs_dir": str(Path(inputs_dir).resolve()),
         "input_sha256": hashes,
         "git_commit": git_commit(Path(__file__).parent),

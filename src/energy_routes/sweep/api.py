@@ -44,7 +44,18 @@ def _run(job: Job, plan: pd.DataFrame, store, timings: dict, description: str, *
 
 def _scenario(inputs_dir: Path, scenario: str, overrides) -> tuple:
     inputs = load_inputs(inputs_dir)
-    return inputs, resolve(inputs, scenario, list(overrides))
+    sc = resolve(inputs, scenario, list(overrides))
+    for note in sc.notes:
+        _note(note)
+    return inputs, sc
+
+
+def _note(text: str) -> None:
+    """A warning about the resolved scenario on stderr (masked or replaced limits), even when quiet."""
+    from rich.console import Console
+    from rich.markup import escape
+
+    Console(stderr=True).print(f"[yellow]note:[/yellow] {escape(text)}", highlight=False, soft_wrap=True)
 
 
 def _oil_ids(sc) -> set[str]:
@@ -161,6 +172,8 @@ def risk(
     library = load_library(inputs_dir)
     variants = {rsk.NO_LEVER: resolve(inputs, scenario_arg, req_overrides)}
     sc = variants[rsk.NO_LEVER]
+    for note in sc.notes:
+        _note(note)
     for lv in req_levers:
         if lv == rsk.NO_LEVER:
             raise InputError([Problem("--lever", f"'{rsk.NO_LEVER}' is the reference and is always included")])
@@ -170,6 +183,8 @@ def risk(
             variants[lv] = resolve(inputs, lv, req_overrides)
         else:
             raise InputError([Problem("--lever", f"unknown lever '{lv}'; expected a named override ({', '.join(library.overrides)}) or scenario ({', '.join(library.scenarios)})")])
+        for note in variants[lv].notes:
+            _note(f"lever '{lv}': {note}")
         if list(variants[lv].months) != list(sc.months):
             raise InputError([Problem("--lever", f"'{lv}' has the horizon {variants[lv].months[0]}..{variants[lv].months[-1]}, not that of '{sc.name}' ({sc.months[0]}..{sc.months[-1]}); the draws must cover the same months")])
     hazards, hz_hashes = load_hazards(inputs_dir, _oil_ids(sc))

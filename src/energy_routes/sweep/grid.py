@@ -19,9 +19,9 @@ text ``{value}`` stands for the parameter's value::
 
 Each case is written as a scenario file ``cases/<case>.yaml`` in the sweep
 folder (``extends`` the spec's scenario), so any case can be re-run alone
-with ``energy-routes run``. Scenario lists merge as in scenarios.yaml: limits
-and events add to the scenario's own (a limit can tighten, not loosen, one
-the scenario already has).
+with ``energy-routes run``. Scenario lists merge as in scenarios.yaml: events
+add to the scenario's own, and route limits in ``apply`` replace the
+scenario's for the routes and years they name (docs/data.md).
 
 Solving: one kernel per worker compiled from the spec's scenario; a case
 whose LP has the same structure pushes its right-hand sides and objective

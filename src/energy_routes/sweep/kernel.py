@@ -26,7 +26,7 @@ The power block is not part of the kernel: oil-only cases never touch it.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import highspy
@@ -322,7 +322,7 @@ class YearKernels:
     def __init__(self, scenario: Scenario, targets=()):
         self.scenario = scenario
         self.years = scenario.years
-        self.parts = [OilKernel(replace(scenario, months=scenario.months[scenario.months.year == y]), targets) for y in self.years]
+        self.parts = [OilKernel(scenario.for_years([y]), targets) for y in self.years]
         first = self.parts[0]
         self.basis = first.basis  # route_assets are the same for every year
         self.params = first.params

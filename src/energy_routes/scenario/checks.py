@@ -1,0 +1,175 @@
+"""Checks of merged settings against the inputs: ids exist, windows and years inside the horizon.
+
+Each ``check_*`` looks at one kind of setting and appends located problems
+(file, line, setting) through a :class:`Locator`; none edits anything.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ..errors import Problem
+from .library import SCENARIO_FILE, Provenance
+from .limits import Effective
+from .settings import Settings, expand_years
+
+HORIZON_MIN = pd.Period("2022-01", "M")
+HORIZON_MAX = pd.Period("2030-12", "M")
+
+
+@dataclass
+class Locator:
+    """Turns a setting path such as ``route_limits[2].route`` into a located problem."""
+
+    name: str
+    provenance: Provenance
+    problems: list[Problem] = field(default_factory=list)
+
+    def report(self, msg: str, column: str) -> None:
+        m = re.match(r"(\w+)\[(\d+)\]", column)
+        file, line = SCENARIO_FILE, None
+        origin = self.provenance.item(m.group(1), int(m.group(2))) if m else None
+        if origin is None:
+            origin = self.provenance.scalars.get(column.split(".")[0])  # a scalar or mapping setting
+        if origin is not None:
+            file, line = origin.file, origin.line
+        self.problems.append(Problem(f"{file} (scenario '{self.name}')", msg, line=line, column=column))
+
+    def origin_text(self, key: str, i: int) -> str:
+        """`` (file, line N)`` of the i-th merged item of a list setting, when known."""
+        o = self.provenance.item(key, i)
+        return f" ({o.where()})" if o else ""
+
+
+def check_horizon(s: Settings, loc: Locator) -> pd.PeriodIndex | None:
+    """The horizon's months, or None (with problems) when it is missing, inverted or out of range."""
+    if s.horizon is None:
+        loc.problems.append(Problem(SCENARIO_FILE, "no horizon set; expected horizon: {start: YYYY-MM, end: YYYY-MM} in base", column="horizon"))
+        return None
+    start, end = pd.Period(s.horizon.start, "M"), pd.Period(s.horizon.end, "M")
+    ok = True
+    if start > end:
+        loc.report(f"horizon starts ({start}) after it ends ({end})", "horizon")
+        ok = False
+    if start < HORIZON_MIN or end > HORIZON_MAX:
+        loc.report(f"horizon {start}..{end} must lie inside {HORIZON_MIN}..{HORIZON_MAX}", "horizon")
+        ok = False
+    return pd.period_range(start, end, freq="M") if ok else None
+
+
+def _years_in_horizon(spec, years: list[int], column: str, loc: Locator, horizon: str) -> None:
+    try:
+        ys = expand_years(spec, years)
+    except ValueError as exc:
+        loc.report(str(exc), column)
+        return
+    outside = [y for y in ys if y not in years]
+    if outside:
+        loc.report(f"year(s) {', '.join(map(str, outside))} outside the horizon {horizon}", column)
+
+
+def check_limits(s: Settings, years: list[int], routes: set[str], limits: dict[tuple[str, int], Effective], loc: Locator, horizon: str) -> None:
+    """Route limits name known routes and horizon years; no entry's minimum exceeds the maximum that holds with it."""
+    for i, lim in enumerate(s.route_limits):
+        col = f"route_limits[{i}]"
+        if lim.route not in routes:
+            loc.report(f"unknown route '{lim.route}'; known: {', '.join(sorted(routes))}", col + ".route")
+        _years_in_horizon(lim.years, years, col + ".years", loc, horizon)
+        if lim.min_mt is not None and lim.max_mt is not None and lim.min_mt > lim.max_mt:
+            loc.report(f"min_mt {lim.min_mt:g} exceeds max_mt {lim.max_mt:g}", col)
+    # within the piece that holds, a minimum from one entry above a maximum from another can never hold
+    clashes: dict[tuple[int, int], list[int]] = {}
+    for (route, y), eff in limits.items():
+        if eff.low is not None and eff.high is not None and eff.low > eff.high and eff.low_from != eff.high_from:
+            clashes.setdefault((eff.low_from, eff.high_from), []).append(y)
+    for (i, j), ys in clashes.items():
+        lo, hi = s.route_limits[i].min_mt, s.route_limits[j].max_mt
+        loc.report(
+            f"requires at least {lo:g} Mt/yr on route '{s.route_limits[i].route}' in {', '.join(map(str, sorted(ys)))}, "
+            f"but route_limits[{j}]{loc.origin_text('route_limits', j)} allows at most {hi:g} Mt/yr there",
+            f"route_limits[{i}]",
+        )
+
+
+def check_shares(s: Settings, years: list[int], routes: set[str], loc: Locator, horizon: str) -> None:
+    for i, sh in enumerate(s.route_shares):
+        col = f"route_shares[{i}]"
+        if sh.route not in routes:
+            loc.report(f"unknown route '{sh.route}'; known: {', '.join(sorted(routes))}", col + ".route")
+        _years_in_horizon(sh.years, years, col + ".years", loc, horizon)
+
+
+def check_events(s: Settings, targets: set[str], first_day, last_day, loc: Locator) -> None:
+    """Unique ids, known targets, windows inside the horizon, no outage entered twice."""
+    ids_seen: set[str] = set()
+    for i, ev in enumerate(s.events):
+        col = f"events[{i}] ({ev.id})"
+        if ev.id in ids_seen:
+            loc.report(f"event id '{ev.id}' is used twice; ids must be unique", col)
+        ids_seen.add(ev.id)
+        if ev.target not in targets:
+            loc.report(f"unknown target '{ev.target}'; expected an asset, route or source id", col + ".target")
+        if ev.start > ev.end:
+            loc.report(f"starts ({ev.start}) after it ends ({ev.end})", col)
+        if ev.start < first_day or ev.end > last_day:
+            loc.report(f"window {ev.start}..{ev.end} is outside the horizon {first_day}..{last_day}", col)
+    # Overlapping events add their losses (a mooring out while the pipeline is derated). Two
+    # events on one target over the very same window are one outage entered twice: with the
+    # same 'remaining' the loss would count twice, with different ones they contradict.
+    window: dict[tuple, int] = {}
+    for i, ev in enumerate(s.events):
+        key = (ev.target, ev.start, ev.end)
+        if key in window:
+            j = window[key]
+            other = s.events[j]
+            loc.report(
+                f"cuts '{ev.target}' over the same window {ev.start}..{ev.end} as events[{j}] ({other.id}), "
+                f"with remaining {ev.remaining:g} here and {other.remaining:g} there; overlapping events add their "
+                "losses, so one outage entered twice counts twice: keep one event per outage",
+                f"events[{i}] ({ev.id})",
+            )
+        window.setdefault(key, i)
+
+
+def check_power(s: Settings, loc: Locator) -> None:
+    if s.power is not None:
+        for y in s.power.years:
+            if not 2000 <= y <= 2100:
+                loc.report(f"power year {y} is not a plausible year", "power.years")
+
+
+def check_coverage(tables: dict[str, pd.DataFrame], lines: dict[str, pd.Series], years: list[int], sources: set[str], name: str, horizon: str, power_years: list[int]) -> list[Problem]:
+    """The (edited) tables have a row for every year of the horizon the model reads."""
+    problems: list[Problem] = []
+    for tname, key in (("supply", "source"), ("asset_capacity", "asset")):
+        df = tables[tname]
+        for ident, grp in df.groupby(key):
+            missing = sorted(set(years) - set(grp["year"]))
+            if missing:
+                last = int(lines[tname].get(grp.index[-1], 0)) or None
+                problems.append(
+                    Problem(
+                        f"{tname}.csv",
+                        f"{key} '{ident}' has no row for year(s) {', '.join(map(str, missing))} of scenario '{name}' (horizon {horizon}); its last row is here",
+                        line=last,
+                        column="year",
+                    )
+                )
+    missing = sorted(set(years) - set(tables["prices"]["year"]))
+    if missing:
+        last = int(lines["prices"].iloc[-1]) if len(lines["prices"]) else None
+        problems.append(Problem("prices.csv", f"no Brent price for year(s) {', '.join(map(str, missing))} of scenario '{name}' (horizon {horizon}); the last row is here", line=last, column="year"))
+    oil_assets = set(tables["assets"].query("block == 'oil'")["asset"])
+    for a in sorted(oil_assets - set(tables["asset_capacity"]["asset"])):
+        problems.append(Problem("asset_capacity.csv", f"oil asset '{a}' has no capacity rows", column="asset"))
+    for src in sorted(sources - set(tables["supply"]["source"])):
+        problems.append(Problem("supply.csv", f"source '{src}' has no supply rows", column="source"))
+    pc = tables["power_capacity"]
+    for y in power_years:
+        for tech in ("wind", "solar"):
+            if not ((pc["technology"] == tech) & (pc["year"] == y)).any():
+                problems.append(Problem("power_capacity.csv", f"no {tech} capacity for power year {y} of scenario '{name}'", column="year"))
+    return problems

@@ -1,0 +1,64 @@
+"""Apply a scenario's ``set`` edits to a copy of the input tables, and re-validate what they touch.
+
+The only step of resolving a scenario that changes data: each edit sets
+``values`` in the rows of ``table`` that match ``where`` (and ``years``);
+the edited table is checked with the same schema as the file it came from.
+"""
+
+from __future__ import annotations
+
+from ..load import Inputs, _check_structure, _validate_with_pandera, known_ids
+from ..schema import TABLES_BY_NAME
+from .checks import Locator
+from .settings import Settings, expand_years
+
+
+def apply_set_edits(inputs: Inputs, s: Settings, years: list[int], loc: Locator, rel: str) -> Inputs:
+    """A copy of ``inputs`` with every edit applied; problems go to ``loc``."""
+    import pandas as pd
+
+    edited = inputs.copy()
+    for i, edit in enumerate(s.set):
+        col = f"set[{i}]"
+        table = TABLES_BY_NAME.get(edit.table)
+        if table is None or edit.table not in edited.tables:
+            loc.report(f"unknown table '{edit.table}'; known: {', '.join(edited.tables)}", col + ".table")
+            continue
+        df = edited.tables[edit.table]
+        colnames = {c.name for c in table.columns}
+        bad = [k for k in list(edit.where) + list(edit.values) if k not in colnames]
+        if bad:
+            loc.report(f"unknown column(s) {', '.join(bad)} in table {edit.table}; known: {', '.join(sorted(colnames))}", col)
+            continue
+        mask = pd.Series(True, index=df.index)
+        for k, v in edit.where.items():
+            mask &= df[k].astype(str) == str(v)
+        if edit.years is not None:
+            if "year" not in df:
+                loc.report(f"table {edit.table} has no year column; drop 'years'", col + ".years")
+                continue
+            try:
+                ys = expand_years(edit.years, years)
+            except ValueError as exc:
+                loc.report(str(exc), col + ".years")
+                continue
+            mask &= df["year"].isin(ys)
+        if not mask.any():
+            loc.report(f"matches no row of {edit.table}.csv", col + ".where")
+            continue
+        for k, v in edit.values.items():
+            c = table.col(k)
+            if c.kind in ("int", "float"):
+                try:
+                    v = None if v is None else float(v)
+                except (TypeError, ValueError):
+                    loc.report(f"value for {k} must be {c.expected()}, got '{v}'", col + f".values.{k}")
+                    continue
+                if c.kind == "int" and v is not None:
+                    v = int(v)
+            df.loc[mask, k] = v
+        _validate_with_pandera(
+            df, edited.lines[edit.table], table, f"{edit.table}.csv as edited by {rel} {col}", known_ids(edited.tables), loc.problems
+        )
+    _check_structure(edited.tables, edited.lines, loc.problems)
+    return edited

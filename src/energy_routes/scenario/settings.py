@@ -1,0 +1,113 @@
+"""What a scenario may say: the typed, range-checked settings (pydantic).
+
+A scenario file, an override in ``scenarios.yaml`` and the merged result are
+all :class:`Settings`; every field is optional so that overrides can be
+partial. ``docs/data.md`` ("Scenarios") is the prose version.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+YearsSpec = int | list[int] | str | None
+
+#: units of the numeric settings, for hints when a value looks like a unit slip
+FIELD_UNITS = {"remaining": "fraction", "max_share": "fraction", "min_mt": "Mt/yr", "max_mt": "Mt/yr"}
+
+#: the settings that are lists of items; merging appends them (docs/data.md)
+LIST_SETTINGS = ("route_limits", "route_shares", "events", "set")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Horizon(_Strict):
+    start: str = Field(description="first month, YYYY-MM")
+    end: str = Field(description="last month, YYYY-MM")
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _month(cls, v: Any) -> str:
+        if isinstance(v, (dt.date, dt.datetime)):
+            v = v.strftime("%Y-%m")
+        v = str(v)
+        if not re.fullmatch(r"\d{4}-\d{2}", v) or not 1 <= int(v[5:]) <= 12:
+            raise ValueError(f"expected a month as YYYY-MM, got '{v}'")
+        return v
+
+
+class PowerSettings(_Strict):
+    enabled: bool = True
+    years: list[int] = Field(default_factory=list)
+    black_sea: bool = False
+
+
+class RouteLimit(_Strict):
+    route: str
+    years: YearsSpec = None
+    min_mt: float | None = Field(default=None, ge=0, le=150)
+    max_mt: float | None = Field(default=None, ge=0, le=150)
+    note: str | None = None
+
+
+class RouteShare(_Strict):
+    route: str
+    years: YearsSpec = None
+    max_share: float = Field(ge=0, le=1)
+    note: str | None = None
+
+
+class Event(_Strict):
+    id: str
+    target: str
+    start: dt.date
+    end: dt.date
+    remaining: float = Field(ge=0, le=1)
+    ramp_days: int = Field(default=0, ge=0, le=730)
+    note: str | None = None
+
+
+class SetEdit(_Strict):
+    table: str
+    where: dict[str, str | int | float] = Field(default_factory=dict)
+    years: YearsSpec = None
+    values: dict[str, str | int | float | None]
+    note: str | None = None
+
+
+class Settings(_Strict):
+    """The settings of one scenario (all optional so overrides can be partial)."""
+
+    name: str | None = None
+    description: str | None = None
+    extends: str | None = None
+    overrides: list[str] = Field(default_factory=list)
+    horizon: Horizon | None = None
+    shut_in_penalty_usd_per_t: float | None = Field(default=None, ge=0, le=10000)
+    power: PowerSettings | None = None
+    route_limits: list[RouteLimit] = Field(default_factory=list)
+    route_shares: list[RouteShare] = Field(default_factory=list)
+    events: list[Event] = Field(default_factory=list)
+    set: list[SetEdit] = Field(default_factory=list)
+
+
+def expand_years(spec: YearsSpec, horizon_years: list[int]) -> list[int]:
+    """The years a ``years:`` setting names: none = every horizon year; 2027; [2026, 2027]; '2027..2030'."""
+    if spec is None:
+        return list(horizon_years)
+    if isinstance(spec, int):
+        return [spec]
+    if isinstance(spec, list):
+        return [int(y) for y in spec]
+    m = re.fullmatch(r"\s*(\d{4})\s*\.\.\s*(\d{4})\s*", str(spec))
+    if m:
+        a, b = int(m.group(1)), int(m.group(2))
+        return list(range(a, b + 1))
+    if re.fullmatch(r"\s*\d{4}\s*", str(spec)):
+        return [int(spec)]
+    raise ValueError(f"expected a year, a list of years or 'YYYY..YYYY', got '{spec}'")
