@@ -124,6 +124,43 @@ def daily_basis(scenario: Scenario) -> DailyBasis:
     )
 
 
+def netback_table(scenario: Scenario) -> pd.DataFrame:
+    """Netback per source, route and year of the horizon, with its parts ($/t; docs/model.md §1).
+
+    Columns: year, source, route, grade, brent_usd_per_bbl, diff_usd_per_bbl, bbl_per_t,
+    price_usd_per_t, tariff_usd_per_t, feeder_cost_usd_per_t, netback_usd_per_t.
+    """
+    inp = scenario.inputs
+    legs = inp["route_legs"]
+    tariff = legs.groupby("route")["tariff_usd_per_t"].sum()
+    grades = inp["grades"].set_index("grade")
+    brent = inp["prices"].set_index("year")["brent_usd_per_bbl"]
+    grade_of = inp["routes"].set_index("route")["grade"]
+    rows = []
+    for y in scenario.years:
+        for s, r, feeder in zip(inp["source_routes"]["source"], inp["source_routes"]["route"], inp["source_routes"]["feeder_cost_usd_per_t"]):
+            g = grades.loc[grade_of[r]]
+            price = (float(brent[y]) + float(g["diff_usd_per_bbl"])) * float(g["bbl_per_t"])
+            rows.append((y, s, r, grade_of[r], float(brent[y]), float(g["diff_usd_per_bbl"]), float(g["bbl_per_t"]), price, float(tariff[r]), float(feeder), price - float(tariff[r]) - float(feeder)))
+    cols = ["year", "source", "route", "grade", "brent_usd_per_bbl", "diff_usd_per_bbl", "bbl_per_t", "price_usd_per_t", "tariff_usd_per_t", "feeder_cost_usd_per_t", "netback_usd_per_t"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def capacity_table(scenario: Scenario) -> pd.DataFrame:
+    """Capacity of each oil asset per horizon year before events: all shippers, third party and left for Kazakh crude (Mt/yr).
+
+    Columns: year, asset, units, max_active_units, capacity_mt, third_party_mt, kazakh_mt (= max(0, C − Θ)).
+    """
+    inp = scenario.inputs
+    basis_assets = inp["assets"].set_index("asset")
+    cap = inp["asset_capacity"]
+    cap = cap[cap["year"].isin(scenario.years)].copy()
+    cap["units"] = cap["asset"].map(basis_assets["units"])
+    cap["max_active_units"] = cap["asset"].map(basis_assets["max_active_units"])
+    cap["kazakh_mt"] = (cap["capacity_mt"] - cap["third_party_mt"]).clip(lower=0.0)
+    return cap[["year", "asset", "units", "max_active_units", "capacity_mt", "third_party_mt", "kazakh_mt"]].sort_values(["year", "asset"], kind="stable").reset_index(drop=True)
+
+
 def oil_params(scenario: Scenario) -> OilParams:
     """Compute the oil block's parameters (docs/model.md §1)."""
     inp = scenario.inputs
@@ -142,7 +179,6 @@ def oil_params(scenario: Scenario) -> OilParams:
 
     sources = inp["sources"]["source"].tolist()
     routes = inp["routes"]["route"].tolist()
-    legs = inp["route_legs"].sort_values(["route", "seq"])
     route_assets = basis.route_assets
     oil_assets = list(basis.units)
 
@@ -167,19 +203,12 @@ def oil_params(scenario: Scenario) -> OilParams:
     # prices and netbacks
     grade_of = inp["routes"].set_index("route")["grade"]
     grades = inp["grades"].set_index("grade")
-    brent = inp["prices"].set_index("year")["brent_usd_per_bbl"]
-    tariff = legs.groupby("route")["tariff_usd_per_t"].sum()
     sr = inp["source_routes"]
     pairs = [(s, r) for s, r in zip(sr["source"], sr["route"])]
     pairs.sort(key=lambda p: (sources.index(p[0]), routes.index(p[1])))
-    feeder = sr.set_index(["source", "route"])["feeder_cost_usd_per_t"]
     bbl_per_t = {r: float(grades.at[grade_of[r], "bbl_per_t"]) for r in routes}
-    netback = {}
-    for s, r in pairs:
-        g = grades.loc[grade_of[r]]
-        for y in years:
-            price = (float(brent[y]) + float(g["diff_usd_per_bbl"])) * float(g["bbl_per_t"])
-            netback[(s, r, y)] = price - float(tariff[r]) - float(feeder[(s, r)])
+    nb = netback_table(scenario)
+    netback = {(s, r, int(y)): float(v) for s, r, y, v in zip(nb.source, nb.route, nb.year, nb.netback_usd_per_t)}
 
     # annual limits (kt per year, pro-rated to the horizon); which entries hold is decided when
     # the scenario is resolved (scenario/limits.py: later pieces replace, one piece intersects)
