@@ -2,8 +2,8 @@
 
 Reads every file named in ``schema.TABLES`` from the inputs folder
 (``sources.csv``, ``grades.csv``, ``assets.csv``, ``routes.csv``,
-``supply.csv``, ``prices.csv``, ``asset_capacity.csv``, ``route_legs.csv``,
-``source_routes.csv``, ``power_capacity.csv``, ``power_links.csv``,
+``supply.csv``, ``prices.csv``, ``asset_capacity.csv``, ``nodes.csv``,
+``arcs.csv``, ``stores.csv`` (optional), ``source_routes.csv``, ``power_capacity.csv``, ``power_links.csv``,
 ``power_profiles.csv``). Every problem found is collected, with file, line and
 column, and raised together as one :class:`~energy_routes.errors.InputError`.
 
@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError, Problem
+from .network import check_network
 from .schema import ID_PATTERN, TABLES, TABLES_BY_NAME, Table
 
 with warnings.catch_warnings():
@@ -325,7 +326,7 @@ def _check_structure(tables: dict[str, pd.DataFrame], lines: dict[str, pd.Series
                 )
             )
         block = dict(zip(assets["asset"], assets["block"]))
-        for name, col, want in (("asset_capacity", "asset", "oil"), ("route_legs", "asset", "oil"), ("power_links", "asset", "power")):
+        for name, col, want in (("asset_capacity", "asset", "oil"), ("power_links", "asset", "power")):
             df = tables.get(name)
             if df is None:
                 continue
@@ -341,11 +342,7 @@ def _check_structure(tables: dict[str, pd.DataFrame], lines: dict[str, pd.Series
             problems.append(
                 Problem("asset_capacity.csv", f"third_party_mt {cap.at[idx, 'third_party_mt']:g} exceeds capacity_mt {cap.at[idx, 'capacity_mt']:g}", line=int(lines["asset_capacity"][idx]), column="third_party_mt")
             )
-    routes, legs = tables.get("routes"), tables.get("route_legs")
-    if routes is not None and legs is not None:
-        for idx, route in routes["route"].items():
-            if route not in set(legs["route"]):
-                problems.append(Problem("routes.csv", f"route '{route}' has no leg in route_legs.csv", line=int(lines["routes"][idx]), column="route"))
+    check_network(tables, lines, problems)
     prof = tables.get("power_profiles")
     if prof is not None and len(prof) != 8760:
         last = int(lines["power_profiles"].iloc[-1]) if len(prof) else None

@@ -40,6 +40,12 @@ TABLE_NAMES = (
     "asset_use_monthly",
     "availability_monthly",
     "power_hourly",
+    "allocation_period",
+    "flows_period",
+    "balance_period",
+    "asset_use_period",
+    "stores_period",
+    "arc_flows_monthly",
 )
 
 
@@ -150,7 +156,8 @@ def manifest_for(result, inputs_dir: Path, scenario_arg: str) -> dict:
             "name": "HiGHS (highspy)",
             "oil": {
                 "status": result.oil.status,
-                "objective_musd": result.oil.objective,
+                "objective_musd": result.objective_musd,
+                "economics_musd": {k: round(x, 6) for k, x in result.economics.items()},
                 "iterations": result.oil.iterations,
                 **result.oil_size,
             },

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -72,6 +72,18 @@ class Event(_Strict):
     note: str | None = None
 
 
+Resolution = Literal["month", "week", "day"]
+
+
+class Window(_Strict):
+    """A stretch of the horizon solved at its own resolution (e.g. daily around an outage)."""
+
+    start: dt.date
+    end: dt.date
+    resolution: Resolution = "day"
+    note: str | None = None
+
+
 class SetEdit(_Strict):
     table: str
     where: dict[str, str | int | float] = Field(default_factory=dict)
@@ -88,6 +100,8 @@ class Settings(_Strict):
     extends: str | None = None
     overrides: list[str] = Field(default_factory=list)
     horizon: Horizon | None = None
+    resolution: Resolution | None = None  # of the oil block's periods; default month
+    windows: list[Window] | None = None  # finer (or coarser) resolution inside the horizon; replaced, not appended, by later pieces
     shut_in_penalty_usd_per_t: float | None = Field(default=None, ge=0, le=10000)
     power: PowerSettings | None = None
     route_limits: list[RouteLimit] = Field(default_factory=list)

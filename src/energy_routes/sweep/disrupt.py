@@ -93,9 +93,8 @@ def make_worker(job: Job):
 
     def solve(chunk: list[dict]) -> dict[str, pd.DataFrame]:
         cases, routes, years = [], route_rows(kernel), year_rows(kernel)
-        for rec in chunk:
-            events = events_from_json(rec["events"])
-            out = kernel.solve_events(events)
+        all_events = [events_from_json(rec["events"]) for rec in chunk]
+        for rec, events, out in zip(chunk, all_events, kernel.solve_many(all_events)):
             row = {"case_id": rec["case_id"], **case_metrics(kernel, out, {e.target for e in events})}
             row["iterations"] = out.iterations
             cases.append(row)

@@ -32,19 +32,19 @@ on its own.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
-import math
 from pathlib import Path
 from typing import Any
 
-import highspy
 import numpy as np
 import pandas as pd
 import yaml
 
 from ..errors import InputError, Problem
 from ..load import load_inputs
-from ..model.oil import OBJ_SCALE
+from ..extract import column_costs
+from ..model.registry import model_spec
 from ..params import oil_params
 from ..scenario import resolve
 from .cases import case_metrics, route_arrays, route_rows, year_arrays, year_rows
@@ -179,47 +179,47 @@ def validate_cases(inputs_dir: Path, folder: Path, plan: pd.DataFrame, params: l
         raise InputError(list(dict.fromkeys(problems)))
 
 
+def _signature(spec) -> str:
+    """What must match for a case to reuse the compiled LP: every family's keys and coefficients."""
+    h = hashlib.blake2b(digest_size=16)
+    for name, keys in spec.var_keys.items():
+        h.update(repr((name, keys)).encode())
+    for name, block in spec.cons.items():
+        h.update(repr((name, block.keys)).encode())
+        for t in block.terms:
+            h.update(t.var.encode())
+            for a in (t.row, t.col, t.coef):
+                h.update(np.ascontiguousarray(a).tobytes())
+    return h.hexdigest()
+
+
 class ParamKernel:
-    """Push a whole case's right-hand sides and objective into the compiled LP of the spec's scenario."""
+    """Push a whole case's row bounds and objective into the compiled LP of the spec's scenario.
+
+    Bounds and costs come from the case's own :class:`~energy_routes.model.registry.ModelSpec`,
+    so nothing about a family is written here; a case whose keys or coefficients differ
+    (a new share, a new source-route cap) is built and solved on its own.
+    """
 
     def __init__(self, scenario):
-        routes = scenario.inputs["routes"]["route"].tolist()
-        self.kernel = OilKernel(scenario, targets=routes)  # a route_capacity row in every month
-        k = self.kernel
-        self.lp = k.lp
-        p = k.params
-        self.structure = self._structure(p)
-        by_con = self.lp._by_con
-        self.fams = {f: (by_con[f][0].astype(np.int32), by_con[f][1]) for f in ("supply_balance", "asset_capacity", "route_capacity", "route_limit", "source_route_limit") if f in by_con}
-        self.col_keys = [(v.parent_component().name, v.index()) for v in self.lp.columns]
-
-    @staticmethod
-    def _structure(p) -> tuple:
-        return (tuple(p.months), tuple(p.pairs), tuple(sorted(p.share.items())), tuple(sorted(p.pair_cap)), tuple(p.routes), tuple(p.sources))
+        self.kernel = OilKernel(scenario)
+        self.signature = _signature(self.kernel.spec)
 
     def solve(self, scenario):
         """Solve one case; returns (kernel the outcome belongs to, outcome)."""
-        p = oil_params(scenario)
-        if self._structure(p) != self.structure:
+        spec = model_spec(oil_params(scenario))
+        if _signature(spec) != self.signature:
             own = OilKernel(scenario)  # a different LP: build it for this case alone
             return own, own.baseline
         k = self.kernel
+        lp = k.lp
         lower, upper = k.base_lower.copy(), k.base_upper.copy()
-        for fam, (rows, keys) in self.fams.items():
-            if fam == "supply_balance":
-                v = np.array([p.supply[key] for key in keys])
-                lower[rows] = upper[rows] = v
-            elif fam == "asset_capacity":
-                upper[rows] = [p.asset_cap[key] for key in keys]
-            elif fam == "route_capacity":
-                upper[rows] = [p.route_cap.get(key, highspy.kHighsInf) for key in keys]
-            elif fam == "route_limit":
-                lower[rows] = [p.limit_lo[key] for key in keys]
-                upper[rows] = [highspy.kHighsInf if math.isinf(p.limit_hi[key]) else p.limit_hi[key] for key in keys]
-            elif fam == "source_route_limit":
-                upper[rows] = [p.pair_cap[key] for key in keys]
-        k.set_objective(np.array([p.netback[(key[0], key[1], p.year_of[key[2]])] * OBJ_SCALE if name == "x" else -p.penalty * OBJ_SCALE for name, key in self.col_keys]))
-        return k, k.solve_all_rows(lower, upper)
+        for name, block in spec.cons.items():
+            pos = lp.rows_of(name, len(block.keys))
+            ok = pos >= 0
+            lower[pos[ok]], upper[pos[ok]] = block.lower[ok], block.upper[ok]
+        out = k.solve_all_rows(lower, upper, cost=column_costs(lp, spec, tie_break=True), econ=column_costs(lp, spec), penalty=spec.params.penalty)
+        return k, out
 
 
 def make_worker(job: Job):
