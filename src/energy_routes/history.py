@@ -30,7 +30,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import InputError, Problem
-from .load import file_sha256, read_table
+from .load import read_table
 from .schema import Col, Table
 
 HISTORY_DIR = "history"
@@ -211,11 +211,10 @@ def load_history(inputs_dir: str | Path, routes: set[str], overrides: set[str]) 
     for table in TABLES:
         path = folder / table.filename
         rel = f"{HISTORY_DIR}/{table.filename}"
-        if not path.exists():
+        if not path.exists() and not path.is_symlink():
             problems.append(Problem(rel, f"is missing; expected {table.description.lower()}"))
             continue
-        hashes[rel] = file_sha256(path)
-        read = read_table(path, rel, table, known, problems)
+        read = read_table(path, rel, table, known, problems, hashes)
         if read is None:
             continue
         typed, line_nos = read

@@ -13,6 +13,7 @@ netback, as the mean and the worst over start months.
 
 from __future__ import annotations
 
+import math
 import re
 
 import pandas as pd
@@ -24,6 +25,7 @@ from .kernel import CaseEvent, make_kernel
 
 
 def parse_floats(text: str, option: str, lo: float | None = None, hi: float | None = None) -> list[float]:
+    """Comma-separated finite numbers in [lo, hi] (NaN and infinity are refused: a range check alone lets NaN through)."""
     out = []
     for part in str(text).split(","):
         part = part.strip()
@@ -31,6 +33,8 @@ def parse_floats(text: str, option: str, lo: float | None = None, hi: float | No
             v = float(part)
         except ValueError:
             raise InputError([Problem(option, f"'{part}' is not a number; expected a comma-separated list such as 0,0.33,0.5")]) from None
+        if not math.isfinite(v):
+            raise InputError([Problem(option, f"'{part}' is not a finite number; expected numbers in [{lo:g}, {hi:g}]")])
         if (lo is not None and v < lo) or (hi is not None and v > hi):
             raise InputError([Problem(option, f"{v:g} is outside [{lo:g}, {hi:g}]")])
         out.append(v)
@@ -60,7 +64,8 @@ def parse_starts(text: str, option: str = "--start") -> list[pd.Timestamp]:
     return out
 
 
-def build_plan(targets: list[str], remaining: list[float], weeks: list[float], starts: list[pd.Timestamp], horizon_end: pd.Timestamp) -> pd.DataFrame:
+def build_plan(targets: list[str], remaining: list[float], weeks: list[float], starts: list[pd.Timestamp], horizon_end: pd.Timestamp, progress=None) -> pd.DataFrame:
+    """One row per (target, remaining, weeks, start); ``progress``, if given, is called with the count so far."""
     rows = []
     n = 0
     for tgt in targets:
@@ -84,6 +89,8 @@ def build_plan(targets: list[str], remaining: list[float], weeks: list[float], s
                             "events": events_to_json(events),
                         }
                     )
+                    if progress is not None:
+                        progress(n)
     return pd.DataFrame(rows)
 
 
