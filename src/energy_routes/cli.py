@@ -85,15 +85,17 @@ def validate(inputs_dir: Path, quiet: bool) -> None:
     try:
         inputs = load_inputs(inputs_dir)
     except InputError as exc:
-        try:  # still check the scenario file, so every problem is reported at once
+        try:  # still check the scenario file and the sweep specs' structure, so every problem is reported at once
             load_library(inputs_dir)
         except InputError as exc2:
             exc.problems.extend(exc2.problems)
+        exc.problems.extend(_check_sweep_specs(inputs_dir, None))
         _fail(err, exc)
     problems: list[Problem] = []
     try:
         lib = load_library(inputs_dir)
     except InputError as exc:
+        exc.problems.extend(_check_sweep_specs(inputs_dir, None))
         _fail(err, exc)
     for name in lib.scenarios:
         try:
@@ -101,10 +103,13 @@ def validate(inputs_dir: Path, quiet: bool) -> None:
         except InputError as exc:
             problems.extend(exc.problems)
     problems.extend(_check_optional_tables(inputs_dir, inputs, lib))
+    problems.extend(_check_sweep_specs(inputs_dir, inputs))
     if problems:
         _fail(err, InputError(list(dict.fromkeys(problems))))
     if not quiet:
-        Console().print(f"{inputs_dir}: {len(inputs.tables)} tables and {len(lib.scenarios)} scenarios are valid")
+        n_specs = len(_sweep_specs(inputs_dir))
+        specs = f" and {n_specs} sweep spec{'s' if n_specs != 1 else ''}" if n_specs else ""
+        Console().print(f"{inputs_dir}: {len(inputs.tables)} tables, {len(lib.scenarios)} scenarios{specs} are valid")
 
 
 def _check_optional_tables(inputs_dir: Path, inputs, lib) -> list[Problem]:
@@ -128,6 +133,35 @@ def _check_optional_tables(inputs_dir: Path, inputs, lib) -> list[Problem]:
     return problems
 
 
+def _sweep_specs(inputs_dir: Path) -> list[Path]:
+    folder = Path(inputs_dir) / "sweeps"
+    return sorted(p for p in folder.glob("*") if p.suffix in (".yaml", ".yml")) if folder.is_dir() else []
+
+
+def _check_sweep_specs(inputs_dir: Path, inputs) -> list[Problem]:
+    """Every sweep spec under inputs/sweeps/: its structure and, when the tables are valid, its cases (as ``sweep`` checks them)."""
+    import tempfile
+
+    from .scenario import resolve
+    from .sweep import grid
+
+    problems: list[Problem] = []
+    for path in _sweep_specs(inputs_dir):
+        try:
+            spec = grid.read_spec(path)
+            if inputs is None:
+                continue
+            resolve(inputs, spec["scenario"], list(spec.get("overrides") or []))
+            if grid.spec_size(spec) > 10 * grid.CHECK_ALL_UP_TO:
+                continue  # too big to check here: `sweep` checks it before it starts
+            with tempfile.TemporaryDirectory(prefix="energy-routes-validate-") as tmp:
+                plan = grid.build_plan(spec, Path(tmp))
+                grid.validate_cases(inputs_dir, Path(tmp), plan, spec["parameters"], str(path))
+        except InputError as exc:
+            problems.extend(Problem(p.file, p.message, p.line, p.column) if p.file.startswith(str(path)) else Problem(str(path), str(p)) for p in exc.problems)
+    return problems
+
+
 @main.command()
 @click.argument("scenario")
 @_inputs_option
@@ -147,6 +181,10 @@ def run(
 
     console = Console(quiet=quiet)
     err = Console(stderr=True)
+    if len(set(overrides)) < len(overrides):
+        twice = sorted({o for o in overrides if overrides.count(o) > 1})
+        err.print(f"[yellow]note:[/yellow] --override {escape(', '.join(twice))} given more than once; each is applied once", highlight=False, soft_wrap=True)
+        overrides = tuple(dict.fromkeys(overrides))
     # --out is checked before any work (the default folder's parent, runs/, too): a bad target is exit 2, not a lost solve
     check_out(out_dir if out_dir is not None else default_out_dir(Path(scenario).stem))
     try:

@@ -44,6 +44,12 @@ def _typed(c, v, loc: Locator, where: str) -> tuple[bool, object]:
     return True, str(v)
 
 
+def _origin_file(loc: Locator, i: int, default: str) -> str:
+    """The file the i-th merged `set` edit came from (scenarios.yaml or a scenario file)."""
+    origin = loc.provenance.item("set", i)
+    return origin.file if origin is not None else default
+
+
 def apply_set_edits(inputs: Inputs, s: Settings, years: list[int], loc: Locator, rel: str) -> Inputs:
     """A copy of ``inputs`` with every edit applied; problems go to ``loc``."""
     import pandas as pd
@@ -82,7 +88,7 @@ def apply_set_edits(inputs: Inputs, s: Settings, years: list[int], loc: Locator,
             if ok:
                 df.loc[mask, k] = v
         _validate_with_pandera(
-            df, edited.lines[edit.table], table, f"{edit.table}.csv as edited by {rel} {col}", known_ids(edited.tables), loc.problems
+            df, edited.lines[edit.table], table, f"{edit.table}.csv as edited by {_origin_file(loc, i, rel)} {col}", known_ids(edited.tables), loc.problems
         )
     _check_structure(edited.tables, edited.lines, loc.problems)
     return edited

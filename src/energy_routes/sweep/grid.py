@@ -218,18 +218,37 @@ def validate_cases(inputs_dir: Path, folder: Path, plan: pd.DataFrame, params: l
             for v in p["values"]:
                 pick.append(plan.loc[plan[p["name"]] == v, "case_id"].iloc[0])
         pick = list(dict.fromkeys(pick))
-    problems: list[Problem] = []
     by_id = plan.set_index("case_id")
+    found: dict[tuple, list[str]] = {}
     for n, case in enumerate(pick, start=1):
         try:
             resolve(inputs, folder / "cases" / f"{case}.yaml")
         except InputError as exc:
-            values = ", ".join(f"{p['name']}={by_id.at[case, p['name']]}" for p in params)
-            problems += [Problem(spec_rel, f"case {case} ({values}): {p}") for p in exc.problems]
+            for p in exc.problems:
+                # the case file is generated (and gone after a failed start): name the setting and the table, not the file
+                file = p.file
+                if f"{case}.yaml" in file:
+                    file = file.split(" as edited by ")[0] + " as edited" if " as edited by " in file else ""
+                message = p.message.replace(f"'{case}'", "the case")
+                found.setdefault((file, p.column, message), {})[case] = None
         if progress is not None:
             progress(n)
-    if problems:
-        raise InputError(list(dict.fromkeys(problems)))
+    if found:
+        problems = []
+        for (file, column, message), cases in found.items():
+            where = f"{file}: " if file else ""
+            problems.append(Problem(spec_rel, f"{_cases_text(list(cases), by_id, params, len(plan))}: {where}{message}", column=column))
+        raise InputError(problems)
+
+
+def _cases_text(cases: list[str], by_id: pd.DataFrame, params: list[dict], total: int) -> str:
+    """'case c00004 (a=1, b=2)', or for several 'cases c00004, c00005, … (3 of 9, all with a=1)'."""
+    if len(cases) == 1:
+        values = ", ".join(f"{p['name']}={by_id.at[cases[0], p['name']]}" for p in params)
+        return f"case {cases[0]} ({values})"
+    shared = [f"{p['name']}={by_id.at[cases[0], p['name']]}" for p in params if by_id.loc[cases, p["name"]].nunique() == 1]
+    listed = ", ".join(cases[:3]) + (", …" if len(cases) > 3 else "")
+    return f"cases {listed} ({len(cases)} of {total}{', all with ' + ', '.join(shared) if shared else ''})"
 
 
 class ParamKernel:
