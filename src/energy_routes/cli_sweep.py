@@ -178,7 +178,8 @@ def sweep(spec, inputs_dir, out, workers, dask, resume_dir, quiet, yes):
     console = Console()
     req = json.loads((folder / "sweep.json").read_text())
     names = [p["name"] for p in req["spec"]["parameters"]]
-    _print_table(console, cases, f"{len(cases)} cases", ["case_id", *names, "status", "netback_musd", "shut_in_mt", "bottleneck"], {n: "g" for n in names}, limit=20)
+    shown = [c for c in ["case_id", *names, "status", "netback_musd", "shut_in_mt", "bottleneck"] if c in cases]
+    _print_table(console, cases, f"{len(cases)} cases", shown, {n: "g" for n in names}, limit=20)
     console.print(f"\nTables (CSV, Parquet parts, results.duckdb) and each case as a scenario file (cases/) in {escape(str(folder))}/", highlight=False)
 
 

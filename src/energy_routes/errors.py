@@ -77,12 +77,6 @@ class ReportError(EnergyRoutesError):
     exit_code = 1
 
 
-class UnexpectedError(EnergyRoutesError):
-    """An error the program did not foresee (a bug): reported in one message, exit code 1."""
-
-    exit_code = 1
-
-
 class SolveError(EnergyRoutesError):
     """The solver did not return an optimal solution (exit code 3)."""
 

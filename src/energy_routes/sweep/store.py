@@ -77,9 +77,12 @@ class FolderLock:
     """
 
     def __init__(self, folder: Path):
-        import fcntl
-
         self.path = Path(folder) / LOCK
+        self.fd: int | None = None
+        try:
+            import fcntl
+        except ImportError:  # no flock on this platform (Windows): no protection against a second writer
+            return
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -91,7 +94,7 @@ class FolderLock:
             raise FolderBusy(holder) from None
         os.ftruncate(fd, 0)
         os.write(fd, f"pid {os.getpid()}, since {time.strftime('%Y-%m-%d %H:%M:%S')}\n".encode())
-        self.fd: int | None = fd
+        self.fd = fd
 
     def release(self) -> None:
         if self.fd is not None:
