@@ -18,10 +18,12 @@ import pandas as pd
 from . import extract
 from .diagnose import diagnose_infeasible, unreachable_commitments
 from .errors import SolveError
+from .explain import SHORT_ROUTE_NAMES, binding_constraints
 from .load import load_inputs
 from .model import build_oil_model
 from .params import OilParams, oil_params
 from .scenario import Scenario, resolve
+from .show import inputs_used
 from .solve import CompiledLP, Solution
 from .writers import TABLE_NAMES
 
@@ -59,12 +61,34 @@ class Timer:
 
 def run_scenario(
     inputs_dir: str | Path,
-    scenario: str | Path,
+    scenario: str | Path | dict,
     overrides: list[str] | tuple[str, ...] = (),
     *,
     power: bool = True,
+    extra_pieces: list[tuple[str, dict]] | tuple = (),
 ) -> RunResult:
     """Load, resolve, build, solve and extract one scenario.
+
+    Parameters
+    ----------
+    inputs_dir
+        The inputs folder (CSV tables and ``scenarios.yaml``).
+    scenario
+        A shipped scenario name, a path to a scenario ``.yaml`` file, or the same as a dict:
+        ``{"name": ..., "extends": "base-2024", "overrides": [...], "events": [...], ...}``
+        (keys as in docs/data.md, "Scenarios").
+    overrides
+        Named overrides added after the scenario's own (``--override``).
+    power
+        Solve the hourly power block too.
+    extra_pieces
+        ``(label, settings)`` pairs merged after the overrides, in order (how ``story`` adds an event).
+
+    Returns
+    -------
+    RunResult
+        ``result.tables`` holds the run's tables by name (``allocation_annual``, ``shadow_prices``,
+        ``binding_constraints``, ``inputs_netback``, ...); ``result.scenario.notes`` the warnings.
 
     Raises
     ------
@@ -77,7 +101,7 @@ def run_scenario(
     timer = Timer()
     with timer("load"):
         inputs = load_inputs(inputs_dir)
-        sc = resolve(inputs, scenario, overrides)
+        sc = resolve(inputs, scenario, overrides, extra_pieces)
         p = oil_params(sc)
     blocked = unreachable_commitments(p)
     if blocked:
@@ -115,6 +139,9 @@ def run_scenario(
         power_out = {"power_annual": annual, "power_hourly": hourly}
     tables.update(power_out)
     tables = {name: tables[name] for name in TABLE_NAMES}
+    with timer("explain"):
+        tables["binding_constraints"] = binding_constraints(tables["shadow_prices"], sc, SHORT_ROUTE_NAMES)
+        tables.update(inputs_used(sc))
     size = {"variables": lp.num_cols, "constraints": lp.num_rows, "nonzeros": lp.num_nonzeros}
     timings = dict(timer.times)
     timings["highs_solve_oil"] = sol.solve_seconds

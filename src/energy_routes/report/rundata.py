@@ -26,7 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputError, Problem
-from ..summary import ROUTE_LABELS  # short route labels, as in the terminal summary
+from ..explain import SHORT_ROUTE_NAMES as ROUTE_LABELS  # short route labels, as in the terminal summary
 from ..writers import TABLE_NAMES as RUN_TABLES  # the tables every run writes
 
 _STR_COLUMNS = {"period": str, "route": str, "source": str, "asset": str, "target": str, "constraint": str, "asset_or_route": str}
