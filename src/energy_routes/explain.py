@@ -342,3 +342,36 @@ def binding_constraints(shadow: pd.DataFrame, scenario, short_routes: dict[str, 
     g = _grouped(shadow)
     wanted = list(zip(g.constraint, g.asset_or_route, g.year, g.side))
     return explain(shadow, names, sources(scenario, wanted))
+
+
+# ------------------------------------------------------------------ which sentences to show
+
+#: how many sentences to show when no year is in focus (all are in binding_constraints.csv)
+MAX_SENTENCES = 10
+
+
+def _years_text(years: list[int]) -> str:
+    ys = sorted(set(years))
+    return f"{ys[0]}-{ys[-1]}" if len(ys) > 2 and ys == list(range(ys[0], ys[-1] + 1)) else ", ".join(map(str, ys))
+
+
+def selected(binding: pd.DataFrame, year: int | None, limit: int = MAX_SENTENCES) -> tuple[str, list[str], int]:
+    """(heading, sentences, how many more) of the binding constraints.
+
+    With a ``year``: every constraint that binds in it. Without: each constraint once, in the year
+    it is worth most, saying in which other years it binds, most valuable first.
+    """
+    if binding is None or binding.empty:
+        return "", [], 0
+    if year is not None:
+        rows = binding[binding.year == year]
+        return f"Binding constraints in {year}: what one more tonne is worth", list(rows.sentence), 0
+    b = binding.assign(_w=binding.mean_usd_per_t.abs() * binding.periods_binding)
+    best = b.sort_values("_w", ascending=False, kind="stable").groupby(["constraint", "asset_or_route"], sort=False)
+    out = []
+    for (_c, _a), grp in best:
+        top = grp.iloc[0]
+        years = list(grp.year)
+        out.append((top._w, top.sentence + (f" It binds in {len(years)} years: {_years_text(years)}." if len(years) > 1 else "")))
+    out.sort(key=lambda t: -t[0])
+    return "Binding constraints, each in the year it is worth most", [s for _, s in out[:limit]], max(0, len(out) - limit)

@@ -16,10 +16,10 @@ import pandas as pd
 
 #: the tables, in order: name -> (sheet name, what it holds)
 TABLES = {
-    "inputs_capacity": ("Inputs: capacity", "Capacity per oil asset and year before events: all shippers, third party, left for Kazakh crude (Mt/yr)"),
-    "inputs_netback": ("Inputs: netback", "Brent, grade differential, barrels per tonne, tariffs, feeder costs and netback per source, route and year ($/t)"),
-    "inputs_commitments": ("Inputs: commitments", "Route limits, shares and source-route limits that hold per year, with the entry they come from"),
-    "inputs_events": ("Inputs: events", "Every disruption event of the scenario, inherited ones included, with where it is written"),
+    "inputs_capacity": ("Inputs used - capacity", "Capacity per oil asset and year before events: all shippers, third party, left for Kazakh crude (Mt/yr)"),
+    "inputs_netback": ("Inputs used - netback", "Brent, grade differential, barrels per tonne, tariffs, feeder costs and netback per source, route and year ($/t)"),
+    "inputs_commitments": ("Inputs used - commitments", "Route limits, shares and source-route limits that hold per year, with the entry they come from"),
+    "inputs_events": ("Inputs used - events", "Every disruption event of the scenario, inherited ones included, with where it is written"),
 }
 
 

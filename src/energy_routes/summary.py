@@ -15,11 +15,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from .explain import SHORT_ROUTE_NAMES as ROUTE_LABELS  # the short route names of every table
+from .explain import selected as sentences
 from .focus import Focus, focus, horizon_days
-
-#: how many binding-constraint sentences to print when no year is in focus (all are in the run folder)
-MAX_SENTENCES = 10
-
 
 def _fmt(v: float, spec: str = ",.2f") -> str:
     return "" if pd.isna(v) else format(v, spec)
@@ -67,33 +64,6 @@ def years_table(tables: dict[str, pd.DataFrame], years: list[int]) -> Table:
     t.add_row("exported", *(f"{by_year.at[y, 'exported_kt']:.1f}" for y in years))
     t.add_row("shut in", *(f"{by_year.at[y, 'shut_in_kt']:.2f}" for y in years))
     return t
-
-
-def _years_text(years: list[int]) -> str:
-    ys = sorted(set(years))
-    return f"{ys[0]}-{ys[-1]}" if len(ys) > 2 and ys == list(range(ys[0], ys[-1] + 1)) else ", ".join(map(str, ys))
-
-
-def sentences(binding: pd.DataFrame, year: int | None, limit: int = MAX_SENTENCES) -> tuple[str, list[str], int]:
-    """(heading, sentences, how many more) of the binding constraints.
-
-    With a ``year``: every constraint that binds in it. Without: each constraint once, in the year
-    it is worth most, saying in which other years it binds, most valuable first.
-    """
-    if binding is None or binding.empty:
-        return "", [], 0
-    if year is not None:
-        rows = binding[binding.year == year]
-        return f"Binding constraints in {year}: what one more tonne is worth", list(rows.sentence), 0
-    b = binding.assign(_w=binding.mean_usd_per_t.abs() * binding.periods_binding)
-    best = b.sort_values("_w", ascending=False, kind="stable").groupby(["constraint", "asset_or_route"], sort=False)
-    out = []
-    for (_c, _a), grp in best:
-        top = grp.iloc[0]
-        years = list(grp.year)
-        out.append((top._w, top.sentence + (f" It binds in {len(years)} years: {_years_text(years)}." if len(years) > 1 else "")))
-    out.sort(key=lambda t: -t[0])
-    return "Binding constraints, each in the year it is worth most", [s for _, s in out[:limit]], max(0, len(out) - limit)
 
 
 def run_focus(result) -> Focus | None:
