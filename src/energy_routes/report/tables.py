@@ -245,10 +245,11 @@ def named(frame: pd.DataFrame, data: RunData) -> pd.DataFrame:
     for col, kind in _NAMED.items():
         if col in out:
             out[col] = [label[kind](str(v)) if isinstance(v, str) and v else v for v in out[col]]
-    known = {**{r: "route" for r in data.tables["allocation_annual"].route.unique()}}
+    empty = pd.DataFrame({"route": [], "asset": [], "source": []})
+    known = set(data.tables.get("allocation_annual", empty).route.unique())
     if "target" in out or "asset_or_route" in out:
-        assets = set(data.tables["asset_use_monthly"].asset.unique())
-        sources = set(data.tables["shut_in_monthly"].source.unique())
+        assets = set(data.tables.get("asset_use_monthly", empty).asset.unique())
+        sources = set(data.tables.get("shut_in_monthly", empty).source.unique())
 
         def any_label(v) -> str:
             if not isinstance(v, str):
