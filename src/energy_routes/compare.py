@@ -37,6 +37,8 @@ from .report.tables import Sheet, binding_summary, named
 TABLES = ("summary", "volume", "shut_in", "netback", "binding", "volume_monthly")
 #: a difference smaller than this is "unchanged" (Mt, kt, M$ or $/t alike: far below the printed precision)
 UNCHANGED = 1e-6
+#: short words for the constraint families in narrow tables
+FAMILY_WORDS = {"asset_capacity": "capacity", "route_capacity": "route capacity", "route_limit": "route limit", "route_share": "route share", "source_route_limit": "source limit"}
 #: one colour per run, the same in every chart
 RUN_COLOURS = ["#555555", "#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442"]
 
@@ -372,14 +374,16 @@ def terminal_tables(tables: dict[str, pd.DataFrame], *runs: RunData):
     out.append(t)
     b = view["binding"].head(15)
     t = table("Binding constraints: mean $/t (periods binding)" + (f"; {hidden['binding']} unchanged left out" if hidden.get("binding") else ""))
-    t.add_column("constraint[asset or route]", overflow="fold")
+    t.add_column("what binds", overflow="fold")
     for c in L:
         t.add_column(c, justify="right", no_wrap=True)
-    t.add_column("binds in", no_wrap=True)
-    for r in b.to_dict("records"):
-        t.add_row(escape(f"{r['constraint']}[{r['asset_or_route']}]"),
+    t.add_column("in", no_wrap=True)
+    shown_b = named(b, runs_l[0]) if len(b) else b
+    for r in shown_b.to_dict("records"):
+        where = r["binds_in"] if n == 2 else ("all" if r["binds_in"] == "all" else r["binds_in"].replace(" only", "").replace(" and ", ""))
+        t.add_row(escape(f"{r['asset_or_route']} ({FAMILY_WORDS.get(r['constraint'], r['constraint'])})"),
                   *(f"{num(r[f'{x}_mean_usd_per_t'])} ({r[f'{x}_periods_binding']})" if r[f"{x}_periods_binding"] else "" for x in letters(n)),
-                  r["binds_in"])
+                  where)
     out.append(t)
     return out
 

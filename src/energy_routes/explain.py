@@ -91,7 +91,7 @@ SHORT_ROUTE_NAMES = {
 }
 
 #: columns of binding_constraints.csv
-COLUMNS = ["year", "constraint", "asset_or_route", "periods_binding", "first", "last", "mean_usd_per_t", "max_abs_usd_per_t", "bound", "input", "sentence"]
+COLUMNS = ["year", "constraint", "asset_or_route", "periods_binding", "first", "last", "mean_usd_per_t", "max_abs_usd_per_t", "bound", "input", "what", "sentence"]
 
 
 # ------------------------------------------------------------------ display names
@@ -268,14 +268,14 @@ class _Unknown:
         return "?"
 
 
-def sentence(row: dict, names: dict[str, dict[str, str]]) -> str:
-    """The sentence of one row of :func:`explain` (the generic renderer of :data:`FAMILIES`)."""
+def _parts(row: dict, names: dict[str, dict[str, str]]) -> tuple[dict | None, str, str]:
+    """(the family's spec, the sign side, what binds in words) of one row."""
     spec = FAMILIES.get(row["constraint"])
     value = float(row["mean_usd_per_t"])
     side = "-" if value < 0 else "+"
     ident = str(row["asset_or_route"])
-    if spec is None:  # a family this module does not know yet: say what we can
-        return f"{_when(row['first'], row['last'], int(row['periods_binding']), 'year' if len(str(row['first'])) == 4 else 'month')}: {row['constraint']} on {ident} binds; one more tonne is worth {value:+,.2f} $/t."
+    if spec is None:
+        return None, side, f"{row['constraint']} on {ident} binds"
     side = side if side in spec["what"] else "+"
     source, _, route = ident.partition(":")
     kind = spec["id_kind"]
@@ -285,10 +285,24 @@ def sentence(row: dict, names: dict[str, dict[str, str]]) -> str:
         "source_name": _name(names, "source", source) if kind == "source_route" else "",
         "bound": _Unknown() if bound is None or pd.isna(bound) else float(bound),
     }
-    what = spec["what"][side]
+    return spec, side, spec["what"][side].format(**fields)
+
+
+def what_binds(row: dict, names: dict[str, dict[str, str]]) -> str:
+    """'Aktau oil berths and Caspian tankers is full', 'the cap of 2.2 Mt/yr on Caspian+BTC binds'."""
+    return _parts(row, names)[2]
+
+
+def sentence(row: dict, names: dict[str, dict[str, str]]) -> str:
+    """The sentence of one row of :func:`explain` (the generic renderer of :data:`FAMILIES`)."""
+    spec, side, what = _parts(row, names)
+    value = float(row["mean_usd_per_t"])
+    if spec is None:  # a family this module does not know yet: say what we can
+        per = "year" if len(str(row["first"])) == 4 else "month"
+        return f"{_when(str(row['first']), str(row['last']), int(row['periods_binding']), per)}: {what}; one more tonne is worth {value:+,.2f} $/t."
     return SENTENCE.format(
         when=_when(str(row["first"]), str(row["last"]), int(row["periods_binding"]), spec["per"]),
-        what=what.format(**fields),
+        what=what,
         tonne=spec["tonne"][side],
         usd_per_t=value,
         cost=COST.format(abs_usd=abs(value)) if value < 0 else "",
@@ -330,7 +344,9 @@ def explain(shadow: pd.DataFrame, names: dict[str, dict[str, str]], source_rows:
     g["input"] = g["input"].fillna("")
     weight = g.mean_usd_per_t.abs() * g.periods_binding
     g = g.assign(_w=weight).sort_values(["year", "_w"], ascending=[True, False], kind="stable").drop(columns="_w")
-    g["sentence"] = [sentence(r, names) for r in g.to_dict("records")]
+    records = g.to_dict("records")
+    g["what"] = [what_binds(r, names) for r in records]
+    g["sentence"] = [sentence(r, names) for r in records]
     return g[COLUMNS].reset_index(drop=True)
 
 
