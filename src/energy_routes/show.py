@@ -77,10 +77,10 @@ def terminal_tables(scenario, tables: dict[str, pd.DataFrame] | None = None, yea
     from rich.markup import escape
     from rich.table import Table
 
-    from .explain import display_names
+    from .explain import SHORT_ROUTE_NAMES, display_names
 
     t = tables or inputs_used(scenario)
-    names = display_names(scenario.inputs.tables)
+    names = display_names(scenario.inputs.tables, SHORT_ROUTE_NAMES)
     years = [year] if year else scenario.years
     out: list = []
 
@@ -99,7 +99,7 @@ def terminal_tables(scenario, tables: dict[str, pd.DataFrame] | None = None, yea
         out.append(year_table(f"Capacity left for Kazakh crude before events, Mt/yr, {span}", t["inputs_capacity"], ["asset"], "kazakh_mt", ",.1f",
                               lambda k: names.get("asset", {}).get(k, k), ys))
         out.append(year_table(f"Netback by source and route, $/t, {span}", t["inputs_netback"], ["source", "route"], "netback_usd_per_t", ",.1f",
-                              lambda k: f"{names.get('source', {}).get(k[0], k[0])} via {k[1]}", ys))
+                              lambda k: f"{names.get('source', {}).get(k[0], k[0])} via {names.get('route', {}).get(k[1], k[1])}", ys))
     nb = t["inputs_netback"]
     first = nb[nb.year == years[0]].drop_duplicates("route")
     parts = Table(title=f"How the netback is made up, {years[0]} ($/t; netback = price - tariffs - feeder cost)", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
@@ -120,10 +120,10 @@ def terminal_tables(scenario, tables: dict[str, pd.DataFrame] | None = None, yea
         out.append(tab)
     ev = t["inputs_events"]
     tab = Table(title=f"Disruption events ({len(ev)})", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
-    for c in ("id", "target", "window", "left", "from"):
-        tab.add_column(c, overflow="fold")
+    for c in ("id", "target", "start", "end", "days", "left", "ramp", "from"):
+        tab.add_column(c, overflow="fold", no_wrap=c in ("start", "end", "days", "left", "ramp"), justify="right" if c in ("days", "left", "ramp") else "left")
     for r in ev.itertuples():
-        tab.add_row(escape(r.id), escape(r.target), f"{r.start}..{r.end} ({r.days} d{', +' + str(r.ramp_days) + ' d ramp' if r.ramp_days else ''})", f"{r.remaining:.0%}", escape(r._8))
+        tab.add_row(escape(r.id), escape(r.target), r.start, r.end, str(r.days), f"{r.remaining:.0%}", f"{r.ramp_days} d" if r.ramp_days else "", escape(r._8))
     if len(ev):
         out.append(tab)
     return out
