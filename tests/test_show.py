@@ -6,6 +6,8 @@ dear 30 + 10 = 40, spare 30 + 40 = 70 $/t; no feeder costs: netbacks 590, 560, 5
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -26,7 +28,7 @@ def test_show_prints_the_inputs_in_80_columns(tmp_path, monkeypatch):
     netback = {ln.split()[-2]: float(ln.split()[-1]) for ln in lines if " via " in ln}
     assert netback == {"Cheap": 590.0, "Dear": 560.0, "Spare": 530.0}
     assert any("route limit spare" in ln and "at least 1 Mt/yr" in ln for ln in lines), res.output
-    assert any("pipe-out" in ln and "50%" in ln and "2023-03-01  2023-03-14" in ln and " 14 " in ln for ln in lines), res.output
+    assert any("pipe-out" in ln and "50%" in ln and re.search(r"2023-03-01 +2023-03-14 +14 ", ln) for ln in lines), res.output
 
 
 def test_a_run_writes_the_inputs_it_used(tmp_path):
