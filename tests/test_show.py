@@ -40,3 +40,20 @@ def test_a_run_writes_the_inputs_it_used(tmp_path):
     assert nb.loc[("a", "dear"), ["price_usd_per_t", "tariff_usd_per_t", "netback_usd_per_t"]].tolist() == pytest.approx([600, 40, 560])
     cap = pd.read_csv(out / "inputs_capacity.csv").set_index("asset")
     assert cap.loc["ship", "kazakh_mt"] == 10 and cap.loc["pipe", "kazakh_mt"] == 20
+
+
+def test_run_folder_and_files_are_readable_as_the_umask_allows(tmp_path):
+    import os
+    import stat
+
+    folder = write_inputs(tmp_path / "in")
+    old = os.umask(0o027)  # group may read, others nothing
+    try:
+        out = tmp_path / "run"
+        res = invoke("run", "case", "--inputs", folder, "--out", out, "--no-power", "--quiet")
+    finally:
+        os.umask(old)
+    assert res.exit_code == 0, res.output
+    assert stat.S_IMODE(out.stat().st_mode) == 0o750
+    for name in ("allocation_annual.csv", "manifest.json", "tables.xlsx", "report.html", "chart-monthly.png"):
+        assert stat.S_IMODE((out / name).stat().st_mode) == 0o640, name

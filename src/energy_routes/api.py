@@ -1,8 +1,13 @@
 """The pipeline in one place: inputs -> scenario -> parameters -> models -> HiGHS -> tables.
 
->>> from energy_routes.api import run_scenario
->>> result = run_scenario("inputs", "base-2024")          # doctest: +SKIP
->>> result.tables["allocation_annual"]                     # doctest: +SKIP
+>>> from energy_routes.api import run_scenario, save_run
+>>> result = run_scenario("inputs", "base-2024", power=False)                                  # doctest: +SKIP
+>>> result.tables["allocation_annual"]                                                          # doctest: +SKIP
+>>> run_scenario("inputs", {"extends": "base-2024", "events": [{"id": "x", "target": "cpc_terminal",
+...              "start": "2024-03-01", "weeks": 4, "remaining": 0.3333}]}, power=False)         # doctest: +SKIP
+>>> save_run(result, "runs/my-run", "inputs")                                                  # doctest: +SKIP
+
+docs/api.md documents the whole Python interface; examples/api.ipynb runs it.
 """
 
 from __future__ import annotations
@@ -146,3 +151,21 @@ def run_scenario(
     timings = dict(timer.times)
     timings["highs_solve_oil"] = sol.solve_seconds
     return RunResult(sc, p, sol, size, power_runs, tables, timings)
+
+
+def save_run(result: RunResult, out_dir: str | Path, inputs_dir: str | Path, *, report: bool = True) -> Path:
+    """Write a result as a run folder (CSV tables, manifest.json and, with ``report``, tables.xlsx,
+    report.html and the PNGs), atomically, as ``energy-routes run`` does; returns the folder.
+
+    Raises ``FileExistsError`` when ``out_dir`` exists and is not empty.
+    """
+    from .writers import manifest_for, write_run
+
+    target = Path(out_dir)
+
+    def finalize(tmp: Path) -> None:
+        from .report import build_report
+
+        build_report(tmp, shown_as=target)
+
+    return write_run(target, result.tables, manifest_for(result, Path(inputs_dir), result.scenario.name), finalize=finalize if report else None)

@@ -65,6 +65,19 @@ def git_commit(folder: Path) -> str | None:
     return res.stdout.strip() or None if res.returncode == 0 else None
 
 
+def current_umask() -> int:
+    """The process umask (read by setting it and putting it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def readable_as_umask_allows(path: Path, directory: bool) -> None:
+    """Give a temporary file or folder the mode a plain ``open``/``mkdir`` would have: mkdtemp and mkstemp
+    make them private (0700/0600), which would leave finished run folders unreadable by the group."""
+    os.chmod(path, (0o777 if directory else 0o666) & ~current_umask())
+
+
 def default_out_dir(scenario_name: str, root: Path = Path("runs")) -> Path:
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     return root / f"{scenario_name}-{stamp}"
@@ -94,6 +107,7 @@ def write_run(
         raise FileExistsError(f"{out_dir} exists and is not empty; choose another --out")
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-", dir=out_dir.parent))
+    readable_as_umask_allows(tmp, directory=True)
     try:
         files = {}
         for name, df in tables.items():

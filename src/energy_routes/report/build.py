@@ -14,6 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from ..writers import readable_as_umask_allows
 from . import charts as ch
 from .html import figure_html, kpi_html, page, table_html
 from .png import write_pngs
@@ -35,6 +36,7 @@ def atomic_write(path: Path, write) -> Path:
     tmp = Path(tmp)
     try:
         write(tmp)
+        readable_as_umask_allows(tmp, directory=False)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
