@@ -106,8 +106,8 @@ def story(scenario, inputs_dir, events, levers, overrides, out_dir, power, no_pn
     console.print(f"[bold]{escape(st.headline)}[/bold]", highlight=False)
     console.print("")
     tables = {k.removeprefix("story_"): v for k, v in st.tables.items() if k != "story_headline"}
-    for line in cmp.describe_runs(st.runs)[:-1]:
-        console.print(escape(line), highlight=False)
+    for k, r in enumerate(st.runs):
+        console.print(escape(f"{chr(ord('A') + k)} = {r.label} (cases/{r.folder.name})"), highlight=False)
     for t in cmp.terminal_tables(tables, *st.runs)[1:]:
         console.print(t)
     console.print(f"story written to {escape(str(folder))} (story.html, story.xlsx, story_*.csv, cases/)", highlight=False, soft_wrap=True)

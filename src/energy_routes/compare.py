@@ -361,7 +361,9 @@ def terminal_tables(tables: dict[str, pd.DataFrame], *runs: RunData):
     for r in vol.to_dict("records"):
         t.add_row(str(r["year"]), escape(runs_l[0].route_label(r["route"])), *(num(r[f"{x}_volume_mt"]) for x in letters(n)), *(num(r[c], sign=True) for c in dv))
     out.append(t)
-    t = table("Shut-in (Mt) and export netback (M$) by year")
+    changed_years = set(view["shut_in"].year) | set(view["netback"].year)
+    same = len(tables["shut_in"]) - len(changed_years)
+    t = table("Shut-in (Mt) and export netback (M$) by year" + (f" ({same} unchanged years left out)" if same > 0 else ""))
     t.add_column("year", no_wrap=True)
     for c in L:
         t.add_column(f"shut {c}", justify="right", no_wrap=True)
@@ -370,6 +372,8 @@ def terminal_tables(tables: dict[str, pd.DataFrame], *runs: RunData):
     nb = tables["netback"].set_index("year")
     for r in tables["shut_in"].to_dict("records"):
         y = r["year"]
+        if y not in changed_years:
+            continue
         t.add_row(str(y), *(num(r[f"{x}_shut_in_mt"]) for x in letters(n)), *(num(nb.at[y, f"{x}_netback_musd"], ",.0f") if y in nb.index else "" for x in letters(n)))
     out.append(t)
     b = view["binding"].head(15)
