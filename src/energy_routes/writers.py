@@ -43,6 +43,11 @@ TABLE_NAMES = (
 )
 
 
+#: tables a run writes besides those: its binding constraints in words and the inputs it used (runs made
+#: before these existed lack them; readers treat them as optional)
+EXPLAINED_TABLES = ("binding_constraints", "inputs_capacity", "inputs_netback", "inputs_commitments", "inputs_events")
+
+
 def versions() -> dict[str, str]:
     out = {"energy_routes": __version__, "python": platform.python_version()}
     for pkg in PACKAGES:

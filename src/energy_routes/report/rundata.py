@@ -28,10 +28,8 @@ import pandas as pd
 from ..errors import InputError, Problem
 from ..explain import SHORT_ROUTE_NAMES as ROUTE_LABELS  # short route labels, as in the terminal summary
 from ..focus import Focus, focus, horizon_days
+from ..writers import EXPLAINED_TABLES as OPTIONAL_TABLES  # written by runs since the constraints are explained
 from ..writers import TABLE_NAMES as RUN_TABLES  # the tables every run writes
-
-#: tables a run writes since the report explains its constraints and lists its inputs; older runs lack them
-OPTIONAL_TABLES = ("binding_constraints", "inputs_capacity", "inputs_netback", "inputs_commitments", "inputs_events")
 
 _STR_COLUMNS = {"period": str, "route": str, "source": str, "asset": str, "target": str, "constraint": str, "asset_or_route": str,
                 "first": str, "last": str, "input": str, "sentence": str, "id": str, "start": str, "end": str, "from": str, "note": str,
