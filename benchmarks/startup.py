@@ -80,6 +80,10 @@ def main() -> None:
     print(f"import pyomo.environ, highspy, pandas: {ref:.2f} s (median of {args.repeat})")
     print(f"energy-routes run {args.scenario} --no-report --no-power: {run:.2f} s (median of {args.repeat})")
     print(f"ratio: {run / ref:.2f} (target: at most 1.5)")
+    import importlib.util
+
+    if importlib.util.find_spec("hypothesis") is not None:
+        print("note: hypothesis is installed (the test extras), and pandera imports it with itself: about 0.3-0.8 s that a plain install does not pay")
     print("largest imports of the run (cumulative, one process):")
     for name, secs in breakdown[:10]:
         print(f"  {name:<14} {secs:5.2f} s")
