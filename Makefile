@@ -1,10 +1,12 @@
 # Two commands set everything up on a fresh machine:
-#   make demo   create .venv, install, solve the shipped base scenario and a CPC disruption case
-#   make test   create .venv if needed, install, run the whole test suite
+#   make demo   create .venv, install the package alone (no test tools), solve the shipped base scenario,
+#               a CPC disruption case and a story (base, disruption, levers)
+#   make test   create .venv if needed, install with the test extras, run the whole test suite
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+DEMO_STAMP := $(VENV)/.installed-demo
 
 .PHONY: demo test install clean bench validate browser
 
@@ -18,13 +20,21 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 install: $(STAMP)
 
-demo: $(STAMP)
+# the demo needs only the package: either install (test or demo) will do
+$(DEMO_STAMP): $(BIN)/python pyproject.toml
+	@if [ -f $(STAMP) ] && [ $(STAMP) -nt pyproject.toml ]; then touch $@; else \
+	  $(BIN)/python -m pip install --quiet -e . && touch $@; fi
+
+demo: $(DEMO_STAMP)
 	$(BIN)/energy-routes validate
 	@stamp=$$(date -u +%Y%m%dT%H%M%SZ); \
 	$(BIN)/energy-routes run base-2024 --out runs/demo-$$stamp/base-2024 && \
 	$(BIN)/energy-routes run cpc-pump-station-2025 --out runs/demo-$$stamp/cpc-pump-station-2025 && \
+	$(BIN)/energy-routes story outlook-2023-2030 --event target=cpc_terminal,start=2027-03-01,weeks=6,remaining=0.3333 \
+	    --lever aktau-berths-12_5 --lever baku-supsa-restart --out runs/demo-$$stamp/story-cpc-moorings-2027 && \
 	echo && echo "Tables (CSV, tables.xlsx), report.html, chart PNGs and manifest.json are in:" && \
-	echo "  runs/demo-$$stamp/base-2024/" && echo "  runs/demo-$$stamp/cpc-pump-station-2025/"
+	echo "  runs/demo-$$stamp/base-2024/" && echo "  runs/demo-$$stamp/cpc-pump-station-2025/" && \
+	echo "and the story (story.html, story.xlsx) in runs/demo-$$stamp/story-cpc-moorings-2027/"
 
 test: $(STAMP) browser
 	$(BIN)/python -m pytest -q
@@ -45,6 +55,7 @@ validate: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/single_run.py outlook-2023-2030
+	$(BIN)/python benchmarks/startup.py
 	$(BIN)/python benchmarks/report_speed.py
 	$(BIN)/python benchmarks/sweep_speed.py
 	$(BIN)/python benchmarks/risk_speed.py --draws 10000 --workers 2

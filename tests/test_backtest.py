@@ -195,7 +195,8 @@ def test_cli_writes_the_run_folder(tmp_path):
     res = invoke("backtest", "--years", "2024", "--out", out)
     assert res.exit_code == 0, res.output
     assert "Backtest 2024" in res.output and "claimed comparisons inside" in res.output
-    assert sorted(p.name for p in out.iterdir()) == ["backtest_events.csv", "backtest_outlets.csv", "manifest.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["backtest.html", "backtest.png", "backtest_events.csv", "backtest_outlets.csv", "manifest.json"]
+    assert (out / "backtest.png").read_bytes()[:4] == b"\x89PNG" and 'id="backtest-chart"' in (out / "backtest.html").read_text()
     man = json.loads((out / "manifest.json").read_text())
     assert man["kind"] == "backtest" and man["years"] == [2024]
     assert "history/volumes.csv" in man["input_sha256"]

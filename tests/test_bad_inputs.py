@@ -341,7 +341,7 @@ CASES: dict[str, Case] = {
     "user file: wrong type": Case(_user({"name": "mine", "events": [dict(EV, ramp_days="a week")]}), "mine.yaml", 8, "events.0.ramp_days", "Input should be a valid integer", run_only=True),
     "user file: extends itself (cycle)": Case(_user({"name": "mine", "extends": "mine"}), "mine.yaml", 2, "extends", "extends unknown scenario 'mine'; known: case", run_only=True),
     "user file: unknown override": Case(_user({"name": "mine", "overrides": ["nope"]}), "mine.yaml", 3, "overrides", "unknown override 'nope'", run_only=True),
-    "override applied twice via --override": Case(_user_with_override_twice, "mine.yaml (scenario 'mine')", 3, "overrides", "override 'cut' is applied 2 times", run_only=True, run_args=("--override", "cut")),
+    "override applied twice via --override": Case(_user_with_override_twice, "mine.yaml", 3, "overrides", "override 'cut' is applied 2 times", run_only=True, run_args=("--override", "cut")),
 }
 
 

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from builders import power_tables, write_user_scenario
 from conftest import CLI
 from energy_routes.api import TABLE_NAMES
+from energy_routes.writers import EXPLAINED_TABLES
 from energy_routes.cli import main
 
 POWER = {"power": {"enabled": True, "years": [2023], "black_sea": False}}
@@ -67,7 +68,7 @@ def test_run_writes_every_table_and_a_manifest(folder, tmp_path):
     res = invoke("run", "case", "--inputs", folder, "--out", out, "--no-report")  # the report files: tests/test_report.py
     assert res.exit_code == 0, res.output
     names = sorted(p.name for p in out.iterdir())
-    assert names == sorted([f"{t}.csv" for t in TABLE_NAMES] + ["manifest.json"])
+    assert names == sorted([f"{t}.csv" for t in TABLE_NAMES + EXPLAINED_TABLES] + ["manifest.json"])
     man = json.loads((out / "manifest.json").read_text())
     assert man["scenario"]["name"] == "case"
     # input_sha256: the true sha256 of every file read

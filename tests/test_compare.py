@@ -92,8 +92,11 @@ def test_compare_command_writes_csv_excel_html_and_prints(pair, tmp_path):
     assert csv.diff_volume_mt.tolist() == pytest.approx([0, -1, 1], abs=1e-6)
     xl = pd.read_excel(out / "compare.xlsx", sheet_name="Volume by route")
     assert list(xl.columns) == ["year", "route", "A: volume (Mt)", "B: volume (Mt)", "B - A: volume (Mt)"]
-    np.testing.assert_allclose(xl.iloc[:, 2:].to_numpy(float), csv.iloc[:, 2:].to_numpy(float), rtol=1e-12)
-    assert xl.route.tolist() == csv.route.tolist()
+    # the workbook leaves out the unchanged row (cheap: 20 and 20) and shows display names; the CSV keeps every row
+    changed = csv[csv.diff_volume_mt.abs() > 1e-6]
+    np.testing.assert_allclose(xl.iloc[:, 2:].to_numpy(float), changed.iloc[:, 2:].to_numpy(float), rtol=1e-12)
+    assert xl.route.tolist() == ["Dear", "Spare"] and changed.route.tolist() == ["dear", "spare"]
+    assert not any("Cheap" in ln for ln in res.output.splitlines() if "2023" in ln), res.output
     wb = openpyxl.load_workbook(out / "compare.xlsx", read_only=True)
     assert wb.sheetnames == ["Contents", "Summary", "Volume by route", "Shut-in", "Netback", "Binding constraints", "Monthly volume", "Runs"]
     page = (out / "compare.html").read_text()
@@ -147,3 +150,42 @@ def test_base_against_the_two_spm_outage(shipped_inputs, tmp_path):
     assert t["netback"].diff_netback_musd.iloc[0] < 0
     b_rows = t["binding"]
     assert ((b_rows.constraint == "asset_capacity") & (b_rows.asset_or_route == "cpc_terminal") & (b_rows.binds_in != "A only")).any()
+
+
+def test_three_runs_against_the_first_with_overrides_named(tmp_path):
+    """A: the builder case; B: --override min1 (at least 1 Mt/yr on spare); C: --override min2 (at least 2).
+
+    By hand, each tonne forced onto spare comes out of dear (the ship leg is full): B - A dear -1, spare +1,
+    netback -30 M$; C - A dear -2, spare +2, netback 2 x (530 - 560) = -60 M$. Cheap is unchanged in all three.
+    """
+    import yaml
+
+    folder = case_inputs(tmp_path / "in", power=False)
+    doc = yaml.safe_load((folder / "scenarios.yaml").read_text())
+    doc["overrides"] = {"min1": {"route_limits": [{"route": "spare", "min_mt": 1}]}, "min2": {"route_limits": [{"route": "spare", "min_mt": 2}]}}
+    (folder / "scenarios.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
+    a = run_case(folder, tmp_path / "a", "--no-report", "--no-power")
+    b = run_case(folder, tmp_path / "b", "--no-report", "--no-power", "--override", "min1")
+    c = run_case(folder, tmp_path / "c", "--no-report", "--no-power", "--override", "min2")
+    out = tmp_path / "cmp"
+    res = invoke("compare", a, b, c, "--out", out)
+    assert res.exit_code == 0, res.output
+    v = pd.read_csv(out / "compare_volume.csv").set_index("route")
+    assert v.diff_b_volume_mt.to_dict() == pytest.approx({"cheap": 0, "dear": -1, "spare": 1}, abs=1e-6)
+    assert v.diff_c_volume_mt.to_dict() == pytest.approx({"cheap": 0, "dear": -2, "spare": 2}, abs=1e-6)
+    n = pd.read_csv(out / "compare_netback.csv").iloc[0]
+    assert (n.diff_b_netback_musd, n.diff_c_netback_musd) == pytest.approx((-30, -60), abs=1e-3)
+    # every run is named by what was added to it, in the terminal, the manifest and the page
+    assert "B = case + min1" in res.output and "C = case + min2" in res.output
+    man = json.loads((out / "manifest.json").read_text())
+    assert man["run_c"]["label"] == "case + min2" and man["difference"] == "B - A, C - A"
+    page = (out / "compare.html").read_text()
+    assert "case vs case + min1 vs case + min2" in page
+    xl = pd.read_excel(out / "compare.xlsx", sheet_name="Volume by route")
+    assert list(xl.columns) == ["year", "route", "A: volume (Mt)", "B: volume (Mt)", "C: volume (Mt)", "B - A: volume (Mt)", "C - A: volume (Mt)"]
+    assert xl.route.tolist() == ["Dear", "Spare"]  # cheap is unchanged in B and C: left out
+
+
+def test_compare_needs_two_runs(pair):
+    res = invoke("compare", pair[0])
+    assert res.exit_code == 2 and "at least two run folders" in res.stderr

@@ -17,6 +17,7 @@ import subprocess
 
 from conftest import CLI
 from energy_routes.api import TABLE_NAMES
+from energy_routes.writers import EXPLAINED_TABLES
 
 # manifest keys that describe the run, not its results
 RUN_ONLY = {"created_utc", "timings_seconds", "command"}
@@ -46,7 +47,7 @@ def test_same_inputs_give_byte_identical_csv_tables(shipped_inputs, tmp_path):
         outs.append(out)
     a, b = outs
     csvs = sorted(p.name for p in a.glob("*.csv"))
-    assert csvs == sorted(f"{t}.csv" for t in TABLE_NAMES)
+    assert csvs == sorted(f"{t}.csv" for t in TABLE_NAMES + EXPLAINED_TABLES)
     assert csvs == sorted(p.name for p in b.glob("*.csv"))
     for name in csvs:
         assert (a / name).read_bytes() == (b / name).read_bytes(), name

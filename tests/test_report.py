@@ -18,7 +18,7 @@ import pytest
 
 from energy_routes.report import chartdata as cd
 from energy_routes.report.heatmaps import write_heatmaps
-from energy_routes.report.rundata import RUN_TABLES, load_run, parse_sources_md
+from energy_routes.report.rundata import OPTIONAL_TABLES, RUN_TABLES, load_run, parse_sources_md
 from energy_routes.report.tables import binding_summary
 from energy_routes.writers import write_run
 from reportkit import CABLE_MW, EVENT, WIND_CF, WIND_MW, case_inputs, invoke, run_case
@@ -38,8 +38,12 @@ SHEETS = {
     "Availability": ("availability_monthly.csv", ["period", "target", "capacity remaining after events (%)"]),
     "Power summary": ("power_annual.csv", ["year", "generation (GWh)", "exported (GWh)", "delivered (GWh)", "losses (GWh)", "curtailed (GWh)", "cable utilisation (%)"]),
 }
-ALL_SHEETS = ["Contents", *SHEETS, "Scenario", "Events", "Sources", "Run info"]
+ALL_SHEETS = ["Contents", "Summary by year", *SHEETS, "Scenario", "Events",
+              "Inputs used - capacity", "Inputs used - netback", "Inputs used - commitments", "Inputs used - events", "Sources", "Run info"]
 ALL_SHEETS.insert(ALL_SHEETS.index("Asset use"), "Binding constraints")
+ALL_SHEETS.insert(ALL_SHEETS.index("Balance"), "Route x month")
+#: the builder's display names (its routes.csv, assets.csv, sources.csv): the workbook shows these, the CSVs the ids
+NAMES = {"cheap": "Cheap", "dear": "Dear", "spare": "Spare", "pipe": "Pipe", "ship": "Ship", "link": "Link", "spur": "Spur", "a": "Source A", "b": "Source B"}
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +60,7 @@ def data(run_dir):
 
 def test_run_writes_the_report_inside_the_finished_folder(run_dir):
     names = {p.name for p in run_dir.iterdir()}
-    assert names == {f"{t}.csv" for t in RUN_TABLES} | {"manifest.json"} | set(REPORT_FILES)
+    assert names == {f"{t}.csv" for t in RUN_TABLES + OPTIONAL_TABLES} | {"manifest.json"} | set(REPORT_FILES)
     assert not [p for p in run_dir.parent.iterdir() if ".partial-" in p.name]
     assert not [p for p in run_dir.iterdir() if p.name.startswith(".")]
     page = (run_dir / "report.html").read_text()
@@ -70,7 +74,7 @@ def test_run_writes_the_report_inside_the_finished_folder(run_dir):
 def test_no_report_writes_only_the_tables(tmp_path):
     inputs = case_inputs(tmp_path / "in", power=False)
     out = run_case(inputs, tmp_path / "bare", "--no-report", "--no-power")
-    assert sorted(p.name for p in out.iterdir()) == sorted([f"{t}.csv" for t in RUN_TABLES] + ["manifest.json"])
+    assert sorted(p.name for p in out.iterdir()) == sorted([f"{t}.csv" for t in RUN_TABLES + OPTIONAL_TABLES] + ["manifest.json"])
 
 
 def test_report_command_on_an_existing_folder(tmp_path):
@@ -139,6 +143,8 @@ def test_workbook_values_equal_the_csv_tables(run_dir):
         for col in want.columns:
             if pd.api.types.is_numeric_dtype(want[col]):
                 np.testing.assert_allclose(got[col].to_numpy(float), want[col].to_numpy(float), rtol=1e-12, atol=1e-9, equal_nan=True, err_msg=f"{name}.{col}")
+            elif col in ("route", "source", "asset", "target", "asset_or_route"):  # ids shown as display names
+                assert got[col].astype(str).tolist() == [NAMES.get(v, v) for v in want[col].astype(str)], f"{name}.{col}"
             else:
                 assert got[col].astype(str).tolist() == want[col].astype(str).tolist(), f"{name}.{col}"
 
@@ -162,10 +168,12 @@ def test_workbook_scenario_events_and_sources(run_dir):
 def test_binding_constraints_sheet_by_hand(run_dir):
     b = pd.read_excel(run_dir / "tables.xlsx", sheet_name="Binding constraints")
     rows = {r["asset or route"]: r for _, r in b.iterrows()}
-    assert set(rows) == {"pipe", "ship"}
-    assert rows["pipe"]["periods binding"] == 12 and rows["pipe"]["mean shadow price ($/t)"] == pytest.approx(640)
-    assert rows["ship"]["mean shadow price ($/t)"] == pytest.approx(610)
-    assert b["asset or route"].iloc[0] == "pipe"  # the more valuable first
+    assert set(rows) == {"Pipe", "Ship"}
+    assert rows["Pipe"]["periods binding"] == 12 and rows["Pipe"]["mean shadow price ($/t)"] == pytest.approx(640)
+    assert rows["Ship"]["mean shadow price ($/t)"] == pytest.approx(610)
+    assert b["asset or route"].iloc[0] == "Pipe"  # the more valuable first
+    assert rows["Pipe"]["in words"].startswith("In Jan-Dec 2023 (12 months binding): Pipe is full; one more tonne of its capacity for Kazakh crude is worth +640.00 $/t.")
+    assert "asset_capacity.csv, line 2" in rows["Pipe"]["where the bound comes from"]
 
 
 def test_binding_summary_on_a_hand_table():
@@ -279,8 +287,11 @@ def test_report_html_is_self_contained(run_dir):
     for text in ("pipe_out", "Binding constraints", "Annual allocation", "Disruption events"):
         assert text in page
     # the headline figures by hand: exported 20 - 12.5 pipe-days x 20/365 + 10 = 29.315 Mt, shut in 36.5 - 29.315
-    kpis = dict(re.findall(r'<div class="v">([^<]+)</div><div class="l">([^<]+)</div>', page)[:3])
-    assert kpis == {"29.3": "exported, Mt, 2023", "7.18": "shut in, Mt, 2023", "16,996": "export netback, M$, 2023"}
+    # the run has an event, so the cards are about it: the window (10 days out, then a 5-day ramp: 1-15 March) and the
+    # shut-in in March: 6.5 Mt/yr x 31/365 = 0.552 before the event, plus 12.5 pipe-days x 20/365 = 0.685, = 1.24 Mt
+    kpis = dict((label, v) for v, label in re.findall(r'<div class="v">([^<]+)</div><div class="l">([^<]+)</div>', page)[:5])
+    assert kpis == {"disruption pipe_out": "1 Mar - 15 Mar 2023", "shut in, Mt, Mar 2023": "1.24", "shut in, Mt, 2023": "7.18",
+                    "exported, Mt, 2023": "29.3", "export netback, M$, 2023": "16,996"}
 
 
 # ------------------------------------------------------------------ atomic write with a finaliser

@@ -1,12 +1,18 @@
 """The pipeline in one place: inputs -> scenario -> parameters -> models -> HiGHS -> tables.
 
->>> from energy_routes.api import run_scenario
->>> result = run_scenario("inputs", "base-2024")          # doctest: +SKIP
->>> result.tables["allocation_annual"]                     # doctest: +SKIP
+>>> from energy_routes.api import run_scenario, save_run
+>>> result = run_scenario("inputs", "base-2024", power=False)                                  # doctest: +SKIP
+>>> result.tables["allocation_annual"]                                                          # doctest: +SKIP
+>>> run_scenario("inputs", {"extends": "base-2024", "events": [{"id": "x", "target": "cpc_terminal",
+...              "start": "2024-03-01", "weeks": 4, "remaining": 0.3333}]}, power=False)         # doctest: +SKIP
+>>> save_run(result, "runs/my-run", "inputs")                                                  # doctest: +SKIP
+
+docs/api.md documents the whole Python interface; examples/api.ipynb runs it.
 """
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,13 +24,45 @@ import pandas as pd
 from . import extract
 from .diagnose import diagnose_infeasible, unreachable_commitments
 from .errors import SolveError
+from .explain import SHORT_ROUTE_NAMES, binding_constraints
 from .load import load_inputs
 from .model import build_oil_model
 from .model.registry import ModelSpec, model_spec
 from .params import OilParams, oil_params
 from .scenario import Scenario, resolve
+from .show import inputs_used
 from .solve import CompiledLP, Solution
 from .writers import TABLE_NAMES
+
+def _skip_pyomo_scipy_extras() -> None:
+    """Stop Pyomo from importing scipy.stats, .integrate and .spatial along with scipy.sparse.
+
+    Pyomo registers a callback (``pyomo.common.dependencies._finalize_scipy``) that runs the
+    first time anything imports scipy and eagerly imports those subpackages: about half a
+    second of a one-year run (and more on a busy machine), though the LP compiler needs only
+    scipy.sparse. Pyomo's deferred ``scipy.stats`` etc. still import on first use. Uses Pyomo
+    internals, so it is guarded: if they change, nothing happens and the run is only slower
+    (benchmarks/startup.py shows it).
+    """
+    try:
+        from pyomo.common import dependencies as deps
+
+        if "scipy.stats" in sys.modules:
+            return
+        indicator = getattr(deps, "scipy_available", None)
+        if indicator is not None and getattr(indicator, "_callback", None) is deps._finalize_scipy:
+            indicator._callback = None
+        callbacks = getattr(deps.DeferredImportCallbackFinder, "_callbacks", {})
+        if isinstance(callbacks, dict) and "scipy" in callbacks:
+            callbacks["scipy"] = [c for c in callbacks["scipy"] if c is not indicator]
+            if not callbacks["scipy"]:
+                del callbacks["scipy"]
+    except Exception:  # pragma: no cover - a Pyomo upgrade changed the internals: keep its behaviour
+        return
+
+
+_skip_pyomo_scipy_extras()
+
 
 @dataclass
 class RunResult:
@@ -72,12 +110,34 @@ class Timer:
 
 def run_scenario(
     inputs_dir: str | Path,
-    scenario: str | Path,
+    scenario: str | Path | dict,
     overrides: list[str] | tuple[str, ...] = (),
     *,
     power: bool = True,
+    extra_pieces: list[tuple[str, dict]] | tuple = (),
 ) -> RunResult:
     """Load, resolve, build, solve and extract one scenario.
+
+    Parameters
+    ----------
+    inputs_dir
+        The inputs folder (CSV tables and ``scenarios.yaml``).
+    scenario
+        A shipped scenario name, a path to a scenario ``.yaml`` file, or the same as a dict:
+        ``{"name": ..., "extends": "base-2024", "overrides": [...], "events": [...], ...}``
+        (keys as in docs/data.md, "Scenarios").
+    overrides
+        Named overrides added after the scenario's own (``--override``).
+    power
+        Solve the hourly power block too.
+    extra_pieces
+        ``(label, settings)`` pairs merged after the overrides, in order (how ``story`` adds an event).
+
+    Returns
+    -------
+    RunResult
+        ``result.tables`` holds the run's tables by name (``allocation_annual``, ``shadow_prices``,
+        ``binding_constraints``, ``inputs_netback``, ...); ``result.scenario.notes`` the warnings.
 
     Raises
     ------
@@ -90,7 +150,7 @@ def run_scenario(
     timer = Timer()
     with timer("load"):
         inputs = load_inputs(inputs_dir)
-        sc = resolve(inputs, scenario, overrides)
+        sc = resolve(inputs, scenario, overrides, extra_pieces)
         p = oil_params(sc)
     blocked = unreachable_commitments(p)
     if blocked:
@@ -118,7 +178,28 @@ def run_scenario(
         power_out = {"power_annual": annual, "power_hourly": hourly}
     tables.update(power_out)
     tables = {name: tables[name] for name in TABLE_NAMES}
+    with timer("explain"):
+        tables["binding_constraints"] = binding_constraints(tables["shadow_prices"], sc, SHORT_ROUTE_NAMES)
+        tables.update(inputs_used(sc))
     size = {"variables": lp.num_cols, "constraints": lp.num_rows, "nonzeros": lp.num_nonzeros}
     timings = dict(timer.times)
     timings["highs_solve_oil"] = sol.solve_seconds
     return RunResult(sc, p, spec, sol, size, power_runs, tables, timings, money)
+
+
+def save_run(result: RunResult, out_dir: str | Path, inputs_dir: str | Path, *, report: bool = True) -> Path:
+    """Write a result as a run folder (CSV tables, manifest.json and, with ``report``, tables.xlsx,
+    report.html and the PNGs), atomically, as ``energy-routes run`` does; returns the folder.
+
+    Raises ``FileExistsError`` when ``out_dir`` exists and is not empty.
+    """
+    from .writers import manifest_for, write_run
+
+    target = Path(out_dir)
+
+    def finalize(tmp: Path) -> None:
+        from .report import build_report
+
+        build_report(tmp, shown_as=target)
+
+    return write_run(target, result.tables, manifest_for(result, Path(inputs_dir), result.scenario.name), finalize=finalize if report else None)

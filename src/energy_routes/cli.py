@@ -46,7 +46,9 @@ def main() -> None:
     energy-routes validate [INPUTS_DIR]     check data and scenario files
     energy-routes run SCENARIO [--out DIR]  solve a scenario and write its tables and report
     energy-routes report RUN_DIR            (re)write tables.xlsx, report.html, PNGs
-    energy-routes compare RUN_A RUN_B       differences between two runs
+    energy-routes show SCENARIO             the inputs a scenario uses (capacity, netback, commitments, events)
+    energy-routes compare RUN_A RUN_B ...   runs side by side, each against the first
+    energy-routes story SCENARIO --event E [--lever L]  base, disruption and levers in one report
     energy-routes disrupt SCENARIO --asset A  grid of disruption cases (severity x length x start)
     energy-routes risk SCENARIO --draws N   Monte Carlo disruption risk, with expansion levers
     energy-routes sweep SPEC.yaml           any parameter grid over a scenario
@@ -239,9 +241,9 @@ def _report_writer(target: Path):
 
 def _register_commands() -> None:
     """Commands that live in their own modules (one module per feature)."""
-    from . import cli_backtest, cli_report, cli_sweep
+    from . import cli_backtest, cli_report, cli_story, cli_sweep
 
-    for module in (cli_sweep, cli_report, cli_backtest):
+    for module in (cli_sweep, cli_report, cli_story, cli_backtest):
         for command in module.COMMANDS:
             main.add_command(command)
 

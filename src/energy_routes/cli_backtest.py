@@ -94,7 +94,8 @@ def print_backtest(console: Console, bt, out_dir: Path | None) -> None:
         what = row.outlet if isinstance(row.outlet, str) else f"{row.event_id} {row.metric}"
         console.print(f"  [red]claimed miss[/red] {row.year} {escape(what)}: {escape(row.verdict)}", highlight=False)
     if out_dir is not None:
-        console.print(f"tables written to [bold]{escape(str(out_dir))}[/bold]")
+        console.print("tables and the chart (backtest.png, backtest.html) written to:", highlight=False)
+        console.print(f"  [bold]{escape(str(out_dir))}[/bold]", highlight=False, soft_wrap=True)
 
 
 def _manifest(bt, inputs_dir: Path) -> dict:
@@ -133,6 +134,12 @@ def _manifest(bt, inputs_dir: Path) -> dict:
     }
 
 
+def _charts(folder: Path, bt) -> None:
+    from .report.backtestchart import write_backtest_charts
+
+    write_backtest_charts(folder, bt.outlets, bt.events)
+
+
 @click.command()
 @click.option("--years", "years_spec", default="2022..2025", show_default=True, help="Years to replay: YYYY..YYYY, YYYY or a comma list.")
 @click.option(
@@ -147,7 +154,8 @@ def backtest(years_spec: str, inputs_dir: Path, out_dir: Path | None, check: boo
 
     Writes backtest_outlets.csv (per year and outlet: reported low/high, model,
     error in Mt and %, verdict) and backtest_events.csv (per CPC disruption:
-    reported vs model CPC loss, rerouted and shut-in volumes) plus manifest.json.
+    reported vs model CPC loss, rerouted and shut-in volumes), backtest.png and
+    backtest.html (the model against the reported ranges) plus manifest.json.
     """
     from .backtest import parse_years, run_backtest
     from .writers import check_out, default_out_dir, write_run
@@ -163,7 +171,7 @@ def backtest(years_spec: str, inputs_dir: Path, out_dir: Path | None, check: boo
     except EnergyRoutesError as exc:
         _fail(exc)
     try:
-        written = write_run(target, {"backtest_outlets": bt.outlets, "backtest_events": bt.events}, _manifest(bt, inputs_dir))
+        written = write_run(target, {"backtest_outlets": bt.outlets, "backtest_events": bt.events}, _manifest(bt, inputs_dir), finalize=lambda tmp: _charts(tmp, bt))
     except FileExistsError as exc:  # another run took the same --out between the check and the rename
         _fail(InputError([Problem("--out", str(exc))]))
     if quiet:

@@ -51,41 +51,46 @@ def report(run_dir: Path, no_png: bool, quiet: bool) -> None:
 
 
 @click.command()
-@click.argument("run_a", type=click.Path(path_type=Path))
-@click.argument("run_b", type=click.Path(path_type=Path))
+@click.argument("runs", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
               help="Folder to write the comparison to (default runs/compare-<A>-vs-<B>-<UTC stamp>/).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the output folder.")
-def compare(run_a: Path, run_b: Path, out_dir: Path | None, quiet: bool) -> None:
-    """Compare two run folders: volume by route and year, shut-in, netback and binding constraints (B - A).
+def compare(runs: tuple[Path, ...], out_dir: Path | None, quiet: bool) -> None:
+    """Compare two or more run folders RUN_A RUN_B [RUN_C ...]: volume by route and year, shut-in, netback and
+    binding constraints, each run against the first (B - A, C - A, ...).
 
-    Prints the tables and writes compare_*.csv, compare.xlsx, compare.html and
-    compare.png. Typical use: a base run as A and a disruption case as B.
+    Prints the tables, leaving out rows where no run differs from A, and writes
+    compare_*.csv (every row), compare.xlsx, compare.html and compare.png. Each
+    run is named by its scenario and what was added to it (--override, a story's
+    event or lever). Typical use: a base run as A and disruption cases after it.
     """
     from . import compare as cmp
     from .writers import check_out, default_out_dir, now_iso, write_run
 
+    if len(runs) < 2:
+        _fail(InputError([Problem("RUNS", f"compare needs at least two run folders, got {len(runs)}")]))
     if out_dir is not None:
         check_out(out_dir)
     try:
-        a, b = cmp.load_pair(run_a, run_b)
+        loaded = cmp.load_runs(runs)
     except EnergyRoutesError as exc:
         _fail(exc)
-    tables = cmp.compare_runs(a, b)
-    target = out_dir or default_out_dir(f"compare-{a.name}-vs-{b.name}")
+    tables = cmp.compare_runs(*loaded)
+    a, b = loaded[0], loaded[1]
+    target = out_dir or default_out_dir(f"compare-{a.name}-vs-{b.name}" + (f"-and-{len(loaded) - 2}-more" if len(loaded) > 2 else ""))
+    letters = cmp.letters(len(loaded))
     manifest = {
         "energy_routes_compare": 1,
         "created_utc": now_iso(),
-        "run_a": {"folder": str(a.folder.resolve()), "scenario": a.name, "created_utc": a.manifest.get("created_utc")},
-        "run_b": {"folder": str(b.folder.resolve()), "scenario": b.name, "created_utc": b.manifest.get("created_utc")},
-        "difference": "B - A",
+        **{f"run_{x}": {"folder": str(r.folder.resolve()), "scenario": r.name, "label": r.label, "created_utc": r.manifest.get("created_utc")} for x, r in zip(letters, loaded)},
+        "difference": "B - A" if len(loaded) == 2 else ", ".join(f"{x.upper()} - A" for x in letters[1:]),
     }
     try:
         written = write_run(
             Path(target),
             {f"compare_{k}": v for k, v in tables.items()},
             manifest,
-            finalize=lambda tmp: cmp.write_compare_files(tmp, tables, a, b),
+            finalize=lambda tmp: cmp.write_compare_files(tmp, tables, *loaded),
         )
     except FileExistsError as exc:
         _fail(InputError([Problem("--out", str(exc))]))
@@ -93,9 +98,9 @@ def compare(run_a: Path, run_b: Path, out_dir: Path | None, quiet: bool) -> None
         click.echo(str(written))
         return
     console = Console()
-    for line in cmp.describe_pair(a, b):
+    for line in cmp.describe_runs(loaded):
         console.print(escape(line), highlight=False, soft_wrap=True)
-    for t in cmp.terminal_tables(tables, a, b):
+    for t in cmp.terminal_tables(tables, *loaded):
         console.print(t)
     console.print(f"comparison written to {escape(str(written))} (CSV, compare.xlsx, compare.html, compare.png)", highlight=False, soft_wrap=True)
 

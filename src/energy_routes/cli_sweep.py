@@ -59,10 +59,13 @@ def _guard(fn):
 
 
 def _print_table(console: Console, df: pd.DataFrame, title: str, cols: list[str], fmt: dict[str, str] | None = None, limit: int = 15) -> None:
-    t = Table(title=title, title_justify="left")
+    """A table that fits 80 columns without cutting a number: numbers never wrap, text folds."""
+    from rich import box
+
+    t = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
     numeric = {c: pd.api.types.is_numeric_dtype(df[c]) for c in cols}
     for c in cols:
-        t.add_column(c, justify="right" if numeric[c] else "left")
+        t.add_column(c, justify="right" if numeric[c] else "left", no_wrap=numeric[c], overflow="fold")
     for _, row in df.head(limit).iterrows():
         t.add_row(*[format(row[c], (fmt or {}).get(c, ",.2f")) if numeric[c] else escape("" if pd.isna(row[c]) else str(row[c])) for c in cols])
     console.print(t)
@@ -94,7 +97,8 @@ def disrupt(scenario, targets, remaining, weeks, starts, inputs_dir, overrides, 
     console = Console()
     cases = pd.read_csv(folder / "cases.csv")
     worst = cases.sort_values("lost_netback_musd", ascending=False)
-    _print_table(console, worst, f"Worst cases of {len(cases)} (by lost netback)", ["case_id", "start", "remaining", "weeks", "extra_shut_in_mt", "rerouted_mt", "lost_netback_musd", "bottleneck"], {"remaining": ".2f", "weeks": "g"}, limit=8)
+    worst = worst.rename(columns={"case_id": "case", "remaining": "left", "extra_shut_in_mt": "shut-in Mt", "rerouted_mt": "rerouted Mt", "lost_netback_musd": "lost M$"})
+    _print_table(console, worst, f"Worst cases of {len(cases)} (by lost netback)", ["case", "start", "left", "weeks", "shut-in Mt", "rerouted Mt", "lost M$", "bottleneck"], {"left": ".2f", "weeks": "g", "lost M$": ",.0f"}, limit=8)
     for f in sorted(folder.glob("pivot_shut_in_mt_mean_*.csv")):
         pv = pd.read_csv(f)
         pv.columns = [str(c) for c in pv.columns]
@@ -133,11 +137,20 @@ def risk(scenario, draws, seed, levers, es_level, inputs_dir, overrides, out, wo
             "P90": s["lost_netback_p90_musd_per_yr"],
             "P99": s["lost_netback_p99_musd_per_yr"],
             es.upper(): s[f"lost_netback_{es}_musd_per_yr"],
-            "shut-in mean Mt": s["extra_shut_in_mean_mt_per_yr"],
-            "shut-in P99 Mt": s["extra_shut_in_p99_mt_per_yr"],
         }
     )
-    _print_table(console, show, "Lost netback from CPC disruptions, M$ per year (and extra shut-in, Mt per year)", list(show.columns), {"draws": ",d", "mean": ",.0f", "P50": ",.0f", "P90": ",.0f", "P99": ",.0f", es.upper(): ",.0f", "shut-in mean Mt": ".2f", "shut-in P99 Mt": ".2f"})
+    _print_table(console, show, "Lost export netback from disruptions, M$ per year", list(show.columns), {"draws": ",d", "mean": ",.0f", "P50": ",.0f", "P90": ",.0f", "P99": ",.0f", es.upper(): ",.0f"})
+    shut = pd.DataFrame(
+        {
+            "lever": s["lever"],
+            "mean": s["extra_shut_in_mean_mt_per_yr"],
+            "P50": s["extra_shut_in_p50_mt_per_yr"],
+            "P90": s["extra_shut_in_p90_mt_per_yr"],
+            "P99": s["extra_shut_in_p99_mt_per_yr"],
+            es.upper(): s[f"extra_shut_in_{es}_mt_per_yr"],
+        }
+    )
+    _print_table(console, shut, "Extra shut-in from disruptions, Mt per year (P90: exceeded in one year in ten)", list(shut.columns), {c: ".3f" for c in shut.columns if c != "lever"})
     if len(s) > 1 and "netback_gain_vs_none_horizon_musd" in s:
         vs = pd.DataFrame(
             {
@@ -146,11 +159,12 @@ def risk(scenario, draws, seed, levers, es_level, inputs_dir, overrides, out, wo
                 "P90": s["lost_netback_p90_musd_per_yr_vs_none"],
                 "P99": s["lost_netback_p99_musd_per_yr_vs_none"],
                 es.upper(): s[f"lost_netback_{es}_musd_per_yr_vs_none"],
-                "netback gain, no disruption, horizon M$": s["netback_gain_vs_none_horizon_musd"],
+                "gain, no disruption, M$": s["netback_gain_vs_none_horizon_musd"],
             }
         )
         _print_table(console, vs[vs["lever"] != "none"], "What each lever changes (negative = smaller losses: the value of diversification as insurance)", list(vs.columns), {c: ",.0f" for c in vs.columns})
-    console.print(f"\nTables (CSV, Parquet parts, results.duckdb) in {escape(str(folder))}/", highlight=False)
+    console.print("\nTables (CSV, Parquet parts, results.duckdb) and exceedance curves\n(exceedance.html, exceedance.png) in:", highlight=False)
+    console.print(f"  {escape(str(folder))}/", highlight=False, soft_wrap=True)
 
 
 @click.command()

@@ -1,19 +1,26 @@
-"""Compare two run folders: side-by-side and difference tables, a chart, in terminal, CSV, Excel and HTML.
+"""Compare two or more run folders: side by side and against the first, in terminal, CSV, Excel and HTML.
 
 Reads from each run folder (via :func:`energy_routes.report.rundata.load_run`):
 ``allocation_annual`` (year, route, volume_mt, netback_musd),
 ``allocation_monthly`` (period, route, volume_kt), ``balance_monthly``
 (period, exported_kt, shut_in_kt), ``shadow_prices`` (period, constraint,
-asset_or_route, usd_per_t) and ``manifest.json`` (scenario name, objective).
+asset_or_route, usd_per_t) and ``manifest.json`` (scenario name, what was added
+to it, objective).
 
-Every difference is B minus A. Rows are matched by year (and route, period or
-constraint); where only one run has a row, the other side and the difference
-are left empty rather than read as zero.
+Runs are lettered A, B, C, ... in the order given; columns are ``a_<value>``,
+``b_<value>``, ... and every difference is against A: ``diff_<value>`` (B - A)
+when there are two runs, ``diff_b_<value>``, ``diff_c_<value>``, ... when there
+are more. Rows are matched by year (and route, period or constraint); where a
+run lacks a row, its value and difference are left empty rather than read as
+zero. The CSVs hold every row; the terminal, the workbook and the page hide the
+rows where no run differs from A (:func:`shown`). Each run is named by its
+scenario and what was added to it (``base-2024 + aktau-berths-12_5``).
 """
 
 from __future__ import annotations
 
 import html
+import string
 from pathlib import Path
 
 import numpy as np
@@ -24,38 +31,57 @@ from plotly.subplots import make_subplots
 from .report import chartdata as cd
 from .report.html import figure_html, page, table_html
 from .report.rundata import RunData, load_run
-from .report.tables import Sheet, binding_summary
+from .report.tables import Sheet, binding_summary, named
 
 #: the comparison tables, in the order they are written (compare_<name>.csv)
 TABLES = ("summary", "volume", "shut_in", "netback", "binding", "volume_monthly")
+#: a difference smaller than this is "unchanged" (Mt, kt, M$ or $/t alike: far below the printed precision)
+UNCHANGED = 1e-6
+#: short words for the constraint families in narrow tables
+FAMILY_WORDS = {"asset_capacity": "capacity", "route_capacity": "route capacity", "route_limit": "route limit", "route_share": "route share", "source_route_limit": "source limit"}
+#: one colour per run, the same in every chart
+RUN_COLOURS = ["#555555", "#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442"]
 
 
-def _side_by_side(a: pd.DataFrame, b: pd.DataFrame, keys: list[str], value: str) -> pd.DataFrame:
-    """keys, a_<value>, b_<value>, diff_<value> (outer join; the difference only where both runs have the row)."""
-    m = a[keys + [value]].merge(b[keys + [value]], on=keys, how="outer", suffixes=("_a", "_b"), sort=False)
+def letters(n: int) -> list[str]:
+    return list(string.ascii_lowercase[:n])
+
+
+def diff_prefix(k: int, n: int) -> str:
+    """The prefix of run k's difference against A: 'diff_' with two runs, 'diff_<letter>_' with more."""
+    return "diff_" if n == 2 else f"diff_{letters(n)[k]}_"
+
+
+def _side_by_side(frames: list[pd.DataFrame], keys: list[str], value: str) -> pd.DataFrame:
+    """keys, a_<value>, b_<value>, ..., differences against A (outer join; a difference only where both have the row)."""
+    n = len(frames)
+    m = None
+    for k, (f, letter) in enumerate(zip(frames, letters(n))):
+        part = f[keys + [value]].rename(columns={value: f"{letter}_{value}"})
+        m = part if m is None else m.merge(part, on=keys, how="outer", sort=False)
     out = m[keys].copy()
-    out[f"a_{value}"] = m[f"{value}_a"]
-    out[f"b_{value}"] = m[f"{value}_b"]
-    out[f"diff_{value}"] = m[f"{value}_b"] - m[f"{value}_a"]
+    for letter in letters(n):
+        out[f"{letter}_{value}"] = m[f"{letter}_{value}"]
+    for k in range(1, n):
+        out[f"{diff_prefix(k, n)}{value}"] = m[f"{letters(n)[k]}_{value}"] - m[f"a_{value}"]
     return out
 
 
-def _route_rank(a: RunData, b: RunData) -> dict[str, int]:
-    """Routes in the runs' own order (A's, then any only B has)."""
-    order = list(dict.fromkeys([*cd.route_order(a), *cd.route_order(b)]))
+def _route_rank(runs: list[RunData]) -> dict[str, int]:
+    """Routes in the runs' own order (A's, then any only a later run has)."""
+    order = list(dict.fromkeys(r for run in runs for r in cd.route_order(run)))
     return {r: i for i, r in enumerate(order)}
 
 
-def _sorted(df: pd.DataFrame, first: str, a: RunData, b: RunData) -> pd.DataFrame:
-    rank = _route_rank(a, b)
-    key = df.route.map(rank)
+def _sorted(df: pd.DataFrame, first: str, runs: list[RunData]) -> pd.DataFrame:
+    key = df.route.map(_route_rank(runs))
     return df.assign(_k=key).sort_values([first, "_k"], kind="stable").drop(columns="_k").reset_index(drop=True)
 
 
-def volume_by_route(a: RunData, b: RunData) -> pd.DataFrame:
-    """year, route, a_volume_mt, b_volume_mt, diff_volume_mt."""
-    out = _side_by_side(a.tables["allocation_annual"], b.tables["allocation_annual"], ["year", "route"], "volume_mt")
-    return _sorted(out, "year", a, b)
+def volume_by_route(*runs: RunData) -> pd.DataFrame:
+    """year, route, a_volume_mt, b_volume_mt, ..., differences."""
+    out = _side_by_side([r.tables["allocation_annual"] for r in runs], ["year", "route"], "volume_mt")
+    return _sorted(out, "year", list(runs))
 
 
 def _by_year(run: RunData, column: str, scale: float = 1.0) -> pd.DataFrame:
@@ -65,48 +91,56 @@ def _by_year(run: RunData, column: str, scale: float = 1.0) -> pd.DataFrame:
     return g
 
 
-def shut_in(a: RunData, b: RunData) -> pd.DataFrame:
-    """year, a_shut_in_mt, b_shut_in_mt, diff_shut_in_mt."""
-    fa, fb = (_by_year(r, "shut_in_kt", 1e-3).rename(columns={"shut_in_kt": "shut_in_mt"}) for r in (a, b))
-    return _side_by_side(fa, fb, ["year"], "shut_in_mt").sort_values("year").reset_index(drop=True)
+def shut_in(*runs: RunData) -> pd.DataFrame:
+    """year, a_shut_in_mt, b_shut_in_mt, ..., differences."""
+    fs = [_by_year(r, "shut_in_kt", 1e-3).rename(columns={"shut_in_kt": "shut_in_mt"}) for r in runs]
+    return _side_by_side(fs, ["year"], "shut_in_mt").sort_values("year").reset_index(drop=True)
 
 
-def netback(a: RunData, b: RunData) -> pd.DataFrame:
-    """year, a_netback_musd, b_netback_musd, diff_netback_musd: export netback summed over routes."""
-    fa, fb = (r.tables["allocation_annual"].groupby("year", as_index=False)["netback_musd"].sum() for r in (a, b))
-    return _side_by_side(fa, fb, ["year"], "netback_musd").sort_values("year").reset_index(drop=True)
+def netback(*runs: RunData) -> pd.DataFrame:
+    """year, a_netback_musd, ..., differences: export netback summed over routes."""
+    fs = [r.tables["allocation_annual"].groupby("year", as_index=False)["netback_musd"].sum() for r in runs]
+    return _side_by_side(fs, ["year"], "netback_musd").sort_values("year").reset_index(drop=True)
 
 
-def binding(a: RunData, b: RunData) -> pd.DataFrame:
-    """constraint, asset_or_route, a/b periods binding and mean $/t, diff of the mean, and where it binds."""
-    sa, sb = (binding_summary(r.tables["shadow_prices"]) for r in (a, b))
+def binding(*runs: RunData) -> pd.DataFrame:
+    """constraint, asset_or_route, per run the periods binding and mean $/t, the difference of the mean, and where it binds."""
+    n = len(runs)
     keys = ["constraint", "asset_or_route"]
-    m = sa[keys + ["periods_binding", "mean_usd_per_t"]].merge(
-        sb[keys + ["periods_binding", "mean_usd_per_t"]], on=keys, how="outer", suffixes=("_a", "_b"), sort=False
-    )
+    m = None
+    for letter, r in zip(letters(n), runs):
+        s = binding_summary(r.tables["shadow_prices"])[keys + ["periods_binding", "mean_usd_per_t"]]
+        s = s.rename(columns={"periods_binding": f"{letter}_periods_binding", "mean_usd_per_t": f"{letter}_mean_usd_per_t"})
+        m = s if m is None else m.merge(s, on=keys, how="outer", sort=False)
     out = m[keys].copy()
-    out["a_periods_binding"] = m.periods_binding_a.fillna(0).astype(int)
-    out["b_periods_binding"] = m.periods_binding_b.fillna(0).astype(int)
-    out["a_mean_usd_per_t"] = m.mean_usd_per_t_a
-    out["b_mean_usd_per_t"] = m.mean_usd_per_t_b
-    out["diff_mean_usd_per_t"] = m.mean_usd_per_t_b.fillna(0.0) - m.mean_usd_per_t_a.fillna(0.0)
-    in_a, in_b = out.a_periods_binding > 0, out.b_periods_binding > 0
-    out["binds_in"] = np.select([in_a & in_b, in_a], ["both", "A only"], "B only")
-    return out.sort_values("diff_mean_usd_per_t", key=lambda s: -s.abs(), kind="stable").reset_index(drop=True)
+    for letter in letters(n):
+        out[f"{letter}_periods_binding"] = m[f"{letter}_periods_binding"].fillna(0).astype(int)
+    for letter in letters(n):
+        out[f"{letter}_mean_usd_per_t"] = m[f"{letter}_mean_usd_per_t"]
+    for k in range(1, n):
+        letter = letters(n)[k]
+        out[f"{diff_prefix(k, n)}mean_usd_per_t"] = m[f"{letter}_mean_usd_per_t"].fillna(0.0) - m["a_mean_usd_per_t"].fillna(0.0)
+    where = []
+    for _, row in out.iterrows():
+        inn = [letter.upper() for letter in letters(n) if row[f"{letter}_periods_binding"] > 0]
+        where.append("all" if len(inn) == n and n > 2 else "both" if len(inn) == 2 == n else f"{' and '.join(inn)} only" if inn else "none")
+    out["binds_in"] = where
+    first_diff = f"{diff_prefix(1, n)}mean_usd_per_t"
+    return out.sort_values(first_diff, key=lambda s: -s.abs(), kind="stable").reset_index(drop=True)
 
 
-def volume_monthly(a: RunData, b: RunData) -> pd.DataFrame:
-    """period, route, a_volume_kt, b_volume_kt, diff_volume_kt."""
-    out = _side_by_side(a.tables["allocation_monthly"], b.tables["allocation_monthly"], ["period", "route"], "volume_kt")
-    return _sorted(out, "period", a, b)
+def volume_monthly(*runs: RunData) -> pd.DataFrame:
+    """period, route, a_volume_kt, ..., differences."""
+    out = _side_by_side([r.tables["allocation_monthly"] for r in runs], ["period", "route"], "volume_kt")
+    return _sorted(out, "period", list(runs))
 
 
-def summary(a: RunData, b: RunData) -> pd.DataFrame:
-    """metric, a, b, diff: totals over each run's horizon (and the solver objective)."""
+def summary(*runs: RunData) -> pd.DataFrame:
+    """metric, a, b, ..., differences: totals over each run's horizon (and the solver objective)."""
 
     def totals(r: RunData) -> dict[str, float]:
         bal = r.tables["balance_monthly"]
-        oil = ((r.manifest.get("solver") or {}).get("oil") or {})
+        oil = (r.manifest.get("solver") or {}).get("oil") or {}
         return {
             "exported (Mt)": bal.exported_kt.sum() / 1000,
             "shut in (Mt)": bal.shut_in_kt.sum() / 1000,
@@ -115,34 +149,95 @@ def summary(a: RunData, b: RunData) -> pd.DataFrame:
             "binding constraints (count)": float(len(binding_summary(r.tables["shadow_prices"]))),
         }
 
-    ta, tb = totals(a), totals(b)
-    rows = [(k, ta[k], tb[k], tb[k] - ta[k]) for k in ta]
-    return pd.DataFrame(rows, columns=["metric", "a", "b", "diff"])
+    n = len(runs)
+    t = [totals(r) for r in runs]
+    rows = []
+    for metric in t[0]:
+        rows.append((metric, *(x[metric] for x in t), *(t[k][metric] - t[0][metric] for k in range(1, n))))
+    cols = ["metric", *letters(n), *(("diff",) if n == 2 else (f"diff_{letter}" for letter in letters(n)[1:]))]
+    return pd.DataFrame(rows, columns=cols)
 
 
-def compare_runs(a: RunData, b: RunData) -> dict[str, pd.DataFrame]:
+def compare_runs(*runs: RunData) -> dict[str, pd.DataFrame]:
+    if len(runs) < 2:
+        raise ValueError("compare needs at least two runs")
     return {
-        "summary": summary(a, b),
-        "volume": volume_by_route(a, b),
-        "shut_in": shut_in(a, b),
-        "netback": netback(a, b),
-        "binding": binding(a, b),
-        "volume_monthly": volume_monthly(a, b),
+        "summary": summary(*runs),
+        "volume": volume_by_route(*runs),
+        "shut_in": shut_in(*runs),
+        "netback": netback(*runs),
+        "binding": binding(*runs),
+        "volume_monthly": volume_monthly(*runs),
     }
 
 
-def describe_pair(a: RunData, b: RunData) -> list[str]:
-    lines = [f"A = {a.name} ({a.folder})", f"B = {b.name} ({b.folder})", "differences are B - A"]
-    common = set(a.years) & set(b.years)
+def _diff_columns(df: pd.DataFrame) -> list[str]:
+    return [c for c in df.columns if c.startswith("diff")]
+
+
+def shown(tables: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame], dict[str, int]]:
+    """The tables with the rows where no run differs from A left out (how many per table in the second dict).
+
+    A row stays when any difference is larger than :data:`UNCHANGED` or is empty (a run lacks the row)."""
+    out, hidden = {}, {}
+    for name, df in tables.items():
+        diffs = _diff_columns(df)
+        if name == "summary" or not diffs:
+            out[name] = df
+            continue
+        d = df[diffs]
+        keep = (d.abs() > UNCHANGED).any(axis=1) | d.isna().any(axis=1)
+        if name == "binding":
+            per = [c for c in df.columns if c.endswith("_periods_binding")]
+            keep |= df[per].nunique(axis=1) > 1
+        out[name] = df[keep].reset_index(drop=True)
+        hidden[name] = int((~keep).sum())
+    return out, hidden
+
+
+def describe_runs(runs: list[RunData]) -> list[str]:
+    """'A = base-2024 + ... (folder)' per run, and what the differences are."""
+    n = len(runs)
+    lines = [f"{letter.upper()} = {r.label} ({r.folder})" for letter, r in zip(letters(n), runs)]
+    lines.append("differences are B - A" if n == 2 else "differences are against A: " + ", ".join(f"{x.upper()} - A" for x in letters(n)[1:]))
+    common = set(runs[0].years).intersection(*(set(r.years) for r in runs[1:]))
     if not common:
-        lines.append(f"the runs share no year (A: {a.years[0]}-{a.years[-1]}, B: {b.years[0]}-{b.years[-1]}): year-by-year differences are empty")
+        spans = ", ".join(f"{x.upper()}: {r.years[0]}-{r.years[-1]}" for x, r in zip(letters(n), runs))
+        lines.append(f"the runs share no year ({spans}): year-by-year differences are empty")
     return lines
+
+
+def describe_pair(a: RunData, b: RunData) -> list[str]:
+    return describe_runs([a, b])
 
 
 # ------------------------------------------------------------------ presentation
 
 
-def sheets(tables: dict[str, pd.DataFrame], a: RunData, b: RunData) -> list[Sheet]:
+def _labels(df: pd.DataFrame, runs: list[RunData]) -> dict[str, tuple[str, str]]:
+    """Headers that name each run: 'A: volume (Mt)', 'C - A: volume (Mt)'."""
+    from .report.tables import column_label
+
+    n = len(runs)
+    out = {}
+    for c in df.columns:
+        for k, letter in enumerate(letters(n)):
+            if k and c.startswith(diff_prefix(k, n)):
+                label, kind = column_label(c[len(diff_prefix(k, n)):])
+                out[c] = (f"{letter.upper()} - A: {label}", kind)
+            elif c.startswith(f"{letter}_") and not c.startswith("diff"):
+                label, kind = column_label(c[2:])
+                out[c] = (f"{letter.upper()}: {label}", kind)
+        if c in letters(n):
+            out[c] = (c.upper(), "num")
+        elif c.startswith("diff_") and c[5:] in letters(n):
+            out[c] = (f"{c[5:].upper()} - A", "num")
+    return out
+
+
+def sheets(tables: dict[str, pd.DataFrame], *runs: RunData) -> list[Sheet]:
+    runs_l = list(runs)
+    n = len(runs_l)
     titles = {
         "summary": "Totals over each run's horizon",
         "volume": "Volume by route and year",
@@ -152,93 +247,158 @@ def sheets(tables: dict[str, pd.DataFrame], a: RunData, b: RunData) -> list[Shee
         "volume_monthly": "Volume by route and month (rerouting)",
     }
     names = {"summary": "Summary", "volume": "Volume by route", "shut_in": "Shut-in", "netback": "Netback", "binding": "Binding constraints", "volume_monthly": "Monthly volume"}
-    out = [Sheet(names[k], titles[k] + f" (A = {a.name}, B = {b.name}, difference = B - A)", tables[k], f"compare_{k}.csv") for k in TABLES]
-    out.append(Sheet("Runs", "The two runs compared", pd.DataFrame(
-        [("A", a.name, str(a.folder.resolve()), a.manifest.get("created_utc", "")), ("B", b.name, str(b.folder.resolve()), b.manifest.get("created_utc", ""))],
-        columns=["run", "scenario", "folder", "created"])))
+    who = ", ".join(f"{x.upper()} = {r.label}" for x, r in zip(letters(n), runs_l))
+    view, hidden = shown(tables)
+    out = []
+    for k in TABLES:
+        gone = f"; {hidden[k]} unchanged rows left out (all rows in compare_{k}.csv)" if hidden.get(k) else ""
+        df = view[k]
+        if k in ("volume", "volume_monthly", "binding"):
+            df = named(df, runs_l[0])
+        out.append(Sheet(names[k], titles[k] + f" ({who}; differences against A){gone}", df, f"compare_{k}.csv", labels=_labels(df, runs_l)))
+    out.append(Sheet("Runs", "The runs compared", pd.DataFrame(
+        [(x.upper(), r.label, r.name, ", ".join(r.added) or "none", str(r.folder.resolve()), r.manifest.get("created_utc", "")) for x, r in zip(letters(n), runs_l)],
+        columns=["run", "label", "scenario", "added_to_it", "folder", "created"])))
     return out
 
 
-def figure(tables: dict[str, pd.DataFrame], a: RunData, b: RunData) -> go.Figure:
-    """Left: volume difference by route, one bar per year. Right: monthly volume difference by route, B - A."""
-    vol = tables["volume"].dropna(subset=["diff_volume_mt"])
-    mon = tables["volume_monthly"].dropna(subset=["diff_volume_kt"])
-    fig = make_subplots(rows=1, cols=2, column_widths=[0.45, 0.55], subplot_titles=["volume by route, B - A (Mt per year)", "volume by route and month, B - A (kt)"])
-    colours = cd.route_colours(a)
-    for k, (year, grp) in enumerate(vol.groupby("year", sort=True)):
-        fig.add_trace(go.Bar(x=[a.route_label(r) for r in grp.route], y=grp.diff_volume_mt, name=str(year), marker_color=cd.PALETTE[k % len(cd.PALETTE)],
-                             legendgroup="years", hovertemplate="%{x} " + str(year) + ": %{y:+,.2f} Mt<extra></extra>"), row=1, col=1)
-    for route, grp in mon.groupby("route", sort=False):
-        if grp.diff_volume_kt.abs().max() <= 1e-6:
-            continue
-        fig.add_trace(go.Scatter(x=pd.to_datetime(grp.period + "-01"), y=grp.diff_volume_kt, mode="lines", line=dict(shape="hvh", color=colours.get(route, "#999")),
-                                 name=a.route_label(route), legendgroup="routes", hovertemplate="%{x|%b %Y} " + a.route_label(route) + ": %{y:+,.0f} kt<extra></extra>"),
+def focus_year(runs: list[RunData]) -> int | None:
+    """The disrupted year of the first run that has one, if all runs have it."""
+    for r in runs:
+        fc = r.focus
+        if fc is not None and all(fc.year in x.years for x in runs):
+            return fc.year
+    return None
+
+
+def volumes_for(runs: list[RunData], year: int | None) -> pd.DataFrame:
+    """route (display name), then one column per run label: Mt in ``year`` (or over the common years), with a 'shut in' row."""
+    common = sorted(set(runs[0].years).intersection(*(set(r.years) for r in runs[1:])))
+    years = [year] if year is not None else common
+    rank = _route_rank(runs)
+    data = {}
+    for r in runs:
+        ann = r.tables["allocation_annual"]
+        v = ann[ann.year.isin(years)].groupby("route").volume_mt.sum()
+        bal = r.tables["balance_monthly"]
+        sh = bal[bal.period.str[:4].astype(int).isin(years)].shut_in_kt.sum() / 1000
+        data[r.label] = {**v.to_dict(), "shut_in": sh}
+    df = pd.DataFrame(data)
+    order = sorted([i for i in df.index if i != "shut_in"], key=lambda x: rank.get(x, 99)) + ["shut_in"]
+    df = df.reindex(order).fillna(0.0)
+    return df
+
+
+def figure(tables: dict[str, pd.DataFrame], *runs: RunData) -> go.Figure:
+    """Left: volume by route and shut-in per run (the disrupted year, else the common years). Right: monthly shut-in per run."""
+    runs_l = list(runs)
+    year = focus_year(runs_l)
+    vols = volumes_for(runs_l, year)
+    when = f"{year}" if year is not None else "common years"
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.55, 0.45],
+                        subplot_titles=[f"volume by route and shut-in, Mt ({when})", "shut-in by month, kt"])
+    a = runs_l[0]
+    xlab = [("shut in" if i == "shut_in" else a.route_label(i)) for i in vols.index]
+    for k, label in enumerate(vols.columns):
+        colour = RUN_COLOURS[k % len(RUN_COLOURS)]
+        fig.add_trace(go.Bar(x=xlab, y=vols[label], name=f"{string.ascii_uppercase[k]}: {label}", marker_color=colour, legendgroup=label,
+                             hovertemplate="%{x}: %{y:,.2f} Mt<extra>" + html.escape(label) + "</extra>"), row=1, col=1)
+    for k, r in enumerate(runs_l):
+        bal = r.tables["balance_monthly"]
+        fig.add_trace(go.Scatter(x=pd.to_datetime(bal.period + "-01"), y=bal.shut_in_kt, mode="lines", line=dict(shape="hvh", color=RUN_COLOURS[k % len(RUN_COLOURS)]),
+                                 name=r.label, legendgroup=r.label, showlegend=False, hovertemplate="%{x|%b %Y}: %{y:,.0f} kt shut in<extra>" + html.escape(r.label) + "</extra>"),
                       row=1, col=2)
-    for run in (a, b):
-        for e in cd.event_windows(run).itertuples():
+        for e in cd.event_windows(r).itertuples():
             fig.add_vrect(x0=e.start, x1=e.end, fillcolor=cd.EVENT_COLOUR, line_width=0, layer="below", row=1, col=2)
-    if vol.empty:
+    if year is not None and len(runs_l[0].years) > 1:
+        fig.update_xaxes(range=[pd.Timestamp(f"{year}-01-01") - pd.Timedelta(days=16), pd.Timestamp(f"{year}-12-01") + pd.Timedelta(days=16)], row=1, col=2)
+    if vols.empty:
         fig.add_annotation(text="the runs share no year", showarrow=False, xref="x domain", yref="y domain", x=0.5, y=0.5)
-    fig.update_layout(template="plotly_white", height=480, barmode="group", margin=dict(l=60, r=30, t=60, b=60),
-                      legend=dict(orientation="v", x=1.02, y=1))
+    fig.update_layout(template="plotly_white", height=500, barmode="group", margin=dict(l=60, r=30, t=60, b=60),
+                      legend=dict(orientation="h", x=0, y=-0.15))
     return fig
 
 
-def terminal_tables(tables: dict[str, pd.DataFrame], a: RunData, b: RunData):
-    """rich Tables for the terminal: summary, volume by route (A, B, B - A per year), shut-in, binding constraints."""
+def terminal_tables(tables: dict[str, pd.DataFrame], *runs: RunData):
+    """rich Tables for the terminal (unchanged rows left out): totals, volume by route, shut-in and netback, binding constraints."""
+    from rich import box
     from rich.markup import escape
     from rich.table import Table
+
+    runs_l = list(runs)
+    n = len(runs_l)
+    L = [x.upper() for x in letters(n)]
+    diffs = [f"{x} - A" for x in L[1:]]
+    view, hidden = shown(tables)
 
     def num(v, spec=",.2f", sign=False):
         if v is None or (isinstance(v, float) and np.isnan(v)):
             return ""
         return format(v, ("+" if sign else "") + spec)
 
+    def table(title: str) -> Table:
+        return Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+
     out = []
-    t = Table(title="Totals (B - A)", title_justify="left")
-    for c in ("", "A", "B", "B - A"):
-        t.add_column(c, justify="left" if not c else "right")
-    for r in tables["summary"].itertuples():
-        spec = ",.0f" if "count" in r.metric else ",.2f" if "Mt" in r.metric else ",.1f"
-        t.add_row(escape(r.metric), num(r.a, spec), num(r.b, spec), num(r.diff, spec, True))
+    t = table("Totals over each run's horizon (differences against A)")
+    t.add_column("", overflow="fold")
+    for c in L + diffs:
+        t.add_column(c, justify="right", no_wrap=True)
+    sm = tables["summary"]
+    dcols = [c for c in sm.columns if c.startswith("diff")]
+    for r in sm.itertuples(index=False):
+        row = r._asdict()
+        spec = ",.0f" if "count" in row["metric"] else ",.2f" if "Mt" in row["metric"] else ",.1f"
+        t.add_row(escape(row["metric"]), *(num(row[x], spec) for x in letters(n)), *(num(row[c], spec, True) for c in dcols))
     out.append(t)
-    vol = tables["volume"]
-    t = Table(title="Volume by route, Mt", title_justify="left")
-    for c, j in (("year", "left"), ("route", "left"), ("A", "right"), ("B", "right"), ("B - A", "right")):
-        t.add_column(c, justify=j)
-    for r in vol.itertuples():
-        t.add_row(str(r.year), a.route_label(r.route), num(r.a_volume_mt), num(r.b_volume_mt), num(r.diff_volume_mt, sign=True))
+    vol = view["volume"]
+    t = table("Volume by route, Mt" + (f" ({hidden['volume']} unchanged rows left out)" if hidden.get("volume") else ""))
+    t.add_column("year", no_wrap=True)
+    t.add_column("route", no_wrap=True)
+    for c in L + diffs:
+        t.add_column(c, justify="right", no_wrap=True)
+    dv = [f"{diff_prefix(k, n)}volume_mt" for k in range(1, n)]
+    for r in vol.to_dict("records"):
+        t.add_row(str(r["year"]), escape(runs_l[0].route_label(r["route"])), *(num(r[f"{x}_volume_mt"]) for x in letters(n)), *(num(r[c], sign=True) for c in dv))
     out.append(t)
-    t = Table(title="Shut-in and netback by year", title_justify="left")
-    for c in ("year", "shut-in A Mt", "shut-in B Mt", "B - A", "netback A M$", "netback B M$", "B - A "):
-        t.add_column(c, justify="right")
+    changed_years = set(view["shut_in"].year) | set(view["netback"].year)
+    same = len(tables["shut_in"]) - len(changed_years)
+    t = table("Shut-in (Mt) and export netback (M$) by year" + (f" ({same} unchanged years left out)" if same > 0 else ""))
+    t.add_column("year", no_wrap=True)
+    for c in L:
+        t.add_column(f"shut {c}", justify="right", no_wrap=True)
+    for c in L:
+        t.add_column(f"M$ {c}", justify="right", no_wrap=True)
     nb = tables["netback"].set_index("year")
-    for r in tables["shut_in"].itertuples():
-        n = nb.loc[r.year] if r.year in nb.index else None
-        t.add_row(str(r.year), num(r.a_shut_in_mt), num(r.b_shut_in_mt), num(r.diff_shut_in_mt, sign=True),
-                  num(n.a_netback_musd, ",.1f") if n is not None else "", num(n.b_netback_musd, ",.1f") if n is not None else "",
-                  num(n.diff_netback_musd, ",.1f", True) if n is not None else "")
+    for r in tables["shut_in"].to_dict("records"):
+        y = r["year"]
+        if y not in changed_years:
+            continue
+        t.add_row(str(y), *(num(r[f"{x}_shut_in_mt"]) for x in letters(n)), *(num(nb.at[y, f"{x}_netback_musd"], ",.0f") if y in nb.index else "" for x in letters(n)))
     out.append(t)
-    t = Table(title="Binding constraints: mean $/t (periods binding)", title_justify="left")
-    t.add_column(escape("constraint[asset or route]"), overflow="fold")
-    for c, j in (("A", "right"), ("B", "right"), ("B - A", "right"), ("binds in", "left")):
-        t.add_column(c, justify=j)
-    for r in tables["binding"].head(15).itertuples():
-        t.add_row(escape(f"{r.constraint}[{r.asset_or_route}]"),
-                  f"{num(r.a_mean_usd_per_t)} ({r.a_periods_binding})" if r.a_periods_binding else "",
-                  f"{num(r.b_mean_usd_per_t)} ({r.b_periods_binding})" if r.b_periods_binding else "",
-                  num(r.diff_mean_usd_per_t, sign=True), r.binds_in)
+    b = view["binding"].head(15)
+    t = table("Binding constraints: mean $/t (periods binding)" + (f"; {hidden['binding']} unchanged left out" if hidden.get("binding") else ""))
+    t.add_column("what binds", overflow="fold")
+    for c in L:
+        t.add_column(c, justify="right", no_wrap=True)
+    t.add_column("in", no_wrap=True)
+    shown_b = named(b, runs_l[0]) if len(b) else b
+    for r in shown_b.to_dict("records"):
+        where = r["binds_in"] if n == 2 else ("all" if r["binds_in"] == "all" else r["binds_in"].replace(" only", "").replace(" and ", ""))
+        t.add_row(escape(f"{r['asset_or_route']} ({FAMILY_WORDS.get(r['constraint'], r['constraint'])})"),
+                  *(f"{num(r[f'{x}_mean_usd_per_t'])} ({r[f'{x}_periods_binding']})" if r[f"{x}_periods_binding"] else "" for x in letters(n)),
+                  where)
     out.append(t)
     return out
 
 
-def compare_html(tables: dict[str, pd.DataFrame], a: RunData, b: RunData, shts: list[Sheet]) -> str:
-    title = f"{b.name} compared with {a.name}"
+def compare_html(tables: dict[str, pd.DataFrame], runs: list[RunData], shts: list[Sheet]) -> str:
+    title = " vs ".join(r.label for r in runs) if len(runs) <= 3 else f"{len(runs)} runs compared"
     parts = [f"<h1>{html.escape(title)}</h1>"]
-    parts += [f'<p class="meta">{html.escape(line)}</p>' for line in describe_pair(a, b)]
+    parts += [f'<p class="meta">{html.escape(line)}</p>' for line in describe_runs(runs)]
     parts.append('<section id="sec-compare-chart"><h2>What changes</h2>'
-                 '<p class="caption">Left: change in annual volume by route. Right: change by month, with both runs\' disruption windows shaded.</p>')
-    parts.append(figure_html(figure(tables, a, b), "compare-chart"))
+                 '<p class="caption">Left: volume by route and shut-in per run (the disrupted year when there is one). Right: shut-in by month per run, every run\'s disruption windows shaded.</p>')
+    parts.append(figure_html(figure(tables, *runs), "compare-chart"))
     parts.append("</section>")
     for s in shts:
         parts.append(f"<h2>{html.escape(s.name)}</h2><p class=\"caption\">{html.escape(s.title)}</p>")
@@ -246,42 +406,51 @@ def compare_html(tables: dict[str, pd.DataFrame], a: RunData, b: RunData, shts: 
     return page(title, "\n".join(parts))
 
 
-def compare_png(tables: dict[str, pd.DataFrame], a: RunData, path: Path) -> Path:
+def compare_png(tables: dict[str, pd.DataFrame], runs: list[RunData], path: Path) -> Path:
+    """Grouped bars: volume by route and shut-in per run, Mt (the disrupted year, else the common years)."""
     from matplotlib.figure import Figure
 
-    vol = tables["volume"].dropna(subset=["diff_volume_mt"])
-    fig = Figure(figsize=(10, 5), dpi=150, layout="constrained")
+    year = focus_year(runs)
+    vols = volumes_for(runs, year)
+    fig = Figure(figsize=(11, 5.2), dpi=150, layout="constrained")
     ax = fig.add_subplot()
-    years = sorted(vol.year.unique())
-    routes = list(dict.fromkeys(vol.route))
-    width = 0.8 / max(len(years), 1)
-    x = np.arange(len(routes))
-    for k, year in enumerate(years):
-        g = vol[vol.year == year].set_index("route").reindex(routes)
-        ax.bar(x + (k - (len(years) - 1) / 2) * width, g.diff_volume_mt.fillna(0), width=width, label=str(year), color=cd.PALETTE[k % len(cd.PALETTE)])
-    ax.axhline(0, color="#333", linewidth=0.8)
-    ax.set_xticks(x, [a.route_label(r) for r in routes])
-    ax.set_ylabel("Mt per year, B - A")
-    ax.set_title("Change in volume by route", loc="left", fontweight="bold")
+    a = runs[0]
+    xlab = [("shut in" if i == "shut_in" else a.route_label(i)) for i in vols.index]
+    x = np.arange(len(xlab))
+    width = 0.8 / max(len(vols.columns), 1)
+    for k, label in enumerate(vols.columns):
+        pos = x + (k - (len(vols.columns) - 1) / 2) * width
+        ax.bar(pos, vols[label].to_numpy(), width=width, label=f"{string.ascii_uppercase[k]}: {label}", color=RUN_COLOURS[k % len(RUN_COLOURS)])
+        for px, v in zip(pos, vols[label]):
+            if v > 0.005:
+                ax.text(px, v, f"{v:,.2f}" if v < 10 else f"{v:,.1f}", ha="center", va="bottom", fontsize=6, rotation=90)
+    ax.set_xticks(x, xlab)
+    ax.set_ylabel("Mt" + (f" in {year}" if year is not None else " over the common years"))
+    ax.set_title("Volume by route and shut-in, per run" + (f", {year}" if year is not None else ""), loc="left", fontweight="bold")
     ax.spines[["top", "right"]].set_visible(False)
-    if len(years):
-        ax.legend(frameon=False)
-    else:
+    ax.legend(frameon=False, fontsize=8, loc="upper right")
+    if vols.empty:
         ax.text(0.5, 0.5, "the runs share no year", ha="center", transform=ax.transAxes)
     fig.savefig(path)
     return path
 
 
-def write_compare_files(folder: Path, tables: dict[str, pd.DataFrame], a: RunData, b: RunData) -> list[Path]:
+def write_compare_files(folder: Path, tables: dict[str, pd.DataFrame], *runs: RunData) -> list[Path]:
     """compare.xlsx, compare.html and compare.png into ``folder`` (the CSVs are written by writers.write_run)."""
     from .report.workbook import write_workbook
 
-    shts = sheets(tables, a, b)
-    written = [write_workbook(shts, folder / "compare.xlsx", f"{b.name} compared with {a.name}")]
-    (folder / "compare.html").write_text(compare_html(tables, a, b, shts), encoding="utf-8")
+    runs_l = list(runs)
+    shts = sheets(tables, *runs_l)
+    title = " vs ".join(r.label for r in runs_l)
+    written = [write_workbook(shts, folder / "compare.xlsx", title[:250])]
+    (folder / "compare.html").write_text(compare_html(tables, runs_l, shts), encoding="utf-8")
     written.append(folder / "compare.html")
-    written.append(compare_png(tables, a, folder / "compare.png"))
+    written.append(compare_png(tables, runs_l, folder / "compare.png"))
     return written
+
+
+def load_runs(folders) -> list[RunData]:
+    return [load_run(f) for f in folders]
 
 
 def load_pair(run_a: Path, run_b: Path) -> tuple[RunData, RunData]:

@@ -1,68 +1,64 @@
-"""The terminal summary of a run: annual allocation per route, shut-in, binding constraints."""
+"""The terminal summary of a run: annual allocation per route, shut-in, binding constraints in words.
+
+Every table fits 80 columns without cutting a number (rich would otherwise
+shorten cells with '…' when the output is piped, at its default 80 columns):
+columns that hold numbers never wrap, long text wraps. A run with disruption
+events is summarised for the year the disruption hits (:mod:`energy_routes.focus`).
+"""
 
 from __future__ import annotations
 
 import pandas as pd
-from rich.console import Console
 from rich import box
+from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-ROUTE_LABELS = {
-    "cpc": "CPC",
-    "btc": "Caspian+BTC",
-    "baku_supsa": "Caspian+Supsa",
-    "atyrau_samara": "Atyrau-Samara",
-    "kazakhstan_china": "KZ-China",
-    "makhachkala": "Makhachkala",
-    "rail": "Rail",
-}
-
+from .explain import SHORT_ROUTE_NAMES as ROUTE_LABELS  # the short route names of every table
+from .explain import selected as sentences
+from .focus import Focus, focus, horizon_days
 
 def _fmt(v: float, spec: str = ",.2f") -> str:
     return "" if pd.isna(v) else format(v, spec)
 
 
-def annual_table(tables: dict[str, pd.DataFrame], year: int) -> Table:
+def _pct(v: float, spec: str = ".1f") -> str:
+    return "" if pd.isna(v) else format(v * 100, spec) + "%"
+
+
+def _table(title: str) -> Table:
+    return Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+
+
+def annual_table(tables: dict[str, pd.DataFrame], year: int, note: str = "") -> Table:
+    """Routes of one year: Mt, kb/d, share of exports, capacity after events and its use."""
     ann = tables["allocation_annual"]
     bal = tables["balance_monthly"]
     sub = ann[ann.year == year]
-    t = Table(title=f"Kazakh crude exports by route, {year}", title_justify="left")
-    for col, just in (("route", "left"), ("Mt", "right"), ("kb/d", "right"), ("share", "right"), ("capacity Mt", "right"), ("utilisation", "right")):
-        t.add_column(col, justify=just)
+    t = _table(f"Kazakh crude exports by route, {year}{note}")
+    t.add_column("route", no_wrap=True)
+    for col in ("Mt", "kb/d", "share", "capacity Mt", "used"):
+        t.add_column(col, justify="right", no_wrap=True)
     for row in sub.itertuples():
-        t.add_row(
-            ROUTE_LABELS.get(row.route, row.route),
-            _fmt(row.volume_mt),
-            _fmt(row.volume_kbd, ",.0f"),
-            _fmt(row.share * 100 if pd.notna(row.share) else float("nan"), ".1f") + ("%" if pd.notna(row.share) else ""),
-            _fmt(row.capacity_mt),
-            _fmt(row.utilisation * 100 if pd.notna(row.utilisation) else float("nan"), ".0f") + ("%" if pd.notna(row.utilisation) else ""),
-        )
+        t.add_row(escape(ROUTE_LABELS.get(row.route, row.route)), _fmt(row.volume_mt), _fmt(row.volume_kbd, ",.0f"), _pct(row.share), _fmt(row.capacity_mt), _pct(row.utilisation, ".0f"))
     yb = bal[bal.period.str.startswith(str(year))]
     t.add_section()
-    t.add_row("exported", _fmt(yb.exported_kt.sum() / 1000), "", "", "", "")
+    t.add_row("exported", _fmt(yb.exported_kt.sum() / 1000), _fmt(sub.volume_kbd.sum(), ",.0f"), "", "", "")
     t.add_row("shut in", _fmt(yb.shut_in_kt.sum() / 1000), "", "", "", "")
     return t
 
 
 def years_table(tables: dict[str, pd.DataFrame], years: list[int]) -> Table:
-    """Routes × years in Mt (share of the year's exports in brackets), for long horizons."""
+    """Routes × years in Mt, for long horizons (shares and kb/d are in allocation_annual.csv)."""
     ann = tables["allocation_annual"]
     bal = tables["balance_monthly"].assign(year=lambda d: d.period.str[:4].astype(int))
-    t = Table(title=f"Kazakh crude exports by route, Mt (share), {years[0]}-{years[-1]}", title_justify="left")
-    t.add_column("route", no_wrap=True, min_width=13)
+    t = _table(f"Kazakh crude exports by route, Mt, {years[0]}-{years[-1]}")
+    t.add_column("route", no_wrap=True)
     for y in years:
-        t.add_column(str(y), justify="right")
+        t.add_column(str(y), justify="right", no_wrap=True)
     for route, grp in ann.groupby("route", sort=False):
         g = grp.set_index("year")
-        t.add_row(
-            ROUTE_LABELS.get(route, route),
-            *(
-                f"{g.at[y, 'volume_mt']:.1f}" + (f" ({g.at[y, 'share']:.0%})" if pd.notna(g.at[y, "share"]) and g.at[y, "volume_mt"] > 0 else "")
-                for y in years
-            ),
-        )
+        t.add_row(escape(ROUTE_LABELS.get(route, route)), *(f"{g.at[y, 'volume_mt']:.1f}" if y in g.index else "" for y in years))
     t.add_section()
     by_year = bal.groupby("year")[["exported_kt", "shut_in_kt"]].sum() / 1000
     t.add_row("exported", *(f"{by_year.at[y, 'exported_kt']:.1f}" for y in years))
@@ -70,55 +66,48 @@ def years_table(tables: dict[str, pd.DataFrame], years: list[int]) -> Table:
     return t
 
 
-def _span(first: str, last: str) -> str:
-    if first == last:
-        return first
-    if len(first) == 7 and first[:4] == last[:4]:
-        return f"{first}..{last[5:]}"
-    return f"{first}..{last}"
-
-
-def binding_table(tables: dict[str, pd.DataFrame], limit: int = 8) -> Table | None:
-    """The binding constraints with the largest mean shadow price, one row per constraint and asset."""
-    sp = tables["shadow_prices"]
-    if sp.empty:
-        return None
-    g = (
-        sp.groupby(["constraint", "asset_or_route"])
-        .agg(periods=("period", "count"), first=("period", "min"), last=("period", "max"), mean=("usd_per_t", "mean"))
-        .reset_index()
-    )
-    g = g.reindex(g["mean"].abs().sort_values(ascending=False).index).head(limit)
-    t = Table(title="Binding constraints: value of one more tonne", title_justify="left", box=box.SIMPLE_HEAD)
-    t.add_column(escape("constraint[asset or route]"), no_wrap=True)
-    t.add_column("when (periods)", no_wrap=True)
-    t.add_column("mean $/t", justify="right", no_wrap=True)
-    for row in g.itertuples():
-        t.add_row(escape(f"{row.constraint}[{row.asset_or_route}]"), f"{_span(row.first, row.last)} ({row.periods})", _fmt(row.mean))
-    return t
+def run_focus(result) -> Focus | None:
+    sc = result.scenario
+    first, last = horizon_days([str(p) for p in (sc.months[0], sc.months[-1])])
+    return focus(sc.settings.events, first, last)
 
 
 def print_summary(console: Console, result, out_dir) -> None:
     sc = result.scenario
-    console.print(f"[bold]{escape(sc.name)}[/bold]: {escape(sc.description.splitlines()[0]) if sc.description else ''}")
+    tables = result.tables
+    console.print(f"[bold]{escape(sc.label)}[/bold]: {escape(sc.description.splitlines()[0]) if sc.description else ''}", highlight=False)
     console.print(
         f"horizon {sc.months[0]}..{sc.months[-1]}; netback {result.objective_musd:,.1f} M$; "
-        f"{result.oil_size['variables']} variables, {result.oil_size['constraints']} constraints"
+        f"{result.oil_size['variables']} variables, {result.oil_size['constraints']} constraints",
+        highlight=False,
     )
+    fc = run_focus(result)
+    if fc is not None:
+        console.print(f"disruption {fc.window_text} ({', '.join(fc.events)}); the tables below centre on {fc.year}", highlight=False)
     if len(sc.years) > 2:
-        console.print(years_table(result.tables, sc.years))
+        console.print(years_table(tables, sc.years))
+        if fc is not None:
+            console.print(annual_table(tables, fc.year, " (the disrupted year)"))
     else:
         for y in sc.years:
-            console.print(annual_table(result.tables, y))
-    bt = binding_table(result.tables)
-    if bt is not None:
-        console.print(bt)
-    pa = result.tables["power_annual"]
-    for row in pa.itertuples():
+            console.print(annual_table(tables, y))
+    heading, lines, more = sentences(tables.get("binding_constraints"), fc.year if fc is not None else (sc.years[0] if len(sc.years) == 1 else None))
+    if lines:
+        console.print(f"[bold]{escape(heading)}[/bold]", highlight=False)
+        for s in lines:
+            console.print("- " + escape(s), highlight=False)
+        if more:
+            console.print(f"  ({more} more in binding_constraints.csv and the workbook's Binding constraints sheet)", highlight=False)
+    pa = tables["power_annual"]
+    active = pa[(pa.generation_gwh > 0) | (pa.exported_gwh > 0)]
+    for row in active.itertuples():
         util = "" if pd.isna(row.cable_utilisation) else f", cable utilisation {row.cable_utilisation:.0%}"
         console.print(
             f"power {row.year}: generation {row.generation_gwh:,.0f} GWh, exported {row.exported_gwh:,.0f}, "
-            f"delivered {row.delivered_gwh:,.0f}, curtailed {row.curtailed_gwh:,.0f}{util}"
+            f"delivered {row.delivered_gwh:,.0f}, curtailed {row.curtailed_gwh:,.0f}{util}",
+            highlight=False,
         )
+    if len(pa) and active.empty:
+        console.print(f"power {', '.join(map(str, pa.year))}: nothing generated or exported (no cable in service)", highlight=False)
     if out_dir is not None:
-        console.print(f"tables written to [bold]{escape(str(out_dir))}[/bold]")
+        console.print(f"tables written to [bold]{escape(str(out_dir))}[/bold]", highlight=False)

@@ -51,6 +51,11 @@ TABLE_NAMES = (
 )
 
 
+#: tables a run writes besides those: its binding constraints in words and the inputs it used (runs made
+#: before these existed lack them; readers treat them as optional)
+EXPLAINED_TABLES = ("binding_constraints", "inputs_capacity", "inputs_netback", "inputs_commitments", "inputs_events")
+
+
 def versions() -> dict[str, str]:
     out = {"energy_routes": __version__, "python": platform.python_version()}
     for pkg in PACKAGES:
@@ -88,6 +93,19 @@ def safe_folder_name(text: str, max_len: int = 80) -> str:
     out = re.sub(r"[^A-Za-z0-9._-]+", "-", str(text))
     out = re.sub(r"\.{2,}", ".", out).strip(".-")
     return out[:max_len].rstrip(".-") or "run"
+
+
+def current_umask() -> int:
+    """The process umask (read by setting it and putting it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def readable_as_umask_allows(path: Path, directory: bool) -> None:
+    """Give a temporary file or folder the mode a plain ``open``/``mkdir`` would have: mkdtemp and mkstemp
+    make them private (0700/0600), which would leave finished run folders unreadable by the group."""
+    os.chmod(path, (0o777 if directory else 0o666) & ~current_umask())
 
 
 def default_out_dir(scenario_name: str, root: Path = Path("runs")) -> Path:
@@ -192,6 +210,7 @@ def write_run(
         raise FileExistsError(f"{out_dir} exists and is not empty; choose another --out")
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-", dir=out_dir.parent))
+    readable_as_umask_allows(tmp, directory=True)
     try:
         files = {}
         for name, df in tables.items():

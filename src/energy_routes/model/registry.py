@@ -220,6 +220,7 @@ class ConFamily:
     changes_with: frozenset[str] = frozenset()  # fields of p.caps the bounds read
     dual: DualReport | None = None
     elastic_lower: bool = False  # its lower bounds are commitments the elastic diagnosis may relax
+    words: dict | None = None  # how a binding row is said to an analyst (rendered by energy_routes.explain)
 
 
 def _flat(a: np.ndarray) -> np.ndarray:
@@ -450,6 +451,14 @@ CONSTRAINTS: tuple[ConFamily, ...] = (
         lambda p, lay: _up(_flat(p.caps.asset_cap)),
         frozenset({"asset_cap"}),
         _by_period(lambda k: k[0]),
+        words={
+            "id_kind": "asset",
+            "per": "period",
+            "what": {"+": "{name} is full"},
+            "tonne": {"+": "one more tonne of its capacity for Kazakh crude"},
+            "source": {"table": "asset_capacity", "key": {"asset": "{id}", "year": "{year}"}, "show": "{capacity_mt:g} Mt/yr, {third_party_mt:g} of it third party"},
+            "events": True,
+        },
     ),
     ConFamily(
         "route_capacity", ("route", "period"),
@@ -459,6 +468,14 @@ CONSTRAINTS: tuple[ConFamily, ...] = (
         _route_cap_bounds,
         frozenset({"route_row"}),
         _by_period(lambda k: k[0]),
+        words={
+            "id_kind": "route",
+            "per": "period",
+            "what": {"+": "{name} is full at its capacity after disruptions"},
+            "tonne": {"+": "one more tonne of route capacity"},
+            "source": {"table": "arcs", "key": {"to_node": "{id}"}, "show": "arc {arc} ({asset})"},
+            "events": True,
+        },
     ),
     ConFamily(
         "route_limit", ("route", "year"),
@@ -469,6 +486,13 @@ CONSTRAINTS: tuple[ConFamily, ...] = (
         frozenset(),
         DualReport(lambda k: (str(k[1]), k[0])),
         elastic_lower=True,
+        words={
+            "id_kind": "route",
+            "per": "year",
+            "what": {"+": "the cap of {bound:g} Mt/yr on {name} binds", "-": "the commitment of at least {bound:g} Mt/yr on {name} binds"},
+            "tonne": {"+": "one more tonne of cap", "-": "one more tonne of commitment"},
+            "source": {"setting": "route_limits"},
+        },
     ),
     ConFamily(
         "route_share", ("route", "year"),
@@ -478,6 +502,13 @@ CONSTRAINTS: tuple[ConFamily, ...] = (
         lambda p, lay: _up(np.zeros(len(_share_keys(p, lay)))),
         frozenset(),
         DualReport(lambda k: (str(k[1]), k[0])),
+        words={
+            "id_kind": "route",
+            "per": "year",
+            "what": {"+": "the cap of {bound:.0%} of the year's exports on {name} binds"},
+            "tonne": {"+": "one more tonne of allowance"},
+            "source": {"setting": "route_shares"},
+        },
     ),
     ConFamily(
         "source_route_limit", ("source", "route", "year"),
@@ -487,6 +518,13 @@ CONSTRAINTS: tuple[ConFamily, ...] = (
         _pair_bounds,
         frozenset(),
         DualReport(lambda k: (str(k[2]), f"{k[0]}:{k[1]}")),
+        words={
+            "id_kind": "source_route",
+            "per": "year",
+            "what": {"+": "the limit of {bound:g} Mt/yr on {source_name} crude via {name} binds"},
+            "tonne": {"+": "one more tonne of that limit"},
+            "source": {"table": "source_routes", "key": {"source": "{source}", "route": "{route}"}, "show": "max_mt {max_mt:g}"},
+        },
     ),
     ConFamily(
         "store_balance", ("source", "store", "period"),
@@ -503,6 +541,13 @@ CONSTRAINTS: tuple[ConFamily, ...] = (
         _store_level_bounds,
         frozenset(),
         _by_period(lambda k: k[0]),
+        words={
+            "id_kind": "store",
+            "per": "period",
+            "what": {"+": "the {name} is full", "-": "the {name} is down to its minimum working level"},
+            "tonne": {"+": "one more tonne of tank room", "-": "one more tonne of minimum working level"},
+            "source": {"table": "stores", "key": {"store": "{id}"}, "show": "{capacity_kt:g} kt, minimum {min_level_kt:g} kt, opening {opening_kt:g} kt"},
+        },
     ),
     ConFamily(
         "store_injection", ("store", "period"),
@@ -512,6 +557,13 @@ CONSTRAINTS: tuple[ConFamily, ...] = (
         _store_rate_bounds("max_in_kt_per_day"),
         frozenset(),
         _by_period(lambda k: k[0]),
+        words={
+            "id_kind": "store",
+            "per": "period",
+            "what": {"+": "the {name} takes in crude as fast as it can"},
+            "tonne": {"+": "one more tonne of daily intake over the period"},
+            "source": {"table": "stores", "key": {"store": "{id}"}, "show": "max_in {max_in_kt_per_day:g} kt/day"},
+        },
     ),
     ConFamily(
         "store_withdrawal", ("store", "period"),
@@ -521,6 +573,13 @@ CONSTRAINTS: tuple[ConFamily, ...] = (
         _store_rate_bounds("max_out_kt_per_day"),
         frozenset(),
         _by_period(lambda k: k[0]),
+        words={
+            "id_kind": "store",
+            "per": "period",
+            "what": {"+": "the {name} gives out crude as fast as it can"},
+            "tonne": {"+": "one more tonne of daily outflow over the period"},
+            "source": {"table": "stores", "key": {"store": "{id}"}, "show": "max_out {max_out_kt_per_day:g} kt/day"},
+        },
     ),
     ConFamily(
         "ramp_up", ("source", "period"),
@@ -530,6 +589,13 @@ CONSTRAINTS: tuple[ConFamily, ...] = (
         _ramp_bounds,
         frozenset({"supply"}),
         _by_period(lambda k: k[0]),
+        words={
+            "id_kind": "source",
+            "per": "period",
+            "what": {"+": "{name} production cannot come back faster after the cut"},
+            "tonne": {"+": "one more tonne of recovery"},
+            "source": {"table": "sources", "key": {"source": "{id}"}, "show": "ramp_up_per_day {ramp_up_per_day:g}"},
+        },
     ),
 )
 CONS = {c.name: c for c in CONSTRAINTS}

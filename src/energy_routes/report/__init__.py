@@ -7,7 +7,10 @@ Modules, one job each:
 - ``chartdata`` the data behind each chart (shared by the interactive and the static charts)
 - ``charts``    plotly figures;  ``html`` self-contained pages;  ``png`` matplotlib PNGs
 - ``workbook``  the formatted Excel workbook (xlsxwriter)
+- ``map``       the routes on a Caspian-Black Sea map (inputs/map/), interactive and PNG
 - ``build``     all of it for one run folder;  ``heatmaps`` a reusable heat-map page for sweeps
+- ``exceedance`` a risk sweep's exceedance curves;  ``backtestchart`` the backtest against reported ranges
+- ``storypage`` the story folder's story.html and story.xlsx
 """
 
 from __future__ import annotations

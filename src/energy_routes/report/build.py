@@ -14,6 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from ..writers import readable_as_umask_allows
 from . import charts as ch
 from .html import figure_html, kpi_html, page, table_html
 from .png import write_pngs
@@ -24,7 +25,7 @@ from .workbook import write_workbook
 WORKBOOK = "tables.xlsx"
 REPORT = "report.html"
 #: tables shown open in the HTML report; the others are folded away (all are in the workbook)
-OPEN_TABLES = ("Annual allocation", "Binding constraints", "Balance", "Power summary")
+OPEN_TABLES = ("Summary by year", "Binding constraints", "Balance", "Power summary")
 HTML_MAX_ROWS = 2000
 
 
@@ -35,6 +36,7 @@ def atomic_write(path: Path, write) -> Path:
     tmp = Path(tmp)
     try:
         write(tmp)
+        readable_as_umask_allows(tmp, directory=False)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -42,32 +44,63 @@ def atomic_write(path: Path, write) -> Path:
     return path
 
 
-def _kpis(data: RunData) -> list[tuple[str, str]]:
+def kpis(data: RunData) -> list[tuple[str, str]]:
+    """The headline cards: the disrupted year and window when the run has events, else the horizon."""
     ann = data.tables["allocation_annual"]
     bal = data.tables["balance_monthly"]
-    years = data.years
-    span = f"{years[0]}" if len(years) == 1 else f"{years[0]}-{years[-1]}"
-    per = f" per year, {span}" if len(years) > 1 else f", {span}"
-    n = max(len(years), 1)
-    items = [
-        (f"exported, Mt{per}", f"{bal.exported_kt.sum() / 1000 / n:,.1f}"),
-        (f"shut in, Mt{per}", f"{bal.shut_in_kt.sum() / 1000 / n:,.2f}"),
-        (f"export netback, M${per}", f"{ann.netback_musd.sum() / n:,.0f}"),
-    ]
-    top = ann.groupby("route").volume_mt.sum().sort_values(ascending=False)
-    if len(top) and top.iloc[0] > 0:
-        items.append(("largest route, share of exports", f"{data.route_label(top.index[0])} {top.iloc[0] / top.sum():.0%}"))
+    fc = data.focus
+    if fc is not None:
+        year = fc.year
+        a, b = ann[ann.year == year], bal[bal.period.str.startswith(str(year))]
+        window = bal[bal.period.isin(fc.months)]
+        items = [
+            ("disruption " + ", ".join(fc.events), fc.window_text),
+            (f"shut in, Mt, {fc.months_text}", f"{window.shut_in_kt.sum() / 1000:,.2f}"),
+            (f"shut in, Mt, {year}", f"{b.shut_in_kt.sum() / 1000:,.2f}"),
+            (f"exported, Mt, {year}", f"{b.exported_kt.sum() / 1000:,.1f}"),
+            (f"export netback, M$, {year}", f"{a.netback_musd.sum():,.0f}"),
+        ]
+        top = a.groupby("route").volume_mt.sum().sort_values(ascending=False)
+        if len(top) and top.iloc[0] > 0:
+            items.append((f"largest route, share of exports, {year}", f"{data.route_label(top.index[0])} {top.iloc[0] / top.sum():.0%}"))
+    else:
+        years = data.years
+        span = f"{years[0]}" if len(years) == 1 else f"{years[0]}-{years[-1]}"
+        per = f" per year, {span}" if len(years) > 1 else f", {span}"
+        n = max(len(years), 1)
+        items = [
+            (f"exported, Mt{per}", f"{bal.exported_kt.sum() / 1000 / n:,.1f}"),
+            (f"shut in, Mt{per}", f"{bal.shut_in_kt.sum() / 1000 / n:,.2f}"),
+            (f"export netback, M${per}", f"{ann.netback_musd.sum() / n:,.0f}"),
+        ]
+        top = ann.groupby("route").volume_mt.sum().sort_values(ascending=False)
+        if len(top) and top.iloc[0] > 0:
+            items.append(("largest route, share of exports", f"{data.route_label(top.index[0])} {top.iloc[0] / top.sum():.0%}"))
     pw = data.tables["power_annual"]
     if len(pw) and pw.generation_gwh.sum() > 0:
         items.append(("power delivered, GWh", f"{pw.delivered_gwh.sum():,.0f}"))
     return items
 
 
+def binding_html(data: RunData) -> str:
+    """The binding constraints in words, for the disrupted year (or the most valuable ones)."""
+    from ..explain import selected
+
+    fc = data.focus
+    year = fc.year if fc is not None else (data.years[0] if len(data.years) == 1 else None)
+    heading, lines, more = selected(data.binding(), year)
+    if not lines:
+        return "<p>No constraint binds: every capacity and limit has room to spare.</p>"
+    items = "".join(f"<li>{html.escape(s)}</li>" for s in lines)
+    tail = f'<p class="caption">{more} more in the Binding constraints table below, tables.xlsx and binding_constraints.csv.</p>' if more else ""
+    return f'<h3>{html.escape(heading)}</h3><ul class="binding">{items}</ul>{tail}'
+
+
 def report_html(data: RunData, charts: list[ch.Chart], sheets: list[Sheet]) -> str:
     sc = data.scenario
     hz = sc.get("horizon") or {}
     m = data.manifest
-    title = f"{data.name}: Kazakh crude export routes"
+    title = f"{data.label}: Kazakh crude export routes"
     parts = [
         f"<h1>{html.escape(title)}</h1>",
         f"<p>{html.escape(str(sc.get('description') or ''))}</p>",
@@ -83,14 +116,16 @@ def report_html(data: RunData, charts: list[ch.Chart], sheets: list[Sheet]) -> s
             )
         )
         + "</p>",
-        kpi_html(_kpis(data)),
+        kpi_html(kpis(data)),
     ]
-    parts += [f'<p class="note">{html.escape(n)}</p>' for n in data.notes]
+    parts += [f'<p class="note">{html.escape(n)}</p>' for n in data.scenario_notes + data.notes]
     nav = [(c.id, c.title) for c in charts] + [("scenario", "Scenario and events"), ("tables", "Tables")]
     parts.append("<nav>" + "".join(f'<a href="#sec-{i}">{html.escape(t)}</a>' for i, t in nav) + "</nav>")
     for c in charts:
         parts.append(f'<section id="sec-{c.id}"><h2>{html.escape(c.title)}</h2><p class="caption">{html.escape(c.caption)}</p>')
-        parts.append(figure_html(c.figure, c.id))
+        parts.append(c.html if c.html is not None else figure_html(c.figure, c.id))
+        if c.id == "shadow-prices":
+            parts.append(binding_html(data))
         parts.append("</section>")
     by_name = {s.name: s for s in sheets}
     parts.append('<section id="sec-scenario"><h2>Scenario and events</h2>')
@@ -107,7 +142,8 @@ def report_html(data: RunData, charts: list[ch.Chart], sheets: list[Sheet]) -> s
             parts.append(f"<h3>{html.escape(s.name)}</h3>{body}")
         else:
             parts.append(f"<details><summary>{html.escape(s.name)} ({len(s.frame):,} rows)</summary>{body}</details>")
-    parts.append(f'<p class="caption">The hourly power table ({len(data.tables["power_hourly"]):,} rows) is in power_hourly.csv.</p>')
+    if len(data.tables["power_hourly"]):
+        parts.append(f'<p class="caption">The hourly power table ({len(data.tables["power_hourly"]):,} rows) is in power_hourly.csv.</p>')
     parts.append("</section>")
     return page(title, "\n".join(parts))
 

@@ -148,6 +148,14 @@ def event_windows(data: RunData) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["id", "target", "start", "end", "recovered", "remaining", "label"])
 
 
+def focus_range(data: RunData) -> list[pd.Timestamp] | None:
+    """The x range a monthly chart opens on: the disrupted year, when the run has events and more than one year."""
+    fc = data.focus
+    if fc is None or len(data.years) < 2:
+        return None
+    return [pd.Timestamp(f"{fc.year}-01-01") - pd.Timedelta(days=16), pd.Timestamp(f"{fc.year}-12-01") + pd.Timedelta(days=16)]
+
+
 # ------------------------------------------------------------------ utilisation
 
 

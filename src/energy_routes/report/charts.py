@@ -26,8 +26,9 @@ class Chart:
 
     id: str
     title: str
-    figure: go.Figure
+    figure: go.Figure | None
     caption: str = ""
+    html: str | None = None  # the chart's own markup, for charts that are not plotly figures (the map)
 
 
 def _layout(fig: go.Figure, height: int = 460, **kw) -> go.Figure:
@@ -54,12 +55,15 @@ def sankey_chart(data: RunData) -> Chart:
     fig = go.Figure()
     colours = cd.route_colours(data)
     diagrams = cd.sankeys(data)
+    years = [s.year for s in diagrams]
+    fc = data.focus
+    shown = years.index(fc.year) if fc is not None and fc.year in years else 0
     for i, s in enumerate(diagrams):
         index = {n: k for k, n in enumerate(s.nodes.node)}
         link_colours = [_rgba(cd.SHUT_IN_COLOUR if r == "shut_in" else colours.get(r, "#999999"), 0.45) for r in s.links.route]
         fig.add_trace(
             go.Sankey(
-                visible=(i == 0),
+                visible=(i == shown),
                 name=str(s.year),
                 arrangement="snap",
                 valueformat=",.2f",
@@ -73,18 +77,20 @@ def sankey_chart(data: RunData) -> Chart:
                 ),
             )
         )
-    years = [s.year for s in diagrams]
+    def title(y: int) -> str:
+        return f"Flows in {y}, Mt" + (" (the disrupted year)" if fc is not None and y == fc.year else "")
+
     if len(years) > 1:
         buttons = [
-            dict(label=str(y), method="update", args=[{"visible": [j == i for j in range(len(years))]}, {"title.text": f"Flows in {y}, Mt"}])
+            dict(label=str(y), method="update", args=[{"visible": [j == i for j in range(len(years))]}, {"title.text": title(y)}])
             for i, y in enumerate(years)
         ]
-        fig.update_layout(updatemenus=[dict(type="buttons", direction="right", buttons=buttons, x=0, y=1.12, xanchor="left", showactive=True)])
-    _layout(fig, height=520, title=dict(text=f"Flows in {years[0]}, Mt", x=0.5, y=0.99))
+        fig.update_layout(updatemenus=[dict(type="buttons", direction="right", buttons=buttons, x=0, y=1.12, xanchor="left", showactive=True, active=shown)])
+    _layout(fig, height=520, title=dict(text=title(years[shown]), x=0.5, y=0.99))
     fig.update_layout(margin=dict(l=20, r=20, t=70, b=20))
     caption = "Export supply by source (left) through the pipelines, terminals and tanker legs to each outlet (right); crude that cannot leave is shown as shut in."
     if len(years) > 1:
-        caption += " Choose the year with the buttons."
+        caption += " Choose the year with the buttons." + (f" It opens on {years[shown]}, the year of the disruption." if fc is not None else "")
     if data.legs is None:
         caption += " Route legs were not available, so flows go straight from sources to routes."
     return Chart("sankey", "Where the crude goes", fig, caption)
@@ -99,6 +105,7 @@ def _rgba(hex_colour: str, alpha: float) -> str:
 def volume_chart(data: RunData) -> Chart:
     """Stacked volume by route and year, with export supply and shut-in; per-route capacity in the hover."""
     vol, cap, by_year = cd.annual_pivots(data)
+    kbd = data.tables["allocation_annual"].pivot(index="year", columns="route", values="volume_kbd").reindex(index=vol.index, columns=vol.columns)
     colours = cd.route_colours(data)
     fig = go.Figure()
     years = [str(y) for y in vol.index]
@@ -109,8 +116,8 @@ def volume_chart(data: RunData) -> Chart:
                 y=vol[route],
                 name=data.route_label(route),
                 marker_color=colours[route],
-                customdata=np.c_[cap[route].to_numpy(), (vol[route] / cap[route].where(cap[route] > 0)).to_numpy()],
-                hovertemplate="%{x} " + data.route_label(route) + ": %{y:,.2f} Mt of %{customdata[0]:,.2f} Mt capacity (%{customdata[1]:.0%})<extra></extra>",
+                customdata=np.c_[cap[route].to_numpy(), (vol[route] / cap[route].where(cap[route] > 0)).to_numpy(), kbd[route].to_numpy()],
+                hovertemplate="%{x} " + data.route_label(route) + ": %{y:,.2f} Mt (%{customdata[2]:,.0f} kb/d) of %{customdata[0]:,.2f} Mt capacity (%{customdata[1]:.0%})<extra></extra>",
             )
         )
     fig.add_trace(
@@ -121,9 +128,12 @@ def volume_chart(data: RunData) -> Chart:
         go.Scatter(x=years, y=by_year.supply_mt, name="export supply", mode="lines+markers", line=dict(color=cd.SUPPLY_COLOUR, dash="dot"),
                    hovertemplate="%{x} export supply: %{y:,.2f} Mt<extra></extra>")
     )
+    total_kbd = kbd.sum(axis=1)
+    fig.add_trace(go.Scatter(x=years, y=(vol.sum(axis=1) + by_year.shut_in_mt.reindex(vol.index).fillna(0)).to_numpy(), mode="text", showlegend=False,
+                             text=[f"{v:,.1f} Mt<br>{k:,.0f} kb/d" for v, k in zip(vol.sum(axis=1), total_kbd)], textposition="top center", hoverinfo="skip"))
     _layout(fig, barmode="stack", yaxis_title="Mt per year", xaxis_title="year")
     fig.update_layout(legend_traceorder="normal")
-    return Chart("volume-by-route", "Exports by route and year", fig, "Stacked volume by route; the dotted line is export supply, so a gap filled red is crude shut in.")
+    return Chart("volume-by-route", "Exports by route and year", fig, "Stacked volume by route (hover: Mt and kb/d), the year's total exports above each bar in Mt and kb/d; the dotted line is export supply, so a gap filled red is crude shut in.")
 
 
 def capacity_chart(data: RunData) -> Chart:
@@ -171,7 +181,18 @@ def monthly_chart(data: RunData) -> Chart:
                            font=dict(size=10, color="#A04000"), bgcolor="rgba(255,255,255,0.7)")
     _layout(fig, height=480, barmode="stack", yaxis_title="kt per month", bargap=0.1)
     fig.update_layout(legend_traceorder="normal")
+    fc = data.focus
+    span = cd.focus_range(data)
+    if span is not None:  # open on the disrupted year; a button shows the whole horizon
+        whole = [vol.index[0] - pd.Timedelta(days=16), vol.index[-1] + pd.Timedelta(days=16)]
+        fig.update_xaxes(range=span)
+        fig.update_layout(updatemenus=[dict(type="buttons", direction="right", x=0, y=1.16, xanchor="left", showactive=True, active=0, buttons=[
+            dict(label=f"{fc.year}", method="relayout", args=[{"xaxis.range": span}]),
+            dict(label="whole horizon", method="relayout", args=[{"xaxis.range": whole}]),
+        ])])
     caption = "Stacked monthly volume by route, shut-in in red, export supply dotted."
+    if span is not None:
+        caption += f" It opens on {fc.year}, the year of the disruption; the buttons switch to the whole horizon."
     caption += f" Shaded: the {len(ev)} disruption event{'s' if len(ev) != 1 else ''} of the scenario (lighter: recovery ramp)." if len(ev) else " The scenario has no disruption events."
     return Chart("monthly", "Month by month, with disruptions", fig, caption)
 
@@ -269,14 +290,16 @@ def power_month_chart(data: RunData) -> Chart:
     return Chart("power-curtailment", "Power exported and curtailed by month", fig, "Generation split into what the cable exported and what had to be curtailed.")
 
 
+def has_power(data: RunData) -> bool:
+    """Whether the run generated or exported any power (an oil-only run gets no empty power panels)."""
+    pa = data.tables["power_annual"]
+    return bool(len(pa)) and float(pa.generation_gwh.sum() + pa.exported_gwh.sum()) > 0
+
+
 def all_charts(data: RunData) -> list[Chart]:
-    return [
-        sankey_chart(data),
-        volume_chart(data),
-        capacity_chart(data),
-        monthly_chart(data),
-        utilisation_chart(data),
-        shadow_chart(data),
-        power_duration_chart(data),
-        power_month_chart(data),
-    ]
+    from .map import map_chart
+
+    charts = [map_chart(data), sankey_chart(data), volume_chart(data), capacity_chart(data), monthly_chart(data), utilisation_chart(data), shadow_chart(data)]
+    if has_power(data):
+        charts += [power_duration_chart(data), power_month_chart(data)]
+    return [c for c in charts if c is not None]

@@ -25,6 +25,11 @@ from .rundata import RunData
 DPI = 150
 SIZE = (10, 5.0)  # inches: 1500 × 750 px, a 2:1 slide panel
 BLUES = LinearSegmentedColormap.from_list("util", ["#F7FBFF", "#6BAED6", "#08306B"])
+#: the secondary kb/d axes use one conversion (the tables hold each route's exact kb/d): a mid-range
+#: 7.5 bbl/t (the shipped grades are 7.3-7.9) and the mean month of 30.4 days
+BBL_PER_T_AXIS = 7.5
+KBD_PER_KT_MONTH = BBL_PER_T_AXIS / 30.4
+KBD_PER_MT_YEAR = BBL_PER_T_AXIS * 1000 / 365.25
 
 
 def _fig(size=SIZE) -> Figure:
@@ -75,9 +80,16 @@ def volume_png(data: RunData, path: Path) -> Path:
         ax.bar(x, sh, bottom=bottom, color=cd.SHUT_IN_COLOUR, hatch="//", label="shut in", width=0.7)
     ax.plot(x, by_year.supply_mt.reindex(vol.index).to_numpy(), color=cd.SUPPLY_COLOUR, linestyle=":", marker="o", label="export supply")
     ax.set_xticks(x, [str(y) for y in vol.index])
-    _style(ax, f"Kazakh crude exports by route, {data.name}", "Mt per year")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=9)
-    return _save(fig, path, f"energy_routes run {data.shown.name}")
+    kbd = data.tables["allocation_annual"].groupby("year").volume_kbd.sum().reindex(vol.index)
+    supply = by_year.supply_mt.reindex(vol.index).to_numpy()
+    ax.set_ylim(0, float(np.nanmax(np.r_[bottom + sh, supply])) * 1.2)
+    for xi, tot, top, k in zip(x, bottom, np.fmax(bottom + sh, supply), kbd):
+        ax.annotate(f"{tot:,.1f} Mt\n{k:,.0f} kb/d", (xi, top), xytext=(0, 3), textcoords="offset points", ha="center", va="bottom", fontsize=7)
+    sec = ax.secondary_yaxis("right", functions=(lambda mt: mt * KBD_PER_MT_YEAR, lambda kbd: kbd / KBD_PER_MT_YEAR))
+    sec.set_ylabel("kb/d (approx.)")
+    _style(ax, f"Kazakh crude exports by route, {data.label}", "Mt per year")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.08, 1.0), frameon=False, fontsize=9)
+    return _save(fig, path, f"energy_routes run {data.shown.name}; labels: exact kb/d of the routes; right axis at {BBL_PER_T_AXIS} bbl/t")
 
 
 def monthly_png(data: RunData, path: Path) -> Path:
@@ -111,13 +123,17 @@ def monthly_png(data: RunData, path: Path) -> Path:
         ax.text(mdates.date2num(e.start), 0.99 - 0.05 * (k % 4), " " + e.label, transform=ax.get_xaxis_transform(), fontsize=7, color="#A04000",
                 va="top", bbox=dict(facecolor="white", alpha=0.8, linewidth=0, pad=1), zorder=4)
     ax.set_ylim(0, max(float(np.nanmax(bottom + sh)), float(np.nanmax(supply))) * 1.15)
-    ax.set_xlim(x[0], x[-1])
+    span = cd.focus_range(data)
+    ax.set_xlim(*(mdates.date2num(span) if span is not None else (x[0], x[-1])))
     ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=14))
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
-    _style(ax, f"Monthly exports by route, {data.name}", "kt per month")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=9)
-    return _save(fig, path, f"energy_routes run {data.shown.name}; shaded: disruption events")
+    year = f", {data.focus.year} (the disrupted year)" if span is not None else ""
+    _style(ax, f"Monthly exports by route{year}, {data.label}", "kt per month")
+    sec = ax.secondary_yaxis("right", functions=(lambda kt: kt * KBD_PER_KT_MONTH, lambda kbd: kbd / KBD_PER_KT_MONTH))
+    sec.set_ylabel("kb/d (approx.)")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.08, 1.0), frameon=False, fontsize=9)
+    return _save(fig, path, f"energy_routes run {data.shown.name}; shaded: disruption events; kb/d axis at {BBL_PER_T_AXIS} bbl/t and 30.4 days per month")
 
 
 def heatmap_png(
@@ -201,8 +217,11 @@ def power_png(data: RunData, path: Path) -> Path | None:
 
 
 def write_pngs(data: RunData, out_dir: Path) -> list[Path]:
+    from .map import map_png
+
     out_dir = Path(out_dir)
     written = [
+        map_png(data, out_dir / "chart-map.png"),
         volume_png(data, out_dir / "chart-volume-by-route.png"),
         monthly_png(data, out_dir / "chart-monthly.png"),
         utilisation_png(data, out_dir / "chart-utilisation.png"),

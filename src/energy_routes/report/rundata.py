@@ -26,10 +26,14 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputError, Problem
-from ..summary import ROUTE_LABELS  # short route labels, as in the terminal summary
+from ..explain import SHORT_ROUTE_NAMES as ROUTE_LABELS  # short route labels, as in the terminal summary
+from ..focus import Focus, focus, horizon_days
+from ..writers import EXPLAINED_TABLES as OPTIONAL_TABLES  # written by runs since the constraints are explained
 from ..writers import TABLE_NAMES as RUN_TABLES  # the tables every run writes
 
-_STR_COLUMNS = {"period": str, "route": str, "source": str, "asset": str, "target": str, "constraint": str, "asset_or_route": str}
+_STR_COLUMNS = {"period": str, "route": str, "source": str, "asset": str, "target": str, "constraint": str, "asset_or_route": str,
+                "first": str, "last": str, "input": str, "sentence": str, "id": str, "start": str, "end": str, "from": str, "note": str,
+                "grade": str, "kind": str, "source_of_bound": str}
 
 
 @dataclass
@@ -44,6 +48,7 @@ class RunData:
     sources_md: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
     shown_as: Path | None = None  # the folder's final name, when the report is made inside a temporary folder
+    map: object | None = None  # report.map.MapData from the inputs folder's map/, when there is one
 
     @property
     def shown(self) -> Path:
@@ -65,6 +70,43 @@ class RunData:
     @property
     def years(self) -> list[int]:
         return sorted(int(y) for y in self.tables["allocation_annual"].year.unique())
+
+    @property
+    def added(self) -> list[str]:
+        """What was added on top of the named scenario (--override, a story's event or lever)."""
+        if "added" in self.scenario:
+            return list(self.scenario.get("added") or [])
+        cmd = list(self.manifest.get("command") or [])  # runs before 'added' was recorded: read the command line
+        return [cmd[i + 1] for i, a in enumerate(cmd[:-1]) if a == "--override"]
+
+    @property
+    def label(self) -> str:
+        """The scenario and its additions: ``base-2024 + aktau-berths-12_5``; names a run in titles."""
+        return " + ".join([self.name, *self.added])
+
+    @property
+    def focus(self) -> Focus | None:
+        """The disrupted window and year, if the scenario has events (energy_routes.focus)."""
+        months = list(self.tables["balance_monthly"].period.astype(str))
+        if not months:
+            return None
+        first, last = horizon_days([months[0], months[-1]])
+        return focus(self.events, first, last)
+
+    @property
+    def scenario_notes(self) -> list[str]:
+        """Warnings from resolving the scenario (masked or replaced limits, clipped events), from the manifest."""
+        return list(self.manifest.get("scenario_notes") or [])
+
+    def binding(self) -> pd.DataFrame:
+        """binding_constraints.csv, or the same sentences made from shadow_prices.csv for an older run (no input rows)."""
+        if "binding_constraints" in self.tables:
+            return self.tables["binding_constraints"]
+        from ..explain import explain
+
+        names = {k: dict(v) for k, v in self.names.items()}
+        names.setdefault("route", {}).update(ROUTE_LABELS)
+        return explain(self.tables["shadow_prices"], names)
 
     def route_label(self, route: str) -> str:
         return ROUTE_LABELS.get(route) or self.names.get("route", {}).get(route) or route
@@ -113,6 +155,12 @@ def load_run(folder: str | Path, shown_as: str | Path | None = None) -> RunData:
             tables[t] = read_table(folder / f"{t}.csv")
         except (OSError, ValueError, pd.errors.ParserError) as exc:
             raise InputError([Problem(str(folder / f"{t}.csv"), f"cannot read the table: {exc}")]) from None
+    for t in OPTIONAL_TABLES:
+        if (folder / f"{t}.csv").exists():
+            try:
+                tables[t] = read_table(folder / f"{t}.csv")
+            except (OSError, ValueError, pd.errors.ParserError) as exc:
+                raise InputError([Problem(str(folder / f"{t}.csv"), f"cannot read the table: {exc}")]) from None
     data = RunData(folder, manifest, tables, shown_as=Path(shown_as) if shown_as is not None else None)
     _read_inputs_context(data)
     return data
@@ -148,6 +196,12 @@ def _read_inputs_context(data: RunData) -> None:
         df = pd.read_csv(path, dtype=str, skipinitialspace=True)
         # "Baku-Supsa pipeline (Western Route Export Pipeline)" -> "Baku-Supsa pipeline"
         data.names[kind] = {r[id_col]: re.sub(r"\s*\(.*\)\s*$", "", str(r["name"])) for _, r in df.iterrows()}
+    if folder is not None:
+        from .map import load_map
+
+        data.map = load_map(folder)
+    if data.map is None:
+        data.notes.append("The inputs folder of this run has no map/ (outline.geojson, places.csv, route_paths.csv), so the report has no map.")
     md = folder / "SOURCES.md" if folder else None
     if md is not None and md.exists():
         data.sources_md = parse_sources_md(md.read_text(encoding="utf-8"))

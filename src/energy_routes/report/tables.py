@@ -55,6 +55,23 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "cable_capacity_mw": ("cable capacity (MW)", "mw"),
     # derived tables
     "periods_binding": ("periods binding", "int"),
+    "bound": ("bound (Mt/yr or share)", "num"),
+    "input": ("where the bound comes from", "text"),
+    "sentence": ("in words", "text"),
+    "kazakh_mt": ("left for Kazakh crude (Mt/yr)", "mt"),
+    "units": ("units", "int"),
+    "max_active_units": ("units in use at once", "int"),
+    "bbl_per_t": ("barrels per tonne", "num"),
+    "brent_usd_per_bbl": ("Brent ($/bbl)", "usdt"),
+    "diff_usd_per_bbl": ("grade differential ($/bbl)", "usdt"),
+    "price_usd_per_t": ("price ($/t)", "usdt"),
+    "tariff_usd_per_t": ("tariffs ($/t)", "usdt"),
+    "feeder_cost_usd_per_t": ("feeder cost ($/t)", "usdt"),
+    "min_mt": ("at least (Mt/yr)", "mt"),
+    "max_mt": ("at most (Mt/yr)", "mt"),
+    "max_share": ("at most (share of exports)", "pct"),
+    "source_of_bound": ("from", "text"),
+    "days": ("days", "int"),
     "first": ("first period", "text"),
     "last": ("last period", "text"),
     "mean_usd_per_t": ("mean shadow price ($/t)", "usdt"),
@@ -101,20 +118,30 @@ def column_label(col: str) -> tuple[str, str]:
 
 @dataclass
 class Sheet:
-    """One deliverable table: sheet name, a one-line description, the frame (tidy column names) and its CSV."""
+    """One deliverable table: sheet name, a one-line description, the frame (tidy column names) and its CSV.
+
+    ``labels`` gives (header, format kind) for columns that :func:`column_label` does not know
+    (the columns of a pivot, named after routes); ``bold_rows`` are row positions written in bold
+    (totals).
+    """
 
     name: str
     title: str
     frame: pd.DataFrame
     csv: str | None = None  # the run CSV it mirrors, if any
+    labels: dict[str, tuple[str, str]] | None = None
+    bold_rows: tuple[int, ...] = ()
+
+    def _label(self, col: str) -> tuple[str, str]:
+        return (self.labels or {}).get(col) or column_label(col)
 
     @property
     def headers(self) -> list[str]:
-        return [column_label(c)[0] for c in self.frame.columns]
+        return [self._label(c)[0] for c in self.frame.columns]
 
     @property
     def kinds(self) -> list[str]:
-        return [column_label(c)[1] for c in self.frame.columns]
+        return [self._label(c)[1] for c in self.frame.columns]
 
 
 def binding_summary(shadow: pd.DataFrame) -> pd.DataFrame:
@@ -202,27 +229,122 @@ def run_info_table(data: RunData) -> pd.DataFrame:
     ]
     rows += [(f"version: {k}", str(v)) for k, v in (m.get("versions") or {}).items()]
     rows += [(f"sha256: {k}", str(v)) for k, v in (m.get("input_sha256") or {}).items()]
-    rows += [(f"note {i + 1}", n) for i, n in enumerate(data.notes)]
+    rows += [(f"scenario note {i + 1}", n) for i, n in enumerate(data.scenario_notes)]
+    rows += [(f"report note {i + 1}", n) for i, n in enumerate(data.notes)]
     return pd.DataFrame(rows, columns=["item", "value"])
 
 
+#: id columns shown with display names in the workbook (the CSVs keep the ids)
+_NAMED = {"route": "route", "source": "source", "asset": "asset"}
+
+
+def named(frame: pd.DataFrame, data: RunData) -> pd.DataFrame:
+    """A copy of ``frame`` with route, source, asset, target and asset_or_route ids replaced by display names."""
+    out = frame.copy()
+    label = {"route": data.route_label, "source": data.source_label, "asset": data.asset_label}
+    for col, kind in _NAMED.items():
+        if col in out:
+            out[col] = [label[kind](str(v)) if isinstance(v, str) and v else v for v in out[col]]
+    empty = pd.DataFrame({"route": [], "asset": [], "source": []})
+    known = set(data.tables.get("allocation_annual", empty).route.unique())
+    if "target" in out or "asset_or_route" in out:
+        assets = set(data.tables.get("asset_use_monthly", empty).asset.unique())
+        sources = set(data.tables.get("shut_in_monthly", empty).source.unique())
+
+        def any_label(v) -> str:
+            if not isinstance(v, str):
+                return v
+            if ":" in v:  # a source-route pair
+                s, _, r = v.partition(":")
+                return f"{data.source_label(s)} via {data.route_label(r)}"
+            if v in assets:
+                return data.asset_label(v)
+            if v in sources:
+                return data.source_label(v)
+            if v in known:
+                return data.route_label(v)
+            return data.asset_label(v)
+
+        for col in ("target", "asset_or_route"):
+            if col in out:
+                out[col] = [any_label(v) for v in out[col]]
+    return out
+
+
+def summary_by_year(data: RunData) -> Sheet:
+    """Routes by year with Mt and kb/d side by side, a total row and a shut-in row per year."""
+    ann = data.tables["allocation_annual"]
+    bal = data.tables["balance_monthly"]
+    shut = bal.assign(year=bal.period.str[:4].astype(int)).groupby("year")["shut_in_kt"].sum() / 1000.0
+    cols = ["year", "route", "volume_mt", "volume_kbd", "share", "capacity_mt", "utilisation", "netback_musd"]
+    rows, bold = [], []
+    for year, grp in ann.groupby("year", sort=True):
+        for r in grp.itertuples():
+            rows.append((year, data.route_label(r.route), r.volume_mt, r.volume_kbd, r.share, r.capacity_mt, r.utilisation, r.netback_musd))
+        bold.append(len(rows))
+        rows.append((year, "total exported", grp.volume_mt.sum(), grp.volume_kbd.sum(), grp.share.sum(), None, None, grp.netback_musd.sum()))
+        bold.append(len(rows))
+        rows.append((year, "shut in", float(shut.get(year, 0.0)), None, None, None, None, None))
+    frame = pd.DataFrame(rows, columns=cols)
+    return Sheet("Summary by year", "Exports by route and year in Mt and kb/d, with the year's total and shut-in (rows in bold)", frame, bold_rows=tuple(bold))
+
+
+def route_month_pivot(data: RunData) -> Sheet:
+    """Months down, routes across: kt per month and kb/d, with total exported, shut-in and supply, and a total row."""
+    m = data.tables["allocation_monthly"]
+    order = list(dict.fromkeys(m.route))
+    kt = m.pivot(index="period", columns="route", values="volume_kt")[order]
+    kbd = m.pivot(index="period", columns="route", values="volume_kbd")[order]
+    bal = data.tables["balance_monthly"].set_index("period")
+    frame = pd.DataFrame({"period": kt.index})
+    labels: dict[str, tuple[str, str]] = {}
+    for r in order:
+        frame[f"kt:{r}"] = kt[r].to_numpy()
+        labels[f"kt:{r}"] = (f"{data.route_label(r)} (kt)", "kt")
+    frame["total_kt"] = kt.sum(axis=1).to_numpy()
+    labels["total_kt"] = ("total exported (kt)", "kt")
+    frame["shut_in_kt"] = bal.reindex(kt.index).shut_in_kt.to_numpy()
+    frame["supply_kt"] = bal.reindex(kt.index).supply_kt.to_numpy()
+    for r in order:
+        frame[f"kbd:{r}"] = kbd[r].to_numpy()
+        labels[f"kbd:{r}"] = (f"{data.route_label(r)} (kb/d)", "kbd")
+    frame["total_kbd"] = kbd.sum(axis=1).to_numpy()
+    labels["total_kbd"] = ("total exported (kb/d)", "kbd")
+    total = {c: frame[c].sum() for c in frame.columns if c.startswith("kt:") or c in ("total_kt", "shut_in_kt", "supply_kt")}
+    frame = pd.concat([frame, pd.DataFrame([{"period": "total", **total}])], ignore_index=True)
+    return Sheet("Route x month", "Volume by route (across) and month (down), kt and kb/d, with total exported, shut-in and supply; last row: totals over the horizon",
+                 frame, labels=labels, bold_rows=(len(frame) - 1,))
+
+
 def deliverable_sheets(data: RunData) -> list[Sheet]:
-    """Every table of the workbook, in order; the HTML report shows the same tables."""
+    """Every table of the workbook, in order; the HTML report shows the same tables (ids shown as display names)."""
+    from ..show import TABLES as INPUT_TABLES
+
     t = data.tables
     sheets = [
-        Sheet("Annual allocation", "Kazakh crude exports by route and year, with shares of the year's exports and capacity use", t["allocation_annual"], "allocation_annual.csv"),
-        Sheet("Monthly allocation", "Exports by route and month; capacity after disruption events", t["allocation_monthly"], "allocation_monthly.csv"),
+        summary_by_year(data),
+        Sheet("Annual allocation", "Kazakh crude exports by route and year, with shares of the year's exports and capacity use", named(t["allocation_annual"], data), "allocation_annual.csv"),
+        Sheet("Monthly allocation", "Exports by route and month; capacity after disruption events", named(t["allocation_monthly"], data), "allocation_monthly.csv"),
+        route_month_pivot(data),
         Sheet("Balance", "Export supply, exported and shut-in volume by month", t["balance_monthly"], "balance_monthly.csv"),
-        Sheet("Shut-in by source", "Export supply and shut-in volume by source and month", t["shut_in_monthly"], "shut_in_monthly.csv"),
-        Sheet("Shadow prices", "Value of one more tonne of each binding capacity or limit (negative for a minimum commitment)", t["shadow_prices"], "shadow_prices.csv"),
-        Sheet("Binding constraints", "The binding constraints summarised over the periods they bind, most valuable first", binding_summary(t["shadow_prices"])),
-        Sheet("Asset use", "Flow, capacity and utilisation of each asset by month", t["asset_use_monthly"], "asset_use_monthly.csv"),
-        Sheet("Flows by source", "Volume by source, route and month, with the netback of each pair", t["flows_monthly"], "flows_monthly.csv"),
-        Sheet("Availability", "Mean remaining capacity fraction after disruption events, by target and month", t["availability_monthly"], "availability_monthly.csv"),
-        Sheet("Power summary", "Trans-Caspian power by year", t["power_annual"], "power_annual.csv"),
+        Sheet("Shut-in by source", "Export supply and shut-in volume by source and month", named(t["shut_in_monthly"], data), "shut_in_monthly.csv"),
+        Sheet("Shadow prices", "Value of one more tonne of each binding capacity or limit (negative for a minimum commitment)", named(t["shadow_prices"], data), "shadow_prices.csv"),
+        Sheet("Binding constraints", "Every binding constraint and year in words: what binds, where its bound comes from, what one more tonne is worth (negative: a commitment's cost)",
+              named(data.binding(), data), "binding_constraints.csv" if "binding_constraints" in t else None),
+        Sheet("Asset use", "Flow, capacity and utilisation of each asset by month", named(t["asset_use_monthly"], data), "asset_use_monthly.csv"),
+        Sheet("Flows by source", "Volume by source, route and month, with the netback of each pair", named(t["flows_monthly"], data), "flows_monthly.csv"),
+        Sheet("Availability", "Mean remaining capacity fraction after disruption events, by target and month", named(t["availability_monthly"], data), "availability_monthly.csv"),
+    ]
+    pw = t["power_annual"]
+    if len(pw) and (pw.generation_gwh.sum() > 0 or pw.exported_gwh.sum() > 0):
+        sheets.append(Sheet("Power summary", "Trans-Caspian power by year", pw, "power_annual.csv"))
+    sheets += [
         Sheet("Scenario", "The scenario as resolved for this run", settings_table(data)),
         Sheet("Events", "Disruption events: remaining capacity fraction over the window, with a linear recovery ramp", events_table(data)),
     ]
+    for name, (sheet, title) in INPUT_TABLES.items():
+        if name in t:
+            sheets.append(Sheet(sheet, title, named(t[name], data), f"{name}.csv"))
     if data.sources_md is not None and len(data.sources_md):
         sheets.append(Sheet("Sources", "Where every input number comes from (inputs/SOURCES.md)", data.sources_md))
     sheets.append(Sheet("Run info", "Provenance of the run (manifest.json)", run_info_table(data)))

@@ -69,10 +69,19 @@ def _write_sheet(wb: xlsxwriter.Workbook, sheet: Sheet, fmts: dict) -> None:
         ws.write_string(0, j, header, fmts["header"])
         if kind != "text":
             fmt = fmts.get(kind)
+            bold_fmt = fmts.get(f"bold:{kind}")
         else:  # long text (notes, sources) wraps within the capped width instead of spilling over
             fmt = fmts["wrap"] if max((len(str(v)) for v in values if v is not None), default=0) > MAX_TEXT_WIDTH else fmts["top"]
+            bold_fmt = fmts["bold:text"]
+        bold = set(sheet.bold_rows)
         for i, v in enumerate(values, start=1):
             if v is None:
+                continue
+            if i - 1 in bold:  # a totals row
+                if isinstance(v, (int, float)) and not isinstance(v, bool):
+                    ws.write_number(i, j, v, bold_fmt)
+                else:
+                    ws.write_string(i, j, str(v), bold_fmt)
                 continue
             if isinstance(v, bool):
                 ws.write_boolean(i, j, v)
@@ -99,6 +108,8 @@ def write_workbook(sheets: list[Sheet], path: Path, title: str) -> Path:
     }
     for kind, num in NUMBER_FORMATS.items():
         fmts[kind] = wb.add_format({"num_format": num})
+        fmts[f"bold:{kind}"] = wb.add_format({"num_format": num, "bold": True, "top": 1})
+    fmts["bold:text"] = wb.add_format({"bold": True, "top": 1, "valign": "top"})
     contents = wb.add_worksheet("Contents")
     contents.write_string(0, 0, title, fmts["title"])
     for j, h in enumerate(("sheet", "what it holds", "rows", "CSV in the run folder")):

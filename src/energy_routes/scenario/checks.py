@@ -36,12 +36,27 @@ class Locator:
             origin = self.provenance.scalars.get(m.group(1) if m else column.split(".")[0])
         if origin is not None:
             file, line = origin.file, origin.line
-        self.problems.append(Problem(f"{file} (scenario '{self.name}')", msg, line=line, column=column))
+        self.problems.append(Problem(file, f"scenario '{self.name}': {msg}", line=line, column=column))
 
     def origin_text(self, key: str, i: int) -> str:
         """`` (file, line N)`` of the i-th merged item of a list setting, when known."""
         o = self.provenance.item(key, i)
         return f" ({o.where()})" if o else ""
+
+    def inherited(self, key: str, i: int) -> bool:
+        """Whether the i-th item of a list setting comes from a piece before the one that set the horizon.
+
+        Such an item was written for another horizon (a shipped multi-year scenario narrowed to one
+        year): its years or days outside the horizon are dropped with a note instead of failing.
+        """
+        o = self.provenance.item(key, i)
+        h = self.provenance.scalars.get("horizon")
+        return o is not None and h is not None and o.order < h.order
+
+    def label(self, key: str, i: int, what: str = "") -> str:
+        """``route_limits[0] on 'btc' from override 'x' (scenarios.yaml, line 94)``: one style for notes."""
+        o = self.provenance.item(key, i)
+        return f"{key}[{i}]{what}" + (f" from {o.piece} ({o.where()})" if o else "")
 
 
 def check_horizon(s: Settings, loc: Locator) -> pd.PeriodIndex | None:
@@ -60,24 +75,38 @@ def check_horizon(s: Settings, loc: Locator) -> pd.PeriodIndex | None:
     return pd.period_range(start, end, freq="M") if ok else None
 
 
-def _years_in_horizon(spec, years: list[int], column: str, loc: Locator, horizon: str) -> None:
+def _years_in_horizon(spec, years: list[int], key: str, i: int, what: str, loc: Locator, horizon: str, notes: list[str]) -> None:
+    """Years outside the horizon: an error in the piece that set the horizon (or a later one), else a note.
+
+    An entry inherited from a piece written for a longer horizon keeps its years inside this one.
+    """
+    column = f"{key}[{i}].years"
     try:
         ys = expand_years(spec, years)
     except ValueError as exc:
         loc.report(str(exc), column)
         return
     outside = [y for y in ys if y not in years]
-    if outside:
+    if not outside:
+        return
+    if loc.inherited(key, i):
+        kept = [y for y in ys if y in years]
+        effect = f"applies to {', '.join(map(str, kept))} only" if kept else "has no effect"
+        notes.append(f"{loc.label(key, i, what)} covers {', '.join(map(str, outside))}, outside the horizon {horizon}: it {effect} here")
+    else:
         loc.report(f"year(s) {', '.join(map(str, outside))} outside the horizon {horizon}", column)
 
 
-def check_limits(s: Settings, years: list[int], routes: set[str], limits: dict[tuple[str, int], Effective], loc: Locator, horizon: str) -> None:
-    """Route limits name known routes and horizon years; no entry's minimum exceeds the maximum that holds with it."""
+def check_limits(s: Settings, years: list[int], routes: set[str], limits: dict[tuple[str, int], Effective], loc: Locator, horizon: str) -> list[str]:
+    """Route limits name known routes and horizon years; no entry's minimum exceeds the maximum that holds with it.
+
+    Returns notes on inherited entries whose years lie partly or wholly outside the horizon."""
+    notes: list[str] = []
     for i, lim in enumerate(s.route_limits):
         col = f"route_limits[{i}]"
         if lim.route not in routes:
             loc.report(f"unknown route '{lim.route}'; known: {', '.join(sorted(routes))}", col + ".route")
-        _years_in_horizon(lim.years, years, col + ".years", loc, horizon)
+        _years_in_horizon(lim.years, years, "route_limits", i, f" on '{lim.route}'", loc, horizon, notes)
         if lim.min_mt is not None and lim.max_mt is not None and lim.min_mt > lim.max_mt:
             loc.report(f"min_mt {lim.min_mt:g} exceeds max_mt {lim.max_mt:g}", col)
     # within the piece that holds, a minimum from one entry above a maximum from another can never hold
@@ -92,30 +121,54 @@ def check_limits(s: Settings, years: list[int], routes: set[str], limits: dict[t
             f"but route_limits[{j}]{loc.origin_text('route_limits', j)} allows at most {hi:g} Mt/yr there",
             f"route_limits[{i}]",
         )
+    return notes
 
 
-def check_shares(s: Settings, years: list[int], routes: set[str], loc: Locator, horizon: str) -> None:
+def check_shares(s: Settings, years: list[int], routes: set[str], loc: Locator, horizon: str) -> list[str]:
+    notes: list[str] = []
     for i, sh in enumerate(s.route_shares):
         col = f"route_shares[{i}]"
         if sh.route not in routes:
             loc.report(f"unknown route '{sh.route}'; known: {', '.join(sorted(routes))}", col + ".route")
-        _years_in_horizon(sh.years, years, col + ".years", loc, horizon)
+        _years_in_horizon(sh.years, years, "route_shares", i, f" on '{sh.route}'", loc, horizon, notes)
+    return notes
 
 
-def check_events(s: Settings, targets: set[str], first_day, last_day, loc: Locator) -> None:
-    """Unique ids, known targets, windows inside the horizon, no outage entered twice."""
+def check_events(s: Settings, targets: dict[str, list[str]], first_day, last_day, loc: Locator) -> tuple[list[str], list[int]]:
+    """Unique ids, known targets, windows inside the horizon, no outage entered twice.
+
+    ``targets`` maps a kind (asset, route, source) to its ids. A window that runs past the
+    horizon's last day is clipped there (a note says so); so is one that starts before the
+    first day. An event wholly outside the horizon is an error, unless it is inherited from a
+    piece written for another horizon: then it is dropped with a note. Returns the notes and
+    the indices of the events to keep.
+    """
+    known = {t for ids in targets.values() for t in ids}
+    notes: list[str] = []
+    keep: list[int] = []
     ids_seen: set[str] = set()
     for i, ev in enumerate(s.events):
         col = f"events[{i}] ({ev.id})"
         if ev.id in ids_seen:
             loc.report(f"event id '{ev.id}' is used twice; ids must be unique", col)
         ids_seen.add(ev.id)
-        if ev.target not in targets:
-            loc.report(f"unknown target '{ev.target}'; expected an asset, route or source id", col + ".target")
+        if ev.target not in known:
+            listed = "; ".join(f"{kind}s: {', '.join(ids)}" for kind, ids in targets.items() if ids)
+            loc.report(f"unknown target '{ev.target}'; expected an asset, route or source id ({listed})", col + ".target")
         if ev.start > ev.end:
             loc.report(f"starts ({ev.start}) after it ends ({ev.end})", col)
-        if ev.start < first_day or ev.end > last_day:
+            keep.append(i)
+            continue
+        if ev.end < first_day or ev.start > last_day:
+            if loc.inherited("events", i):
+                notes.append(f"{loc.label('events', i, f' ({ev.id})')}: its window {ev.start}..{ev.end} is outside the horizon {first_day}..{last_day}, so it is left out")
+                continue
             loc.report(f"window {ev.start}..{ev.end} is outside the horizon {first_day}..{last_day}", col)
+        elif ev.start < first_day or ev.end > last_day:
+            start, end = max(ev.start, first_day), min(ev.end, last_day)
+            notes.append(f"{loc.label('events', i, f' ({ev.id})')}: its window {ev.start}..{ev.end} is clipped to the horizon, {start}..{end}")
+            ev.start, ev.end = start, end
+        keep.append(i)
     # Overlapping events add their losses (a mooring out while the pipeline is derated). Two
     # events on one target over the very same window are one outage entered twice: with the
     # same 'remaining' the loss would count twice, with different ones they contradict.
@@ -132,6 +185,7 @@ def check_events(s: Settings, targets: set[str], first_day, last_day, loc: Locat
                 f"events[{i}] ({ev.id})",
             )
         window.setdefault(key, i)
+    return notes, keep
 
 
 def check_windows(s: Settings, first_day, last_day, loc: Locator) -> None:

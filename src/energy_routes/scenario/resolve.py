@@ -41,6 +41,13 @@ class Scenario:
     limits: dict = field(default_factory=dict)  # (route, year) -> limits.Effective (Mt/yr)
     shares: dict = field(default_factory=dict)  # (route, year) -> limits.Effective (max share in .high)
     notes: list[str] = field(default_factory=list)  # warnings an analyst should see (masked or replaced limits, ...)
+    provenance: Provenance | None = None  # where every merged list item came from (file, line, piece)
+    added: list[str] = field(default_factory=list)  # pieces added on top of the named scenario (--override, events, levers)
+
+    @property
+    def label(self) -> str:
+        """The scenario's name and what was added to it: ``base-2024 + aktau-berths-12_5``."""
+        return " + ".join([self.name, *self.added])
 
     @property
     def years(self) -> list[int]:
@@ -70,26 +77,40 @@ def _unknown_override(ov: str, library) -> str:
     return f"unknown override '{ov}'; known: {', '.join(library.overrides) or '(none defined)'}"
 
 
-def resolve(inputs: Inputs, scenario: str | Path, extra_overrides: list[str] | tuple[str, ...] = ()) -> Scenario:
-    """Resolve a shipped scenario name or a scenario file into a :class:`Scenario`."""
+def resolve(
+    inputs: Inputs,
+    scenario: str | Path | dict,
+    extra_overrides: list[str] | tuple[str, ...] = (),
+    extra_pieces: list[tuple[str, dict]] | tuple = (),
+) -> Scenario:
+    """Resolve a shipped scenario name, a scenario file or a scenario as a dict into a :class:`Scenario`.
+
+    ``extra_overrides`` are named overrides added after the scenario's own (``--override``);
+    ``extra_pieces`` are ``(label, settings)`` pairs added after those, in order (a story's
+    event, written on the command line). A dict is read like a scenario file: ``name``,
+    ``description``, ``extends``, ``overrides`` and inline settings.
+    """
     library = load_library(inputs.folder)
     problems: list[Problem] = []
-    path = Path(str(scenario))
-    if str(scenario) in library.scenarios:
+    path = Path(str(scenario)) if not isinstance(scenario, dict) else None
+    if path is not None and str(scenario) in library.scenarios:
         spec = library.scenarios[str(scenario)]
         name = str(scenario)
         description = str(spec.get("description", "")).strip()
         chain = list(spec.get("overrides") or [])
         inline: dict = {}
         rel, lines = SCENARIO_FILE, library.lines
-    elif path.suffix in (".yaml", ".yml") and path.exists():
-        data, lines = load_yaml(path)
-        rel = path.name
+    elif isinstance(scenario, dict) or (path.suffix in (".yaml", ".yml") and path.exists()):
+        if isinstance(scenario, dict):
+            data, lines, rel = copy.deepcopy(scenario), {}, "<scenario dict>"
+        else:
+            data, lines = load_yaml(path)
+            rel = path.name
         if data is None:
             data = {}
         if validate_piece(data, (), rel, lines, problems) is None:
             raise InputError(problems)
-        name = str(data.get("name") or path.stem)
+        name = str(data.get("name") or (path.stem if path is not None else "scenario"))
         description = str(data.get("description", "")).strip()
         chain = []
         if data.get("extends"):
@@ -114,15 +135,17 @@ def resolve(inputs: Inputs, scenario: str | Path, extra_overrides: list[str] | t
     for ov in sorted({ov for ov in chain if chain.count(ov) > 1}):
         problems.append(
             Problem(
-                f"{rel} (scenario '{name}')",
-                f"override '{ov}' is applied {chain.count(ov)} times (through extends, overrides and --override); its events and limits would count more than once",
+                rel,
+                f"scenario '{name}': override '{ov}' is applied {chain.count(ov)} times (through extends, overrides and --override); its events and limits would count more than once",
                 line=line_for(lines, ("overrides",)) if rel != SCENARIO_FILE else None,
                 column="overrides",
             )
         )
+    for label, piece in extra_pieces:
+        validate_piece(piece, (), label, {}, problems)
     if problems:
         raise InputError(problems)
-    # the chain of pieces, in merge order: base, the file's overrides, its inline settings, then --override
+    # the chain of pieces, in merge order: base, the file's overrides, its inline settings, --override, extra pieces
     merged = copy.deepcopy(library.base)
     prov = Provenance()
     prov.add(library.base, ("base",), SCENARIO_FILE, library.lines, "base")
@@ -137,12 +160,18 @@ def resolve(inputs: Inputs, scenario: str | Path, extra_overrides: list[str] | t
         piece = library.overrides[ov] or {}
         merged = merge(merged, {k: v for k, v in piece.items() if k != "description"})
         prov.add(piece, ("overrides", ov), SCENARIO_FILE, library.lines, f"--override '{ov}'")
+    for label, piece in extra_pieces:
+        piece = copy.deepcopy(piece)
+        merged = merge(merged, {k: v for k, v in piece.items() if k not in ("description", "name")})
+        prov.add(piece, (), label, {}, label)
     merged.pop("description", None)
+    merged.pop("name", None)
     settings = Settings.model_validate(merged)
-    return _resolve_settings(inputs, settings, name, description, chain, prov)
+    added = list(chain[n_file_chain:]) + [label for label, _ in extra_pieces]
+    return _resolve_settings(inputs, settings, name, description, chain, prov, added)
 
 
-def _resolve_settings(inputs: Inputs, s: Settings, name: str, description: str, chain: list[str], prov: Provenance) -> Scenario:
+def _resolve_settings(inputs: Inputs, s: Settings, name: str, description: str, chain: list[str], prov: Provenance, added: list[str] | None = None) -> Scenario:
     """Check merged settings against the inputs, decide the limits, apply the edits."""
     loc = checks.Locator(name, prov)
     months = checks.check_horizon(s, loc)
@@ -152,26 +181,33 @@ def _resolve_settings(inputs: Inputs, s: Settings, name: str, description: str, 
     horizon = f"{months[0]}..{months[-1]}"
     first_day, last_day = months[0].start_time.date(), months[-1].end_time.date()
     routes = set(inputs.ids("routes", "route"))
-    assets = set(inputs.ids("assets", "asset"))
     sources = set(inputs.ids("sources", "source"))
 
     lim_items = [prov.item("route_limits", i) for i in range(len(s.route_limits))]
     share_items = [prov.item("route_shares", i) for i in range(len(s.route_shares))]
     route_limits, notes = limits.route_limits(s, lim_items, years)
     route_shares, share_notes = limits.route_shares(s, share_items, years)
-    checks.check_limits(s, years, routes, route_limits, loc, horizon)
-    checks.check_shares(s, years, routes, loc, horizon)
-    checks.check_events(s, routes | assets | sources, first_day, last_day, loc)
+    notes = checks.check_limits(s, years, routes, route_limits, loc, horizon) + notes
+    share_notes = checks.check_shares(s, years, routes, loc, horizon) + share_notes
+    event_notes, keep = checks.check_events(s, {"asset": inputs.ids("assets", "asset"), "route": inputs.ids("routes", "route"), "source": inputs.ids("sources", "source")}, first_day, last_day, loc)
+    if len(keep) < len(s.events):  # inherited events wholly outside the horizon are left out (with a note)
+        s.events = [s.events[i] for i in keep]
+        if "events" in prov.items:
+            prov.items["events"] = [prov.items["events"][i] for i in keep if i < len(prov.items["events"])]
     checks.check_windows(s, first_day, last_day, loc)
     checks.check_power(s, loc)
     edited = apply_set_edits(inputs, s, years, loc, SCENARIO_FILE)
-    scenario = Scenario(name, description, chain, s, edited, months, SCENARIO_FILE, limits=route_limits, shares=route_shares, notes=notes + share_notes)
+    scenario = Scenario(
+        name, description, chain, s, edited, months, SCENARIO_FILE, limits=route_limits, shares=route_shares,
+        notes=notes + share_notes + event_notes, provenance=prov, added=list(added or []),
+    )
     problems = loc.problems + checks.check_coverage(edited.tables, edited.lines, years, sources, name, horizon, scenario.power_years)
     if problems:
         raise InputError(problems)
     if s.shut_in_penalty_usd_per_t is None:
         raise InputError([Problem(SCENARIO_FILE, "shut_in_penalty_usd_per_t is not set (expected in base)", column="shut_in_penalty_usd_per_t")])
-    scenario.resolved = _plain({"name": name, "description": description, "overrides": chain, **s.model_dump(exclude={"name", "description", "extends", "overrides"})})
+    dumped = s.model_dump(exclude={"name": True, "description": True, "extends": True, "overrides": True, "events": {"__all__": {"days", "weeks"}}})
+    scenario.resolved = _plain({"name": name, "description": description, "overrides": chain, "added": scenario.added, **dumped})
     return scenario
 
 

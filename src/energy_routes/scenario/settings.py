@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 YearsSpec = int | list[int] | str | None
 
@@ -87,13 +87,39 @@ class RouteShare(_Strict):
 
 
 class Event(_Strict):
+    """One disruption: ``target`` keeps ``remaining`` of its capacity from ``start`` for a window given
+    by ``end`` (the last day, inclusive) or by its length, ``days:`` or ``weeks:`` (exactly one of the three).
+
+    A length becomes an end date: ``weeks: 6`` from 1 March is 42 days, so ``end`` is 11 April.
+    """
+
     id: str
     target: str
     start: dt.date
-    end: dt.date
+    end: dt.date | None = None
+    days: int | None = Field(default=None, ge=1, le=3660)
+    weeks: float | None = Field(default=None, gt=0, le=520)
     remaining: float = Field(ge=0, le=1)
     ramp_days: int = Field(default=0, ge=0, le=730)
     note: str | None = None
+
+    @model_validator(mode="after")
+    def _window(self) -> "Event":
+        given = [k for k in ("end", "days", "weeks") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                f"give the window's end as exactly one of end (last day), days or weeks; got {', '.join(given) if given else 'none'}"
+            )
+        if self.end is None:
+            n = self.days if self.days is not None else round(self.weeks * 7)
+            if n < 1:
+                raise ValueError(f"weeks: {self.weeks:g} is shorter than one day")
+            self.end = self.start + dt.timedelta(days=n - 1)
+        return self
+
+    @property
+    def length_days(self) -> int:
+        return (self.end - self.start).days + 1
 
 
 Resolution = Literal["month", "week", "day"]

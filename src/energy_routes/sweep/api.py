@@ -376,7 +376,12 @@ def risk(
             p90_lost_netback_musd=("lost_netback_musd", lambda v: v.quantile(0.9)),
         ).reset_index()
         tables = {"risk_summary": summary, "risk_by_year": by_year, "cases": cases, "years": years}
-        return runner.finish(folder, request, plan, tables, timings)
+        def exceedance_charts(where: Path) -> list[Path]:
+            from ..report.exceedance import write_exceedance
+
+            return write_exceedance(years[years["lever"].isin(summary["lever"])], where, request.get("title", "Disruption risk"))
+
+        return runner.finish(folder, request, plan, tables, timings, charts_hook=exceedance_charts)
 
     return _drive("risk", body)
 

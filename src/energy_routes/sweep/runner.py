@@ -186,8 +186,9 @@ def write_workbook_for(folder: Path, tables: dict[str, pd.DataFrame], title: str
     return path.name
 
 
-def finish(folder: Path, request: dict, plan: pd.DataFrame, tables: dict[str, pd.DataFrame], timings: dict, heatmaps: dict[str, pd.DataFrame] | None = None) -> Path:
-    """Write the consolidated tables, the DuckDB file, heat maps and, last, the manifest."""
+def finish(folder: Path, request: dict, plan: pd.DataFrame, tables: dict[str, pd.DataFrame], timings: dict, heatmaps: dict[str, pd.DataFrame] | None = None,
+           charts_hook=None) -> Path:
+    """Write the consolidated tables, the DuckDB file, heat maps, ``charts_hook(folder)``'s charts and, last, the manifest."""
     folder = Path(folder)
     t0 = time.perf_counter()
     for name, df in tables.items():
@@ -202,6 +203,8 @@ def finish(folder: Path, request: dict, plan: pd.DataFrame, tables: dict[str, pd
             write_heatmaps = None
         if write_heatmaps is not None:
             charts = [str(p.relative_to(folder)) for p in write_heatmaps(heatmaps, folder, request.get("title", "Disruption sweep"))]
+    if charts_hook is not None:
+        charts += [str(p.relative_to(folder)) for p in charts_hook(folder)]
     timings = {**timings, "finish": time.perf_counter() - t0}
     status_counts = tables["cases"]["status"].value_counts().to_dict() if "status" in tables.get("cases", pd.DataFrame()) else {}
     manifest = {

@@ -1,0 +1,127 @@
+"""``energy-routes story``: base, a disruption and two levers on the builder network, worked out by hand.
+
+Builder (builders.py): source a 36.5 Mt/yr; cheap (590 $/t) over pipe 20 Mt/yr, dear (560 $/t) over ship
+10 Mt/yr; 6.5 Mt shut in; export netback 20 x 590 + 10 x 560 = 17,400 M$. Every grade is 7.5 bbl/t.
+
+- Disruption: pipe shut for 2 weeks from 1 March 2023: 14 x 20/365 = 0.767123 Mt of pipe lost, and the ship is
+  already full, so all of it is shut in: +0.767123 Mt (5.753 Mbbl), export netback -0.767123 x 590 = -452.60 M$.
+- Lever more-ship (ship 12 Mt/yr): 2 Mt more via dear all year: shut-in 0.767123 - 2 = -1.232877 Mt against
+  the base, netback -452.60 + 2 x 560 = +667.40 M$: it more than makes up for the loss.
+- Lever wider-spur (spur 60 Mt/yr): spur was never full, so nothing changes; the ship (610 $/t) binds.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pandas as pd
+import pytest
+import yaml
+
+from reportkit import case_inputs, invoke
+
+EVENT = "target=pipe,start=2023-03-01,weeks=2,remaining=0"
+LOST_MT = 14 * 20 / 365
+LOST_MUSD = LOST_MT * 590
+
+
+@pytest.fixture(scope="module")
+def story_dir(tmp_path_factory):
+    root = tmp_path_factory.mktemp("story")
+    folder = case_inputs(root / "in", power=False)
+    doc = yaml.safe_load((folder / "scenarios.yaml").read_text())
+    doc["overrides"] = {
+        "more-ship": {"set": [{"table": "asset_capacity", "where": {"asset": "ship"}, "values": {"capacity_mt": 12}}]},
+        "wider-spur": {"set": [{"table": "asset_capacity", "where": {"asset": "spur"}, "values": {"capacity_mt": 60}}]},
+    }
+    (folder / "scenarios.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
+    out = root / "story"
+    res = invoke("story", "case", "--inputs", folder, "--event", EVENT, "--lever", "more-ship", "--lever", "wider-spur", "--out", out)
+    assert res.exit_code == 0, res.output + str(res.exception)
+    return out, res.output
+
+
+def test_headline_table_by_hand(story_dir):
+    out, _ = story_dir
+    h = pd.read_csv(out / "story_headline.csv").set_index("run")
+    assert h.role.tolist() == ["base", "disrupted", "lever", "lever"]
+    assert h.loc["A", "shut_in_mt"] == pytest.approx(6.5, abs=1e-6)
+    assert h.loc["B", "extra_shut_in_mt"] == pytest.approx(LOST_MT, abs=1e-6)
+    assert h.loc["B", "lost_netback_musd"] == pytest.approx(LOST_MUSD, abs=1e-3)
+    assert h.loc["B", "bbl_per_t"] == pytest.approx(7.5, abs=1e-6)
+    assert h.loc["B", "extra_shut_in_mbbl"] == pytest.approx(LOST_MT * 7.5, abs=1e-6)
+    assert h.loc["C", "extra_shut_in_mt"] == pytest.approx(LOST_MT - 2, abs=1e-6)
+    assert h.loc["C", "lost_netback_musd"] == pytest.approx(LOST_MUSD - 2 * 560, abs=1e-3)
+    assert h.loc["D", "lost_netback_musd"] == pytest.approx(LOST_MUSD, abs=1e-3)
+    assert h.loc["C", "lever"] == "more-ship" and h.loc["D", "lever"] == "wider-spur"
+
+
+def test_headline_numbers_equal_the_tables(story_dir):
+    out, printed = story_dir
+    text = (out / "headline.txt").read_text().strip()
+    h = pd.read_csv(out / "story_headline.csv").set_index("run")
+    assert text.startswith("Shutting the Pipe for 2 weeks from 1 March 2023 shuts in ")
+    m = re.search(r"shuts in ([\d.,]+) Mt in 2023 \(≈ ([\d.,]+) Mbbl at ([\d.]+) bbl/t\) and costs ([\d,]+) M\$", text)
+    assert m, text
+    assert m.groups() == (f"{h.loc['B', 'extra_shut_in_mt']:,.2f}", f"{h.loc['B', 'extra_shut_in_mbbl']:,.1f}", f"{h.loc['B', 'bbl_per_t']:.2f}", f"{h.loc['B', 'lost_netback_musd']:,.0f}")
+    assert m.groups() == ("0.77", "5.8", "7.50", "453")  # by hand: 0.767 Mt, 5.75 Mbbl, 452.6 M$
+    levers = re.findall(r"Lever ([\w-]+) ([^(]+)\(shut-in ([+-][\d.,]+) Mt and export netback ([+-][\d,]+) M\$ against the base\)", text)
+    assert [(lv, words.strip()) for lv, words, _, _ in levers] == [("more-ship", "more than makes up for it"), ("wider-spur", "adds nothing")]
+    for (lv, _w, shut, nb), run in zip(levers, ("C", "D")):
+        assert shut == f"{h.loc[run, 'extra_shut_in_mt']:+,.2f}" and nb == f"{-h.loc[run, 'lost_netback_musd']:+,.0f}"
+    assert text.endswith("Ship is full in 2023.")
+    # the same numbers in the side-by-side tables: shut-in and netback by year, B - A
+    s = pd.read_csv(out / "story_shut_in.csv").iloc[0]
+    n = pd.read_csv(out / "story_netback.csv").iloc[0]
+    assert s.diff_b_shut_in_mt == pytest.approx(h.loc["B", "extra_shut_in_mt"], abs=1e-9)
+    assert -n.diff_b_netback_musd == pytest.approx(h.loc["B", "lost_netback_musd"], abs=1e-6)
+    assert -n.diff_c_netback_musd == pytest.approx(h.loc["C", "lost_netback_musd"], abs=1e-6)
+    # and what the terminal printed
+    assert " ".join(text.split()) in " ".join(printed.split())
+
+
+def test_story_folder_holds_each_case_and_the_deliverables(story_dir):
+    out, _ = story_dir
+    names = {p.name for p in out.iterdir()}
+    assert {"story.html", "story.xlsx", "chart-story.png", "chart-monthly.png", "headline.txt", "manifest.json", "story_headline.csv", "story_volume.csv"} <= names
+    cases = sorted(p.name for p in (out / "cases").iterdir())
+    assert cases == ["1-base", "2-disrupted", "3-lever-more-ship", "4-lever-wider-spur"]
+    man = json.loads((out / "manifest.json").read_text())
+    assert [c["label"] for c in man["cases"]] == ["case", "case + event pipe-2023-03-01", "case + more-ship + event pipe-2023-03-01", "case + wider-spur + event pipe-2023-03-01"]
+    assert man["headline"] == (out / "headline.txt").read_text().strip()
+    ev = json.loads((out / "cases" / "2-disrupted" / "manifest.json").read_text())["scenario"]["events"]
+    assert ev[0]["start"] == "2023-03-01" and ev[0]["end"] == "2023-03-14"
+    wb = pd.ExcelFile(out / "story.xlsx")
+    assert wb.sheet_names[:3] == ["Contents", "Headline", "Runs"] and "Bottlenecks in words" in wb.sheet_names
+    page = (out / "story.html").read_text()
+    for cid in ('id="headline"', 'id="story-chart"', 'id="monthly"', "case + more-ship + event pipe-2023-03-01"):
+        assert cid in page
+
+
+def test_a_story_file_gives_the_same_story(story_dir, tmp_path):
+    out, _ = story_dir
+    inputs = out.parent / "in"
+    spec = tmp_path / "story.yaml"
+    spec.write_text(yaml.safe_dump({"scenario": "case", "events": [{"target": "pipe", "start": "2023-03-01", "weeks": 2, "remaining": 0}],
+                                    "levers": ["more-ship", "wider-spur"]}))
+    res = invoke("story", spec, "--inputs", inputs, "--out", tmp_path / "s2", "--no-png", "--quiet")
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "s2" / "headline.txt").read_text() == (out / "headline.txt").read_text()
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--lever", "more-ship"], "a story needs a disruption"),
+        (["--event", "pipe"], "is neither a named override"),
+        (["--event", EVENT, "--lever", "nope"], "unknown lever 'nope'"),
+        (["--event", "target=volcano,start=2023-03-01,days=3,remaining=0"], "unknown target 'volcano'"),
+    ],
+)
+def test_bad_story_requests_exit_2_and_write_nothing(story_dir, tmp_path, args, message):
+    out, _ = story_dir
+    res = invoke("story", "case", "--inputs", out.parent / "in", "--out", tmp_path / "s", *args)
+    assert res.exit_code == 2, res.output
+    assert message in res.stderr and "Traceback" not in res.stderr
+    assert not (tmp_path / "s").exists()
