@@ -132,7 +132,7 @@ def setup(req: Request) -> HedgeProblem:
     return HedgeProblem(sc, levers, parts, draws, blocks, v_ref, hashes, hazards)
 
 
-def run(req: Request) -> Path:
+def run(req: Request) -> Path | None:
     """Solve the hedge and write its folder; returns the folder."""
     from ..sweep.engine import note
     from ..writers import default_out_dir, safe_folder_name, write_run
@@ -156,6 +156,8 @@ def run(req: Request) -> Path:
         from .mpi import solve_ph
 
         best, states = solve_ph(pb, risk, req.extra)
+        if best is None:  # not rank 0: its share of the draws is done
+            return None
     else:
         ef = ExtensiveForm(pb.parts, pb.blocks, pb.levers, cvar=risk, v_ref_musd=pb.v_ref, threads=req.threads)
         best, states = solve_states(ef)
@@ -164,13 +166,14 @@ def run(req: Request) -> Path:
         from ..errors import SolveError
 
         raise SolveError(f"the extensive form is not solved: {best.status}")
-    say(f"extensive form: {best.rows:,} rows × {best.cols:,} columns, {best.seconds:.2f} s in HiGHS")
+    if not req.mpi:
+        say(f"extensive form: {best.rows:,} rows × {best.cols:,} columns, {best.seconds:.2f} s in HiGHS")
 
     t2 = time.perf_counter()
     chosen = evaluate(pb.parts, pb.blocks, pb.levers, best.levels)
     none = evaluate(pb.parts, pb.blocks, pb.levers, np.zeros(len(pb.levers)))
     rp = objective(chosen.result_musd, chosen.weights, pb.v_ref, risk)
-    ef_econ = ef_economic(best, pb.parts, pb.blocks, pb.levers, pb.v_ref, risk)
+    ef_econ = ef_economic(best, pb.parts, pb.blocks, pb.levers, pb.v_ref, risk) if len(best.block_values_musd) else rp
     timings["evaluate"] = time.perf_counter() - t2
 
     measures: dict[str, float] = {"ef_objective_economic_musd_per_yr": ef_econ}

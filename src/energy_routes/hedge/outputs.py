@@ -189,6 +189,7 @@ def manifest(req, pb, best, measures: dict, timings: dict) -> dict:
             "oos_draws": measures["oos"]["draws"],
             "mpi": bool(req.mpi),
         },
+        "mpi": _plain(req.extra.get("ph")) if req.mpi else None,
         "levels": {lv.name: float(u) for lv, u in zip(pb.levers, best.levels)},
         "measures": _plain({k: v for k, v in measures.items()}),
         "git_commit": git_commit(Path(__file__).parent),
