@@ -165,7 +165,7 @@ def run(req: Request) -> Path | None:
     if not best.optimal:
         from ..errors import SolveError
 
-        raise SolveError(f"the extensive form is not solved: {best.status}")
+        raise SolveError(f"the extensive form is not solved: {best.status}", best.status)
     if not req.mpi:
         say(f"extensive form: {best.rows:,} rows × {best.cols:,} columns, {best.seconds:.2f} s in HiGHS")
 
@@ -220,6 +220,6 @@ def run(req: Request) -> Path | None:
         tables["hedge_frontier"] = frontier
     manifest = outputs.manifest(req, pb, best, measures, timings)
     folder = Path(req.out) if req.out else default_out_dir(safe_folder_name(f"hedge-{pb.scenario.name}"))
-    finalize = outputs.frontier_chart(frontier) if frontier is not None else None
+    finalize = outputs.finalize_hook(tables, frontier, f"Hedge on {pb.scenario.label}: {len(pb.blocks)} draws")
     write_run(folder, tables, manifest, finalize=finalize)
     return folder

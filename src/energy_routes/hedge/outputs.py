@@ -161,6 +161,41 @@ def frontier_chart(frontier: pd.DataFrame):
     return draw
 
 
+SHEETS = {"hedge_levers": "Levers", "hedge_summary": "Summary", "hedge_draws": "Draws", "hedge_states": "States", "hedge_frontier": "Frontier"}
+
+
+def finalize_hook(tables: dict[str, pd.DataFrame], frontier: pd.DataFrame | None, title: str):
+    """Write ``tables.xlsx`` (one sheet per table, the summary transposed), the frontier chart and ``report.html``."""
+
+    def write(tmp: Path) -> None:
+        import base64
+        import html
+
+        if frontier is not None:
+            frontier_chart(frontier)(tmp)
+        with pd.ExcelWriter(tmp / "tables.xlsx", engine="xlsxwriter") as xw:
+            for name, df in tables.items():
+                sheet = SHEETS.get(name, name[:31])
+                out = df.T.reset_index().set_axis(["item", "value"], axis=1) if name == "hedge_summary" else df
+                out.to_excel(xw, sheet_name=sheet, index=False)
+                xw.sheets[sheet].freeze_panes(1, 0)
+                xw.sheets[sheet].set_column(0, max(0, out.shape[1] - 1), 18)
+        parts = [f"<h1>{html.escape(title)}</h1>", "<p>Two-stage choice of levers over disruption draws; definitions in docs/model.md §5 and docs/hedge.md.</p>"]
+        for name, df in tables.items():
+            if name == "hedge_draws":
+                continue
+            shown = df.T.reset_index().set_axis(["item", "value"], axis=1) if name == "hedge_summary" else df
+            parts.append(f"<h2>{SHEETS.get(name, name)}</h2>" + shown.to_html(index=False, float_format=lambda v: f"{v:,.4g}", border=0))
+        png = tmp / "hedge_frontier.png"
+        if png.exists():
+            data = base64.b64encode(png.read_bytes()).decode()
+            parts.append(f'<h2>Frontier</h2><img alt="frontier" src="data:image/png;base64,{data}">')
+        style = "body{font-family:sans-serif;max-width:1100px;margin:2em auto}table{border-collapse:collapse}td,th{padding:2px 8px;text-align:right}"
+        (tmp / "report.html").write_text(f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title><style>{style}</style></head><body>{''.join(parts)}</body></html>\n", encoding="utf-8")
+
+    return write
+
+
 def _plain(v):
     if isinstance(v, np.ndarray):
         return v.tolist()
