@@ -139,6 +139,25 @@ def test_onoff_lever_enumerated(newsvendor, fixed_cost, on):
     assert ef_economic(best, [part], blocks, levers, v_ref, None) == approx(value, rel=1e-9)
 
 
+def test_route_cap_and_source_route_levers(tmp_path):
+    """A cap of 10 Mt/yr on cheap (lever: +0..10 at 100 M$/yr per Mt/yr) and a closed a→spare link
+    (on/off lever: 5 Mt/yr for 1000 M$/yr); link caps dear at 5, so the ship has 5 Mt/yr left for spare.
+    Without levers: cheap 10 + dear 5, shut-in 21.5. With both: cheap 20, dear 5, spare 5, shut-in 6.5:
+    590·20 + 560·5 + 530·5 − 50·6.5 − 100·10 − 1000 = 11800 + 2800 + 2650 − 325 − 2000 = 14925
+    (each cheap Mt/yr earns 640 for 100; spare earns 5·(530 + 50) = 2900 for 1000)."""
+    t = base_tables()
+    set_rows(t["asset_capacity"], {"asset": "link"}, capacity_mt=5)
+    set_rows(t["source_routes"], {"source": "a", "route": "spare"}, max_mt=0)
+    sc = _scenario(write_inputs(tmp_path / "rc", t, {"route_limits": [{"route": "cheap", "max_mt": 10}]}))
+    levers = [Lever("cheap_cap", "route_limit", "cheap", "Mt/yr", 0, 10, False, 100.0), Lever("spare_open", "source_route", "a:spare", "Mt/yr", 0, 5, True, 1000.0)]
+    draws = [Draw(0, 2023, ()), Draw(1, 2023, ())]
+    part, blocks, v_ref, best, states = _solve(sc, levers, draws)
+    assert v_ref[0] == approx(590 * 10 + 560 * 5 - 50 * 21.5)
+    assert best.levels == approx([10.0, 5.0], abs=1e-6)
+    assert ef_economic(best, [part], blocks, levers, v_ref, None) == approx(14925.0, rel=1e-9)
+    assert len(states) == 2
+
+
 # ----------------------------------------------------------------------------- brute force over a grid
 
 
@@ -278,6 +297,7 @@ def test_cli_writes_a_hedge_folder(hazard_inputs, tmp_path):
         (("ship_plus,asset,ship,Mt/yr,0,10,no,300,musd_per_yr_per_mt_yr", "ship_plus,asset,ship,Mt/yr,0,10,no,300,musd_per_mt"), [], "line 3, column 'cost_unit'"),
         (("ship_plus,asset,ship,Mt/yr,0,10", "ship_plus,asset,ship,Mt/yr,10,0"), [], "line 3, column 'max': bounds inverted"),
         (("pipe_plus,asset,pipe", "pipe_plus,asset,nowhere"), [], "line 2, column 'target': unknown asset 'nowhere'"),
+        (("pipe_plus,asset,pipe", "pipe_plus,route_limit,cheap"), [], "lever 'pipe_plus': route 'cheap' has no annual cap"),
         (None, ["--cvar", "1.5:1"], "--cvar: CVaR level 1.5 is outside (0, 1)"),
         (None, ["--cvar", "0:1"], "--cvar: CVaR level 0 is outside (0, 1)"),
         (None, ["--cvar", "0.9"], "--cvar: '0.9' is not ALPHA:WEIGHT"),

@@ -125,6 +125,9 @@ def setup(req: Request) -> HedgeProblem:
     hashes = {**inp.hashes, **hz_hashes, levers_file.name: sha256_of(levers_file)}
     targets = sorted({h.target for h in hazards})
     parts = [make_part(sc.for_years([y]), targets, levers) for y in sc.years]
+    for lv in levers:
+        if all(lv.name in p.idle for p in parts):
+            raise InputError([Problem(levers_file.name, f"lever '{lv.name}': route '{lv.target}' has no annual cap in scenario '{sc.name}' in any year, so there is no limit to raise; use a scenario or --override that sets one", column="target")])
     draws = make_draws(sc, hazards, int(req.seed), 0, int(req.draws))
     blocks = make_blocks(parts, draws)
     base = {p.year: p.kernel.baseline.objective_musd for p in parts}

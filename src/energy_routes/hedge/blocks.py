@@ -25,7 +25,7 @@ from ..extract import column_costs
 from ..model.registry import model_spec
 from ..params import daily_basis, oil_params
 from ..sweep.kernel import OilKernel
-from .levers import Lever, apply_levers
+from .levers import Lever, NoLimit, apply_levers
 
 #: relative tolerance of the affinity check of a lever's effect
 AFFINE_TOL = 1e-7
@@ -79,6 +79,7 @@ class Part:
     levers: list[Lever]
     bases: list  # per lever: daily basis with the lever at its maximum (None if it cannot move an event row)
     halves: list
+    idle: list[str]  # levers that raise a cap this year does not have (no effect in it)
 
 
 @dataclass
@@ -134,6 +135,7 @@ def make_part(scenario_year, targets, levers: list[Lever]) -> Part:
     moving_mask = np.zeros(m, bool)
     moving_mask[list(moving)] = True
     full = np.zeros(L)
+    idle: list[str] = []
     for j, lv in enumerate(levers):
         full[j] = lv.hi
         if lv.hi <= 0:
@@ -145,6 +147,12 @@ def make_part(scenario_year, targets, levers: list[Lever]) -> Part:
             mid_sc = apply_levers(scenario_year, [lv], [lv.hi / 2])
             lo1, up1 = _all_rows(k, hi_sc)
             lom, upm = _all_rows(k, mid_sc)
+        except NoLimit:
+            idle.append(lv.name)  # a cap that this year does not have: the lever does nothing in it
+            full[j] = 0.0
+            bases.append(None)
+            halves.append(None)
+            continue
         except ValueError as exc:
             raise _lever_problem(lv, str(exc)) from None
         changed = (lo1 != lo0) & ~moving_mask
@@ -164,14 +172,14 @@ def make_part(scenario_year, targets, levers: list[Lever]) -> Part:
     if L > 1 and full.any():  # jointly affine: all levers at their maximum equals the sum of their effects
         try:
             lo1, up1 = _all_rows(k, apply_levers(scenario_year, levers, full))
-        except ValueError as exc:
+        except (ValueError, NoLimit) as exc:
             raise InputError([Problem("hedge_levers.csv", str(exc))]) from None
         pred = up0 + G @ full
         fin = np.isfinite(up0) & ~moving_mask
         if np.any(np.abs(up1[fin] - pred[fin]) > AFFINE_TOL * (1 + np.abs(pred[fin]))):
             raise InputError([Problem("hedge_levers.csv", "the levers' effects are not additive (two levers on one limit that interact); hedge them separately")])
     frac = float(k.params.horizon_frac[0])
-    return Part(k, scenario_year.years[0], A, np.asarray(lp.col_lower_, float), np.asarray(lp.col_upper_, float), cost, econ, frac, G, list(levers), bases, halves)
+    return Part(k, scenario_year.years[0], A, np.asarray(lp.col_lower_, float), np.asarray(lp.col_upper_, float), cost, econ, frac, G, list(levers), bases, halves, idle)
 
 
 def make_blocks(parts: list[Part], draws, weight: float | None = None) -> list[Block]:

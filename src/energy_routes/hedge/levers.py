@@ -42,6 +42,10 @@ ONOFF_COST_UNIT = "musd_per_yr"
 MAX_ONOFF = 6
 
 
+class NoLimit(Exception):
+    """A route_limit lever on a scenario (year) that sets no cap on its route."""
+
+
 @dataclass(frozen=True)
 class Lever:
     name: str
@@ -152,5 +156,5 @@ def apply_levers(scenario: Scenario, levers: list[Lever], levels) -> Scenario:
                     limits[(r, y)] = dataclasses.replace(eff, high=eff.high + u)
                     hit = True
             if not hit:
-                raise ValueError(f"lever '{lv.name}': route '{lv.target}' has no annual cap in scenario '{scenario.name}' (no limit to raise); use a scenario or override that sets one")
+                raise NoLimit(f"lever '{lv.name}': route '{lv.target}' has no annual cap in scenario '{scenario.name}' (no limit to raise); use a scenario or override that sets one")
     return dataclasses.replace(scenario, inputs=inp, limits=limits)
