@@ -80,6 +80,8 @@ class Part:
     bases: list  # per lever: daily basis with the lever at its maximum (None if it cannot move an event row)
     halves: list
     idle: list[str]  # levers that raise a cap this year does not have (no effect in it)
+    col_status: np.ndarray | None = None  # the scenario's optimal basis (HighsBasisStatus codes)
+    row_status: np.ndarray | None = None
 
 
 @dataclass
@@ -117,6 +119,9 @@ class Block:
 def make_part(scenario_year, targets, levers: list[Lever]) -> Part:
     """Compile one year's LP and measure each lever's effect on the draw-independent rows."""
     k = OilKernel(scenario_year, targets)
+    base = k.lp.get_basis()  # the scenario's optimal basis (the kernel's last solve): a warm start for every block
+    col_status = np.array([int(v) for v in base.col_status], dtype=np.int8) if base.valid else None
+    row_status = np.array([int(v) for v in base.row_status], dtype=np.int8) if base.valid else None
     lp = k.lp.highs.getLp()
     n, m = lp.num_col_, lp.num_row_
     A = sp.csc_matrix((np.asarray(lp.a_matrix_.value_), np.asarray(lp.a_matrix_.index_), np.asarray(lp.a_matrix_.start_)), shape=(m, n)).tocsr()
@@ -179,7 +184,7 @@ def make_part(scenario_year, targets, levers: list[Lever]) -> Part:
         if np.any(np.abs(up1[fin] - pred[fin]) > AFFINE_TOL * (1 + np.abs(pred[fin]))):
             raise InputError([Problem("hedge_levers.csv", "the levers' effects are not additive (two levers on one limit that interact); hedge them separately")])
     frac = float(k.params.horizon_frac[0])
-    return Part(k, scenario_year.years[0], A, np.asarray(lp.col_lower_, float), np.asarray(lp.col_upper_, float), cost, econ, frac, G, list(levers), bases, halves, idle)
+    return Part(k, scenario_year.years[0], A, np.asarray(lp.col_lower_, float), np.asarray(lp.col_upper_, float), cost, econ, frac, G, list(levers), bases, halves, idle, col_status, row_status)
 
 
 def make_blocks(parts: list[Part], draws, weight: float | None = None) -> list[Block]:

@@ -90,6 +90,9 @@ class ExtensiveForm:
 
         rows_i, cols_i, vals = [], [], []
         lo_parts, up_parts = [], []
+        B = highspy.HighsBasisStatus
+        warm = all(parts[b.part].col_status is not None for b in blocks)
+        cst, rst = [], []  # the warm-start basis, assembled block by block
         r0 = 0
         self.row_off = np.zeros(D, np.int64)
         for i, b in enumerate(blocks):
@@ -116,6 +119,16 @@ class ExtensiveForm:
                 vals.append(-G[r, nz])
             lo_parts.append(lower)
             up_parts.append(up)
+            if warm:
+                rs = p.row_status.copy()
+                moved = ranged[rs[ranged] == int(B.kUpper)]  # binding at the upper bound that moved to the copy
+                rs[moved] = int(B.kBasic)
+                cst.append(p.col_status)
+                rst.append(rs)
+                if len(ranged):
+                    cp = np.full(len(ranged), int(B.kBasic), np.int8)
+                    cp[np.isin(ranged, moved)] = int(B.kUpper)
+                    rst.append(cp)
             r0 += m
             if len(ranged):
                 Acsr = p.A
@@ -141,6 +154,7 @@ class ExtensiveForm:
                 cols_i += [np.array([L + 1 + i, eta]), nz + self.x_off[i], np.arange(L)]
                 vals += [np.array([1.0, 1.0]), p.econ[nz], -1000.0 * frac[i] * c_l]
             lo_parts.append(1000.0 * (np.broadcast_to(np.asarray(v_ref_musd, float), (D,)) + frac * k_l.sum()))
+            rst.append(np.full(D, int(B.kLower), np.int8))
             up_parts.append(np.full(D, INF))
             r0 += D
         nrow = r0
@@ -188,6 +202,20 @@ class ExtensiveForm:
             h.setOptionValue("time_limit", float(time_limit))
         h.passModel(lp)
         self.highs = h
+        self.warm_basis = None
+        self._solved = False
+        if warm and D:
+            head = np.full(L, int(B.kLower), np.int8)
+            if self.cvar:
+                head = np.concatenate([head, [int(B.kZero)], np.full(D, int(B.kBasic), np.int8)])
+            col_codes = np.concatenate([head, *cst])
+            row_codes = np.concatenate(rst)
+            if len(col_codes) == ncol and len(row_codes) == nrow:
+                basis = highspy.HighsBasis()
+                basis.col_status = [B(int(v)) for v in col_codes]
+                basis.row_status = [B(int(v)) for v in row_codes]
+                basis.valid = True
+                self.warm_basis = basis
         self.build_seconds = time.perf_counter() - t0
 
     def solve(self, fixed: dict[int, float] | None = None) -> EFResult:
@@ -199,6 +227,9 @@ class ExtensiveForm:
             lo[j] = hi[j] = v
         if L:
             h.changeColsBounds(L, np.arange(L, dtype=np.int32), lo, hi)
+        if self.warm_basis is not None and not self._solved:
+            h.setBasis(self.warm_basis)
+        self._solved = True
         t0 = time.perf_counter()
         h.run()
         secs = time.perf_counter() - t0
