@@ -15,6 +15,8 @@ import numpy as np
 import pytest
 from builders import base_tables, set_rows, write_inputs
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pytest import approx
 
 from energy_routes.cli import main
@@ -118,6 +120,47 @@ def test_newsvendor_cvar_closed_form(newsvendor):
     # the LP's own objective (with the tie-break, a few thousandths of a $/t) is within 1e-4 of it
     assert best.objective_musd == approx(5258.28125, rel=1e-4)
     assert best.eta_musd == approx(-1825.0 - 2897.1875, rel=1e-6)  # η sits at the VaR: here both losses
+
+
+@pytest.fixture(scope="module")
+def newsvendor_part(tmp_path_factory):
+    """The newsvendor's compiled year LP and lever, built once (a draw changes only bounds, a cost only the objective)."""
+    t = base_tables()
+    set_rows(t["asset_capacity"], {"asset": "pipe"}, capacity_mt=0)
+    set_rows(t["asset_capacity"], {"asset": "ship"}, capacity_mt=0)
+    sc = _scenario(write_inputs(tmp_path_factory.mktemp("nvh"), t))
+    return make_part(sc, ["a"], [Lever("pipe_plus", "asset", "pipe", "Mt/yr", 0, 50, False, 0.0)])
+
+
+@settings(max_examples=8, deadline=None)
+@given(
+    remaining=st.lists(st.sampled_from([0.1, 0.25, 0.5, 0.75, 1.0]), min_size=2, max_size=3),
+    cost=st.floats(10, 700).filter(lambda c: all(abs(c - k) > 5 for k in (640 / 3, 320, 640 * 2 / 3, 640))),
+)
+def test_newsvendor_critical_fractile_and_measures(newsvendor_part, remaining, cost):
+    """Whole-year supply cuts S_k = 36.5 r_k, equally likely: E[V]'(q) = 640 P(S > q) − c, so q* is the smallest
+    S_k with 640 P(S > S_k) < c (0 if 640 < c). EVPI ≥ 0 and VSS ≥ 0 on every case."""
+    from energy_routes.hedge.blocks import mean_blocks
+    from energy_routes.hedge.evaluate import objective, wait_and_see
+
+    part = newsvendor_part
+    levers = [Lever("pipe_plus", "asset", "pipe", "Mt/yr", 0, 50, False, cost)]
+    draws = [Draw(k, 2023, () if r == 1.0 else (CaseEvent("a", "2023-01-01", "2023-12-31", r),)) for k, r in enumerate(remaining)]
+    blocks = make_blocks([part], draws)
+    S = np.array([36.5 * r for r in remaining])
+    cands = [0.0, *sorted(set(S))]
+    expect = next(q for q in cands if 640 * np.mean(S > q) < cost) if 640 * np.mean(S > 0) >= cost else 0.0
+    best, _ = solve_states(ExtensiveForm([part], blocks, levers))
+    assert best.levels[0] == approx(expect, abs=1e-6)
+    v_ref = np.full(len(draws), part.kernel.baseline.objective_musd)
+    rp = ef_economic(best, [part], blocks, levers, v_ref, None)
+    hand = float(np.mean(640 * np.minimum(expect, S) - 50 * S)) - cost * expect
+    assert rp == approx(hand, rel=1e-9, abs=1e-6)
+    ws = wait_and_see([part], blocks, levers)
+    assert ws >= rp - 1e-6 * abs(rp)
+    ev, _ = solve_states(ExtensiveForm([part], mean_blocks(blocks), levers))
+    eev = evaluate([part], blocks, levers, ev.levels)
+    assert rp >= objective(eev.result_musd, eev.weights, v_ref, None) - 1e-6 * abs(rp)
 
 
 @pytest.mark.parametrize(
