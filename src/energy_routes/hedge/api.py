@@ -79,6 +79,12 @@ def check_request(req: Request) -> None:
             problems.append(Problem("--frontier", f"weight {w:g} is not a finite number >= 0"))
     if req.oos_draws is not None and not 2 <= req.oos_draws <= 100_000:
         problems.append(Problem("--oos-draws", f"{req.oos_draws}; expected 2 to 100,000"))
+    if req.mpi:
+        from .mpi import available
+
+        why = available()
+        if why:
+            problems.append(Problem("--mpi", f"needs mpi-sppy and mpi4py (pip install -e '.[mpi]'): {why}"))
     if not 0 <= req.seed < 2**63:
         problems.append(Problem("--seed", f"{req.seed} is outside [0, 2^63)"))
     if problems:
@@ -150,7 +156,12 @@ def run(req: Request) -> Path | None:
     t0 = time.perf_counter()
     pb = setup(req)
     timings["setup"] = time.perf_counter() - t0
-    say = (lambda s: None) if req.quiet else note
+    quiet = req.quiet
+    if req.mpi:  # only rank 0 speaks
+        from mpi4py import MPI
+
+        quiet = quiet or MPI.COMM_WORLD.Get_rank() != 0
+    say = (lambda s: None) if quiet else note
     say(f"hedge: {len(pb.draws)} draws, {len(pb.levers)} lever(s), {len(pb.parts)} year LP(s)")
 
     risk = req.cvar if req.cvar and req.cvar[1] > 0 else None
