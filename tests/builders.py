@@ -62,21 +62,37 @@ BASE_TABLES: dict[str, list[dict]] = {
         {"year": 2023, "source": "a", "export_supply_mt": 36.5},
         {"year": 2023, "source": "b", "export_supply_mt": 0},
     ],
-    "power_capacity": [
-        {"year": 2023, "technology": "wind", "capacity_mw": 0},
-        {"year": 2023, "technology": "solar", "capacity_mw": 0},
+    # the power network (docs/model.md §2): wind at kz, one cable kz -> az, az takes everything at 50 $/MWh
+    "power_nodes": [
+        {"node": "kz", "name": "Kazakhstan", "country": "kz", "description": ""},
+        {"node": "az", "name": "Azerbaijan", "country": "az", "description": ""},
+    ],
+    "power_generators": [
+        {"generator": "wind", "node": "kz", "technology": "wind", "profile": "mangystau_wind", "capacity_mw": 0, "commissioning_year": 2023, "vom_usd_per_mwh": 0, "description": ""},
+    ],
+    "power_offtake": [
+        {"year": 2023, "node": "az", "demand_mw": "", "demand_profile": "", "value_usd_per_mwh": 50, "price_profile": "", "gas_netback_usd_per_1000m3": "", "gas_m3_per_mwh": "", "gas_vom_usd_per_mwh": "", "description": ""},
     ],
     "power_links": [
         {
             "asset": "trans_caspian_cable",
             "from_node": "kz",
             "to_node": "az",
+            "kind": "hvdc_submarine",
             "capacity_mw": 0,
             "commissioning_year": 2023,
             "length_km": 400,
             "line_loss_per_1000km": 0.0,
             "converter_loss": 0.0,
+            "wheeling_usd_per_mwh": 0,
         }
+    ],
+    "power_stores": [
+        {"store": "battery", "node": "kz", "power_mw": 0, "energy_mwh": 0, "round_trip_efficiency": 0.81, "standing_loss_per_hour": 0, "cost_usd_per_mwh": 0, "commissioning_year": 2023, "description": ""},
+    ],
+    "power_costs": [
+        {"item": "wind", "capex_usd_per_unit": 1000000, "unit": "MW", "fom_share": 0.02, "lifetime_yr": 25, "description": ""},
+        {"item": "hvdc_submarine", "capex_usd_per_unit": 2000, "unit": "MW-km", "fom_share": 0.01, "lifetime_yr": 40, "description": ""},
     ],
 }
 
@@ -85,7 +101,7 @@ BASE_SCENARIO = {
         "description": "test base",
         "horizon": {"start": "2023-01", "end": "2023-12"},
         "shut_in_penalty_usd_per_t": 50,
-        "power": {"enabled": False, "years": [], "black_sea": False},
+        "power": {"enabled": False},
     },
     "overrides": {},
     "scenarios": {"case": {"description": "the test case", "overrides": []}},
@@ -100,10 +116,16 @@ def write_table(folder: Path, name: str, rows: list[dict]) -> Path:
     return path
 
 
-def write_profiles(folder: Path, wind: float | list[float] = 0.5, solar: float | list[float] = 0.0) -> Path:
-    w = wind if isinstance(wind, list) else [wind] * 8760
-    s = solar if isinstance(solar, list) else [solar] * 8760
-    rows = ["hour,wind_cf,solar_cf"] + [f"{h},{w[h]},{s[h]}" for h in range(8760)]
+PROFILE_SERIES = ("mangystau_wind", "mangystau_solar", "karakalpakstan_wind", "karakalpakstan_solar", "mangystau_demand", "azerbaijan_demand", "romania_price")
+
+
+def write_profiles(folder: Path, wind: float | list[float] = 0.5, solar: float | list[float] = 0.0, **series) -> Path:
+    """power_profiles.csv, one weather year: every wind series ``wind``, every solar series ``solar``, shapes 1 unless given."""
+    cols = {"mangystau_wind": wind, "karakalpakstan_wind": wind, "mangystau_solar": solar, "karakalpakstan_solar": solar,
+            "mangystau_demand": 1.0, "azerbaijan_demand": 1.0, "romania_price": 1.0, **series}
+    vals = {k: (v if isinstance(v, list) else [v] * 8760) for k, v in cols.items()}
+    rows = ["weather_year,hour," + ",".join(PROFILE_SERIES)]
+    rows += [f"1,{h}," + ",".join(str(vals[k][h]) for k in PROFILE_SERIES) for h in range(8760)]
     path = folder / "power_profiles.csv"
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     return path
@@ -149,7 +171,7 @@ def set_rows(rows: list[dict], where: dict, **values) -> list[dict]:
 def two_year_tables(years: tuple[int, ...] = (2023, 2024)) -> dict[str, list[dict]]:
     """``BASE_TABLES`` with every year-indexed table repeated for ``years`` (same numbers each year)."""
     t = base_tables()
-    for name in ("prices", "asset_capacity", "supply", "power_capacity"):
+    for name in ("prices", "asset_capacity", "supply"):
         first = [r for r in t[name] if r["year"] == 2023]
         t[name] = [{**r, "year": y} for y in years for r in first]
     return t
@@ -163,14 +185,19 @@ def power_tables(
     line_loss: float = 0.0,
     length_km: float = 400,
     commissioning_year: int = 2023,
+    value: float = 50.0,
     black_sea_mw: float | None = None,
     bs_converter_loss: float = 0.0,
     bs_line_loss: float = 0.0,
     bs_length_km: float = 1100,
+    eu_value: float = 80.0,
 ) -> dict[str, list[dict]]:
-    """Base tables with a wind fleet, a trans-Caspian cable and, optionally, a Black Sea cable."""
+    """Base tables with ``wind_mw`` of wind at kz and a cable kz -> az of ``cable_mw``; az takes any amount at ``value`` $/MWh.
+
+    With ``black_sea_mw`` a second cable az -> eu, where power sells at ``eu_value``."""
     t = base_tables()
-    set_rows(t["power_capacity"], {"technology": "wind"}, capacity_mw=wind_mw)
+    set_rows(t["power_generators"], {"generator": "wind"}, capacity_mw=wind_mw)
+    set_rows(t["power_offtake"], {"node": "az"}, value_usd_per_mwh=value)
     set_rows(
         t["power_links"],
         {"asset": "trans_caspian_cable"},
@@ -182,16 +209,20 @@ def power_tables(
     )
     if black_sea_mw is not None:
         t["assets"].append(dict(BLACK_SEA_ASSET))
+        t["power_nodes"].append({"node": "eu", "name": "EU", "country": "ro", "description": ""})
+        t["power_offtake"].append({**t["power_offtake"][0], "node": "eu", "value_usd_per_mwh": eu_value})
         t["power_links"].append(
             {
                 "asset": "black_sea_cable",
                 "from_node": "az",
                 "to_node": "eu",
+                "kind": "hvdc_submarine",
                 "capacity_mw": black_sea_mw,
                 "commissioning_year": 2023,
                 "length_km": bs_length_km,
                 "line_loss_per_1000km": bs_line_loss,
                 "converter_loss": bs_converter_loss,
+                "wheeling_usd_per_mwh": 0,
             }
         )
     return t

@@ -150,7 +150,7 @@ def solve_independent(folder: Path, scenario: str = "case") -> IndependentResult
     for edit in st.get("set") or []:
         name = edit["table"]
         if name not in frames:
-            if name in ("power_links", "power_capacity"):
+            if name.startswith("power_"):
                 continue  # power tables: not part of the oil block
             raise NotImplementedError(f"set on {name}")
         df = frames[name]
@@ -320,58 +320,3 @@ def solve_independent(folder: Path, scenario: str = "case") -> IndependentResult
     xs = {(c[1], c[2], c[3]): float(res.x[j]) for c, j in col.items() if c[0] == "x"}
     zs = {(c[1], c[2]): float(res.x[j]) for c, j in col.items() if c[0] == "z"}
     return IndependentResult(0, -float(res.fun), xs, zs, asset_cap, route_cap, supply, netback)
-
-
-def power_closed_form(folder: Path, scenario: str) -> dict[int, dict[str, float]]:
-    """Delivered / exported / curtailed GWh per power year by closed form (no events on cables).
-
-    Without the Black Sea cable: e_h = min(G_h, K_tc), delivered = η_tc Σ e_h.
-    With it: e_h = min(G_h, K_tc, K_bs/η_tc), delivered = η_bs η_tc Σ e_h.
-    """
-    folder = Path(folder)
-    st = scenario_settings(folder, scenario)
-    if any(ev["target"] in ("trans_caspian_cable", "black_sea_cable") for ev in st.get("events") or []):
-        raise NotImplementedError("cable events")
-    prof = _read(folder, "power_profiles").sort_values("hour")
-    pc = _read(folder, "power_capacity")
-    links = _read(folder, "power_links")
-    end_year = int(str(st["horizon"]["end"])[:4])
-    start_year = int(str(st["horizon"]["start"])[:4])
-    horizon_years = list(range(start_year, end_year + 1))
-    for edit in st.get("set") or []:
-        df = {"power_capacity": pc, "power_links": links}.get(edit["table"])
-        if df is None:
-            continue
-        mask = pd.Series(True, index=df.index)
-        for k, v in (edit.get("where") or {}).items():
-            mask &= df[k].astype(str) == str(v)
-        if edit.get("years") is not None:
-            mask &= df["year"].isin(_years(edit["years"], horizon_years))
-        for k, v in edit["values"].items():
-            df.loc[mask, k] = v
-    power = st.get("power") or {}
-    if not power.get("enabled", True):
-        return {}
-    years = list(power.get("years") or []) or [end_year]
-    black_sea = bool(power.get("black_sea"))
-    out = {}
-    for y in years:
-        cap = {row.technology: float(row.capacity_mw) for row in pc[pc.year == y].itertuples()}
-        gen = cap["wind"] * prof.wind_cf.to_numpy(float) + cap["solar"] * prof.solar_cf.to_numpy(float)
-
-        def link(asset):
-            row = links[links.asset == asset]
-            if row.empty:
-                return 0.0, 1.0
-            r = row.iloc[0]
-            k = float(r.capacity_mw) if int(r.commissioning_year) <= y else 0.0
-            eta = (1 - float(r.converter_loss)) ** 2 * (1 - float(r.line_loss_per_1000km) * float(r.length_km) / 1000)
-            return k, eta
-
-        k_tc, eta_tc = link("trans_caspian_cable")
-        k_bs, eta_bs = link("black_sea_cable")
-        limit = min(k_tc, k_bs / eta_tc) if black_sea else k_tc
-        e = np.minimum(gen, limit)
-        delivered = (eta_bs * eta_tc if black_sea else eta_tc) * e.sum()
-        out[y] = {"generation_gwh": gen.sum() / 1e3, "exported_gwh": e.sum() / 1e3, "delivered_gwh": delivered / 1e3, "curtailed_gwh": (gen - e).sum() / 1e3}
-    return out

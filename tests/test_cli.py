@@ -16,7 +16,7 @@ from conftest import CLI
 from energy_routes.api import TABLE_NAMES
 from energy_routes.cli import main
 
-POWER = {"power": {"enabled": True, "years": [2023], "black_sea": False}}
+POWER = {"power": {"enabled": True, "years": [2023]}}
 
 
 def invoke(*args):

@@ -3,8 +3,7 @@
 Reads every file named in ``schema.TABLES`` from the inputs folder
 (``sources.csv``, ``grades.csv``, ``assets.csv``, ``routes.csv``,
 ``supply.csv``, ``prices.csv``, ``asset_capacity.csv``, ``route_legs.csv``,
-``source_routes.csv``, ``power_capacity.csv``, ``power_links.csv``,
-``power_profiles.csv``). Every problem found is collected, with file, line and
+``source_routes.csv`` and the power tables ``power_*.csv``). Every problem found is collected, with file, line and
 column, and raised together as one :class:`~energy_routes.errors.InputError`.
 
 Accepted as written by spreadsheet programs: a UTF-8 byte-order mark, Windows
@@ -24,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError, Problem
+from .power.checks import table_problems as power_table_problems
 from .schema import ID_PATTERN, TABLES, TABLES_BY_NAME, Table
 
 with warnings.catch_warnings():
@@ -39,8 +39,11 @@ class Inputs:
     tables: dict[str, pd.DataFrame]
     lines: dict[str, pd.Series]  # table -> line number of each row (same index)
     hashes: dict[str, str] = field(default_factory=dict)  # file name -> sha256
+    lazy: dict[str, Path] = field(default_factory=dict)  # tables read on first use (schema ``Table.lazy``)
 
     def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self.tables and name in self.lazy:
+            self.tables[name], self.lines[name] = _read_lazy(self.lazy[name], TABLES_BY_NAME[name], known_ids(self.tables))
         return self.tables[name]
 
     def ids(self, table: str, column: str) -> list[str]:
@@ -52,6 +55,7 @@ class Inputs:
             {k: v.copy() for k, v in self.tables.items()},
             dict(self.lines),
             dict(self.hashes),
+            dict(self.lazy),
         )
 
 
@@ -346,12 +350,7 @@ def _check_structure(tables: dict[str, pd.DataFrame], lines: dict[str, pd.Series
         for idx, route in routes["route"].items():
             if route not in set(legs["route"]):
                 problems.append(Problem("routes.csv", f"route '{route}' has no leg in route_legs.csv", line=int(lines["routes"][idx]), column="route"))
-    prof = tables.get("power_profiles")
-    if prof is not None and len(prof) != 8760:
-        last = int(lines["power_profiles"].iloc[-1]) if len(prof) else None
-        problems.append(
-            Problem("power_profiles.csv", f"has {len(prof)} data rows, the last on line {last}; expected 8760 (hours 0..8759, one per line)", line=last, column="hour")
-        )
+    problems.extend(power_table_problems(tables, lines))
 
 
 def known_ids(tables: dict[str, pd.DataFrame]) -> dict[str, list[str]]:
@@ -389,8 +388,23 @@ def read_table(path: Path, rel: str, table: Table, known: dict[str, list[str]], 
     return typed, line_nos
 
 
-def load_inputs(folder: str | Path) -> Inputs:
-    """Read and validate every input table in ``folder``.
+def _read_lazy(path: Path, table: Table, known: dict[str, list[str]]) -> tuple[pd.DataFrame, pd.Series]:
+    """Read and check a lazy table on first use; raises InputError like :func:`load_inputs`."""
+    problems: list[Problem] = []
+    read = read_table(path, table.filename, table, known, problems)
+    if read is not None:
+        problems.extend(power_table_problems({table.name: read[0]}, {table.name: read[1]}))
+    if problems:
+        raise InputError(sorted(problems, key=lambda p: p.line or 0))
+    df, lines = read
+    for col in table.columns:
+        if col.kind == "int" and not col.nullable:
+            df[col.name] = df[col.name].astype("int64")
+    return df, lines
+
+
+def load_inputs(folder: str | Path, *, lazy: bool = True) -> Inputs:
+    """Read and validate every input table in ``folder`` (with ``lazy``, tables marked lazy only when first used).
 
     Raises
     ------
@@ -404,6 +418,7 @@ def load_inputs(folder: str | Path) -> Inputs:
     tables: dict[str, pd.DataFrame] = {}
     lines: dict[str, pd.Series] = {}
     hashes: dict[str, str] = {}
+    lazy_paths: dict[str, Path] = {}
     known: dict[str, list[str]] = {}
     for table in TABLES:
         path = folder / table.filename
@@ -413,6 +428,9 @@ def load_inputs(folder: str | Path) -> Inputs:
                 problems.append(Problem(rel, f"is missing from {folder}; expected {table.description.lower()}"))
             continue
         hashes[rel] = file_sha256(path)
+        if lazy and table.lazy:
+            lazy_paths[table.name] = path
+            continue
         read = read_table(path, rel, table, known, problems)
         if read is None:
             continue
@@ -427,5 +445,5 @@ def load_inputs(folder: str | Path) -> Inputs:
         for col in TABLES_BY_NAME[name].columns:
             if col.kind == "int" and col.name in df and not col.nullable:
                 df[col.name] = df[col.name].astype("int64")
-    return Inputs(folder, tables, lines, hashes)
+    return Inputs(folder, tables, lines, hashes, lazy_paths)
 

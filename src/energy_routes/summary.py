@@ -8,6 +8,8 @@ from rich import box
 from rich.markup import escape
 from rich.table import Table
 
+from .power.summary import summary_lines as power_summary_lines
+
 ROUTE_LABELS = {
     "cpc": "CPC",
     "btc": "Caspian+BTC",
@@ -113,12 +115,7 @@ def print_summary(console: Console, result, out_dir) -> None:
     bt = binding_table(result.tables)
     if bt is not None:
         console.print(bt)
-    pa = result.tables["power_annual"]
-    for row in pa.itertuples():
-        util = "" if pd.isna(row.cable_utilisation) else f", cable utilisation {row.cable_utilisation:.0%}"
-        console.print(
-            f"power {row.year}: generation {row.generation_gwh:,.0f} GWh, exported {row.exported_gwh:,.0f}, "
-            f"delivered {row.delivered_gwh:,.0f}, curtailed {row.curtailed_gwh:,.0f}{util}"
-        )
+    for line in power_summary_lines(result.tables, result.power):
+        console.print(escape(line))
     if out_dir is not None:
         console.print(f"tables written to [bold]{escape(str(out_dir))}[/bold]")

@@ -40,6 +40,11 @@ TABLE_NAMES = (
     "asset_use_monthly",
     "availability_monthly",
     "power_hourly",
+    "power_links",
+    "power_prices",
+    "power_allocation",
+    "power_assets",
+    "power_sizing",
 )
 
 
