@@ -233,3 +233,81 @@ def write_user_scenario(path: Path, doc: dict) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
     return path
+
+
+def random_power_net(seed: int, hours: int = 48, *, planning: bool = False, shares: bool = True):
+    """A generated power network (docs/model.md §2), built directly as a PowerNet (no files).
+
+    3-5 nodes of 2-3 countries; generators with random availability; offtake at some nodes, capped or not,
+    flat or hourly values; links forward along a random tree plus extra edges, with losses, wheeling and
+    outages; a store on some node; optionally a country cap on a hub's outgoing link and, with
+    ``planning``, some capacities sized against annualised costs. Random floats make ties unlikely,
+    so the optimum is unique in practice."""
+    import numpy as np
+
+    from energy_routes.power.params import Extend, PowerNet, Share
+
+    rng = np.random.default_rng(seed)
+    T = hours
+    N = int(rng.integers(3, 6))
+    countries = [["a", "b", "c"][int(rng.integers(0, 3))] if i else "a" for i in range(N)]
+    net = PowerNet(2030, 1, T, [f"n{i}" for i in range(N)], countries)
+    G = int(rng.integers(1, 4))
+    net.gen = [f"g{i}" for i in range(G)]
+    net.gen_node = rng.integers(0, max(1, N - 1), G)
+    net.gen_cap = rng.uniform(50, 500, G)
+    net.gen_avail = np.clip(rng.uniform(-0.2, 1.0, (G, T)), 0, 1)
+    net.gen_vom = rng.uniform(0, 5, G)
+    off_nodes = sorted(set(rng.choice(N, size=int(rng.integers(1, N)), replace=False).tolist()) | {N - 1})
+    O = len(off_nodes)
+    net.off_node = np.array(off_nodes, dtype=int)
+    caps = rng.uniform(20, 300, (O, T))
+    caps[rng.uniform(size=O) < 0.4] = np.inf
+    net.off_cap = caps
+    net.off_value = rng.uniform(20, 120, (O, 1)) * np.clip(1 + 0.4 * rng.standard_normal((O, T)), 0.05, None)
+    net.off_gas_m3 = np.zeros(O)
+    edges = [(int(rng.integers(0, i)), i) for i in range(1, N)]
+    edges += [(int(a), int(b)) for a, b in rng.integers(0, N, (int(rng.integers(0, 3)), 2)) if a != b]
+    L = len(edges)
+    net.link = [f"l{i}" for i in range(L)]
+    net.link_kind = ["hvdc_submarine"] * L
+    net.link_from = np.array([e[0] for e in edges], dtype=int)
+    net.link_to = np.array([e[1] for e in edges], dtype=int)
+    net.link_cap = rng.uniform(30, 400, L)
+    rho = np.ones((L, T))
+    for l in range(L):
+        if rng.uniform() < 0.4:
+            a = int(rng.integers(0, T))
+            rho[l, a:a + int(rng.integers(1, T // 3 + 1))] = rng.choice([0.0, 0.5])
+    net.link_rho = rho
+    net.link_eta = rng.uniform(0.85, 1.0, L)
+    net.link_wheel = rng.uniform(0, 3, L)
+    S = int(rng.integers(0, 3))
+    net.store = [f"s{i}" for i in range(S)]
+    net.store_node = rng.integers(0, N, S)
+    net.store_power = rng.uniform(10, 200, S)
+    net.store_energy = net.store_power * rng.uniform(1, 6, S)
+    net.store_eta = np.sqrt(rng.uniform(0.7, 0.95, S))
+    net.store_loss = rng.uniform(0, 0.01, S)
+    net.store_cost = rng.uniform(0.1, 3, S)
+    if shares:
+        for l in range(L):
+            feeders = np.flatnonzero(net.link_to == net.link_from[l])
+            by_country = {}
+            for i in feeders:
+                by_country.setdefault(countries[net.link_from[i]], []).append(i)
+            for c, fl in sorted(by_country.items()):
+                if rng.uniform() < 0.5:
+                    net.shares.append(Share(l, c, float(rng.uniform(0.2, 0.9)), np.array(fl, dtype=int)))
+    if planning:
+        for l in range(L):
+            if rng.uniform() < 0.5:
+                net.ext_link[l] = Extend(0.0, float(rng.uniform(200, 800)), float(rng.uniform(500, 3000) * T / 8760 * 8760 / T * T / 100))
+        for g in range(G):
+            if rng.uniform() < 0.4:
+                net.ext_gen[g] = Extend(0.0, float(rng.uniform(200, 900)), float(rng.uniform(200, 2000)))
+        for s in range(S):
+            if rng.uniform() < 0.6:
+                net.ext_store_power[s] = Extend(0.0, float(rng.uniform(50, 300)), float(rng.uniform(10, 300)))
+                net.ext_store_energy[s] = Extend(0.0, float(rng.uniform(100, 1500)), float(rng.uniform(5, 100)))
+    return net

@@ -320,3 +320,121 @@ def solve_independent(folder: Path, scenario: str = "case") -> IndependentResult
     xs = {(c[1], c[2], c[3]): float(res.x[j]) for c, j in col.items() if c[0] == "x"}
     zs = {(c[1], c[2]): float(res.x[j]) for c, j in col.items() if c[0] == "z"}
     return IndependentResult(0, -float(res.fun), xs, zs, asset_cap, route_cap, supply, netback)
+
+
+# ---------------------------------------------------------------------------
+# The power block in PyPSA: an independent formulation of docs/model.md §2
+
+
+@dataclass
+class PypsaResult:
+    """PyPSA's optimum in the model's terms: objective in $ (maximised), arrays element × hour."""
+
+    objective: float
+    p: np.ndarray
+    q: np.ndarray
+    f: np.ndarray
+    ch: np.ndarray
+    dis: np.ndarray
+    soc: np.ndarray
+    gen_cap: np.ndarray
+    link_cap: np.ndarray
+    store_power: np.ndarray
+    store_energy: np.ndarray
+
+
+def power_pypsa(net) -> PypsaResult:
+    """Build ``net`` (a :class:`energy_routes.power.params.PowerNet`) as a PyPSA network and solve it with HiGHS.
+
+    Mapping: node -> Bus; generator -> Generator (p_max_pu = availability); offtake -> a Generator that
+    only consumes (p_min_pu = −cap/p_nom, p_max_pu = 0) with marginal cost = value, so PyPSA's cost
+    Σ mc·p = −Σ value·offtake; link -> Link (efficiency η, p_max_pu = ρ); store -> Store on its own bus
+    with a charging Link (efficiency η, marginal cost = charging cost) and a discharging Link
+    (efficiency η, p_nom = P/η so that what reaches the node is at most P); country caps and the tie
+    between the two battery links' sizes as extra constraints. Minimises cost = −(the model's objective).
+    """
+    import logging
+
+    import pypsa
+
+    pypsa.options.api.legacy_string_dtype = True
+    logging.getLogger("pypsa").setLevel(logging.ERROR)
+    logging.getLogger("linopy").setLevel(logging.ERROR)
+    T = net.hours
+    n = pypsa.Network()
+    n.set_snapshots(range(T))
+    for node in net.nodes:
+        n.add("Bus", node)
+    for g, name in enumerate(net.gen):
+        ext = net.ext_gen.get(g)
+        kw = dict(p_nom_extendable=True, p_nom_min=ext.lo, p_nom_max=ext.hi, capital_cost=ext.cost) if ext else dict(p_nom=net.gen_cap[g])
+        n.add("Generator", name, bus=net.nodes[net.gen_node[g]], p_max_pu=net.gen_avail[g], marginal_cost=net.gen_vom[g], **kw)
+    off_names = []
+    for o, node in enumerate(net.off_node):
+        cap = net.off_cap[o]
+        p_nom = float(cap.max()) if np.isfinite(cap).all() else 1e6
+        p_nom = max(p_nom, 1e-9)
+        name = f"offtake:{net.nodes[node]}"
+        off_names.append(name)
+        pmin = -np.where(np.isfinite(cap), cap, p_nom) / p_nom
+        n.add("Generator", name, bus=net.nodes[node], p_nom=p_nom, p_min_pu=pmin, p_max_pu=0.0, marginal_cost=net.off_value[o])
+    for l, name in enumerate(net.link):
+        ext = net.ext_link.get(l)
+        kw = dict(p_nom_extendable=True, p_nom_min=ext.lo, p_nom_max=ext.hi, capital_cost=ext.cost) if ext else dict(p_nom=net.link_cap[l])
+        n.add("Link", name, bus0=net.nodes[net.link_from[l]], bus1=net.nodes[net.link_to[l]], efficiency=net.link_eta[l],
+              p_max_pu=net.link_rho[l], marginal_cost=net.link_wheel[l], **kw)
+    for s, name in enumerate(net.store):
+        bus, eta = f"{name}:battery", float(net.store_eta[s])
+        n.add("Bus", bus)
+        ep, ee = net.ext_store_power.get(s), net.ext_store_energy.get(s)
+        if ee:
+            n.add("Store", name, bus=bus, e_nom_extendable=True, e_nom_min=ee.lo, e_nom_max=ee.hi, capital_cost=ee.cost, e_cyclic=True, standing_loss=net.store_loss[s])
+        else:
+            n.add("Store", name, bus=bus, e_nom=net.store_energy[s], e_cyclic=True, standing_loss=net.store_loss[s])
+        if ep:
+            n.add("Link", f"{name}:charge", bus0=net.nodes[net.store_node[s]], bus1=bus, efficiency=eta, marginal_cost=net.store_cost[s],
+                  p_nom_extendable=True, p_nom_min=ep.lo, p_nom_max=ep.hi, capital_cost=ep.cost)
+            n.add("Link", f"{name}:discharge", bus0=bus, bus1=net.nodes[net.store_node[s]], efficiency=eta, p_nom_extendable=True)
+        else:
+            n.add("Link", f"{name}:charge", bus0=net.nodes[net.store_node[s]], bus1=bus, efficiency=eta, marginal_cost=net.store_cost[s], p_nom=net.store_power[s])
+            n.add("Link", f"{name}:discharge", bus0=bus, bus1=net.nodes[net.store_node[s]], efficiency=eta, p_nom=net.store_power[s] / eta)
+
+    def extra(n, snapshots):
+        m = n.model
+        p = m["Link-p"]
+        for s, name in enumerate(net.store):
+            if s in net.ext_store_power:
+                nom = m["Link-p_nom"]
+                m.add_constraints(nom.sel(name=f"{name}:discharge", drop=True) * float(net.store_eta[s]) - nom.sel(name=f"{name}:charge", drop=True) == 0, name=f"tie-{name}")
+        for i, sh in enumerate(net.shares):
+            lhs = sum(float(net.link_eta[l]) * p.sel(name=net.link[l], drop=True) for l in sh.feeders)
+            rho = xr.DataArray(net.link_rho[sh.link], coords={"snapshot": n.snapshots})
+            if sh.link in net.ext_link:
+                rhs_var = m["Link-p_nom"].sel(name=net.link[sh.link], drop=True)
+                m.add_constraints(lhs - sh.max_share * rho * rhs_var <= 0, name=f"share-{i}")
+            else:
+                m.add_constraints(lhs <= sh.max_share * rho * float(net.link_cap[sh.link]), name=f"share-{i}")
+
+    import xarray as xr
+
+    status, condition = n.optimize(solver_name="highs", extra_functionality=extra, solver_options={"threads": 1, "output_flag": False},
+                                   include_objective_constant=False)
+    assert status == "ok", (status, condition)
+    T_ = list(range(T))
+
+    def cols(df, names):
+        return df.reindex(columns=names).fillna(0.0).loc[T_].to_numpy().T if names else np.zeros((0, T))
+
+    ch = cols(n.links_t.p0, [f"{s}:charge" for s in net.store])
+    dis = cols(n.links_t.p0, [f"{s}:discharge" for s in net.store]) * (net.store_eta[:, None] if len(net.store) else 1.0)
+
+    def nom(df, names, col):
+        return df.loc[names, col].to_numpy(float) if names else np.zeros(0)
+
+    return PypsaResult(
+        objective=-float(n.objective + n.objective_constant),
+        p=cols(n.generators_t.p, list(net.gen)), q=-cols(n.generators_t.p, off_names), f=cols(n.links_t.p0, list(net.link)),
+        ch=ch, dis=dis, soc=cols(n.stores_t.e, list(net.store)),
+        gen_cap=nom(n.generators, list(net.gen), "p_nom_opt"), link_cap=nom(n.links, list(net.link), "p_nom_opt"),
+        store_power=nom(n.links, [f"{s}:charge" for s in net.store], "p_nom_opt"), store_energy=nom(n.stores, list(net.store), "e_nom_opt"),
+    )

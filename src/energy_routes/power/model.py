@@ -85,11 +85,11 @@ def _flat(n: int, T: int) -> tuple[np.ndarray, np.ndarray]:
 def define_variables(m: pyo.ConcreteModel, net: PowerNet, cols: Columns) -> None:
     """p, q, f, ch, dis, soc ≥ 0 with their capacities as bounds (capacities the planning mode sizes: no bound here)."""
     T = net.hours
-    cap_g = np.where([g in net.ext_gen for g in range(len(net.gen))], np.inf, net.gen_cap)
-    _var(m, "p", net.gen_avail * cap_g[:, None], cols)
+    ext_g = np.array([g in net.ext_gen for g in range(len(net.gen))], dtype=bool)
+    _var(m, "p", np.where(ext_g[:, None], np.inf, net.gen_avail * net.gen_cap[:, None]), cols)
     _var(m, "q", net.off_cap, cols)
-    cap_l = np.where([i in net.ext_link for i in range(len(net.link))], np.inf, net.link_cap)
-    _var(m, "f", net.link_rho * cap_l[:, None], cols)
+    ext_l = np.array([i in net.ext_link for i in range(len(net.link))], dtype=bool)
+    _var(m, "f", np.where(ext_l[:, None], np.inf, net.link_rho * net.link_cap[:, None]), cols)
     ext_s = np.array([s in net.ext_store_power for s in range(len(net.store))], dtype=bool)
     p_s = np.where(ext_s, np.inf, net.store_power)
     e_s = np.where(ext_s, np.inf, net.store_energy)
