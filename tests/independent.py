@@ -363,41 +363,54 @@ def power_pypsa(net) -> PypsaResult:
     T = net.hours
     n = pypsa.Network()
     n.set_snapshots(range(T))
-    for node in net.nodes:
-        n.add("Bus", node)
-    for g, name in enumerate(net.gen):
-        ext = net.ext_gen.get(g)
-        kw = dict(p_nom_extendable=True, p_nom_min=ext.lo, p_nom_max=ext.hi, capital_cost=ext.cost) if ext else dict(p_nom=net.gen_cap[g])
-        n.add("Generator", name, bus=net.nodes[net.gen_node[g]], p_max_pu=net.gen_avail[g], marginal_cost=net.gen_vom[g], **kw)
-    off_names = []
-    for o, node in enumerate(net.off_node):
-        cap = net.off_cap[o]
-        p_nom = float(cap.max()) if np.isfinite(cap).all() else 1e6
-        p_nom = max(p_nom, 1e-9)
-        name = f"offtake:{net.nodes[node]}"
-        off_names.append(name)
-        pmin = -np.where(np.isfinite(cap), cap, p_nom) / p_nom
-        n.add("Generator", name, bus=net.nodes[node], p_nom=p_nom, p_min_pu=pmin, p_max_pu=0.0, marginal_cost=net.off_value[o])
-    for l, name in enumerate(net.link):
-        ext = net.ext_link.get(l)
-        kw = dict(p_nom_extendable=True, p_nom_min=ext.lo, p_nom_max=ext.hi, capital_cost=ext.cost) if ext else dict(p_nom=net.link_cap[l])
-        n.add("Link", name, bus0=net.nodes[net.link_from[l]], bus1=net.nodes[net.link_to[l]], efficiency=net.link_eta[l],
-              p_max_pu=net.link_rho[l], marginal_cost=net.link_wheel[l], **kw)
-    for s, name in enumerate(net.store):
-        bus, eta = f"{name}:battery", float(net.store_eta[s])
-        n.add("Bus", bus)
-        ep, ee = net.ext_store_power.get(s), net.ext_store_energy.get(s)
-        if ee:
-            n.add("Store", name, bus=bus, e_nom_extendable=True, e_nom_min=ee.lo, e_nom_max=ee.hi, capital_cost=ee.cost, e_cyclic=True, standing_loss=net.store_loss[s])
-        else:
-            n.add("Store", name, bus=bus, e_nom=net.store_energy[s], e_cyclic=True, standing_loss=net.store_loss[s])
-        if ep:
-            n.add("Link", f"{name}:charge", bus0=net.nodes[net.store_node[s]], bus1=bus, efficiency=eta, marginal_cost=net.store_cost[s],
-                  p_nom_extendable=True, p_nom_min=ep.lo, p_nom_max=ep.hi, capital_cost=ep.cost)
-            n.add("Link", f"{name}:discharge", bus0=bus, bus1=net.nodes[net.store_node[s]], efficiency=eta, p_nom_extendable=True)
-        else:
-            n.add("Link", f"{name}:charge", bus0=net.nodes[net.store_node[s]], bus1=bus, efficiency=eta, marginal_cost=net.store_cost[s], p_nom=net.store_power[s])
-            n.add("Link", f"{name}:discharge", bus0=bus, bus1=net.nodes[net.store_node[s]], efficiency=eta, p_nom=net.store_power[s] / eta)
+    snaps = n.snapshots
+
+    def ts(values: np.ndarray, names: list[str]) -> pd.DataFrame:
+        return pd.DataFrame(np.asarray(values, dtype=float).reshape(len(names), T).T, index=snaps, columns=names)
+
+    def sizing(ext: dict, fixed: np.ndarray, k: int) -> dict:
+        """Capacity attributes of element k: extendable with bounds and cost, or fixed."""
+        x = ext.get(k)
+        return dict(ext=x is not None, nom=0.0 if x else float(fixed[k]), lo=x.lo if x else 0.0, hi=x.hi if x else np.inf, cost=x.cost if x else 0.0)
+
+    def add(kind: str, names: list[str], sized: list[dict] | None = None, **attrs) -> None:
+        """One bulk ``n.add`` (PyPSA's cost is per call, not per component)."""
+        if not names:
+            return
+        if sized is not None:
+            attrs.update(p_nom_extendable=[z["ext"] for z in sized], p_nom=[z["nom"] for z in sized], p_nom_min=[z["lo"] for z in sized],
+                         p_nom_max=[z["hi"] for z in sized], capital_cost=[z["cost"] for z in sized])
+        n.add(kind, names, **attrs)
+
+    add("Bus", list(net.nodes))
+    G = len(net.gen)
+    add("Generator", list(net.gen), [sizing(net.ext_gen, net.gen_cap, g) for g in range(G)],
+        bus=[net.nodes[i] for i in net.gen_node], p_max_pu=ts(net.gen_avail, list(net.gen)), marginal_cost=list(net.gen_vom))
+    off_names = [f"offtake:{net.nodes[i]}" for i in net.off_node]
+    if off_names:
+        cap = net.off_cap
+        p_nom = np.array([max(float(c.max()) if np.isfinite(c).all() else 1e6, 1e-9) for c in cap])
+        pmin = -np.where(np.isfinite(cap), cap, p_nom[:, None]) / p_nom[:, None]
+        n.add("Generator", off_names, bus=[net.nodes[i] for i in net.off_node], p_nom=p_nom, p_min_pu=ts(pmin, off_names),
+              p_max_pu=0.0, marginal_cost=ts(net.off_value, off_names))
+    L = len(net.link)
+    add("Link", list(net.link), [sizing(net.ext_link, net.link_cap, l) for l in range(L)],
+        bus0=[net.nodes[i] for i in net.link_from], bus1=[net.nodes[i] for i in net.link_to], efficiency=list(net.link_eta),
+        p_max_pu=ts(net.link_rho, list(net.link)), marginal_cost=list(net.link_wheel))
+    S = len(net.store)
+    if S:
+        buses = [f"{name}:battery" for name in net.store]
+        nodes = [net.nodes[i] for i in net.store_node]
+        eta = [float(e) for e in net.store_eta]
+        n.add("Bus", buses)
+        ee = [net.ext_store_energy.get(s) for s in range(S)]
+        n.add("Store", list(net.store), bus=buses, e_cyclic=True, standing_loss=list(net.store_loss),
+              e_nom_extendable=[x is not None for x in ee], e_nom=[0.0 if x else float(net.store_energy[s]) for s, x in enumerate(ee)],
+              e_nom_min=[x.lo if x else 0.0 for x in ee], e_nom_max=[x.hi if x else np.inf for x in ee], capital_cost=[x.cost if x else 0.0 for x in ee])
+        add("Link", [f"{s}:charge" for s in net.store], [sizing(net.ext_store_power, net.store_power, s) for s in range(S)],
+            bus0=nodes, bus1=buses, efficiency=eta, marginal_cost=list(net.store_cost))
+        dis = [dict(ext=s in net.ext_store_power, nom=0.0 if s in net.ext_store_power else float(net.store_power[s]) / eta[s], lo=0.0, hi=np.inf, cost=0.0) for s in range(S)]
+        add("Link", [f"{s}:discharge" for s in net.store], dis, bus0=buses, bus1=nodes, efficiency=eta)
 
     def extra(n, snapshots):
         m = n.model
