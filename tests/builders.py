@@ -101,7 +101,7 @@ BASE_SCENARIO = {
         "description": "test base",
         "horizon": {"start": "2023-01", "end": "2023-12"},
         "shut_in_penalty_usd_per_t": 50,
-        "power": {"enabled": False},
+        "power": {"enabled": False, "years": [], "weather_years": []},
     },
     "overrides": {},
     "scenarios": {"case": {"description": "the test case", "overrides": []}},
