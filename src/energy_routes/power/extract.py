@@ -65,14 +65,17 @@ def share_rent(net: PowerNet, d: Dispatch) -> tuple[np.ndarray, np.ndarray]:
 
 
 def shared_hub(net: PowerNet, link: int) -> np.ndarray | None:
-    """Feeder links of ``link`` when its sending node is a pure hub (only feeders in, only this link out), else None."""
+    """Feeder links of ``link`` when it is shared: its sending node is a pure hub (only feeders in, only this link
+    out) reached from nodes of two or more countries, or a country cap names it; else None."""
     src = net.link_from[link]
     if (net.gen_node == src).any() or (net.store_node == src).any() or (net.off_node == src).any():
         return None
     if ((net.link_from == src).sum()) != 1:
         return None
     feeders = np.flatnonzero(net.link_to == src)
-    return feeders if feeders.size else None
+    countries = {net.country[net.link_from[i]] for i in feeders}
+    capped = any(sh.link == link for sh in net.shares)
+    return feeders if feeders.size and (len(countries) > 1 or capped) else None
 
 
 def _node_sum(node_of: np.ndarray, values: np.ndarray, n_nodes: int) -> np.ndarray:
