@@ -388,8 +388,38 @@ def read_table(path: Path, rel: str, table: Table, known: dict[str, list[str]], 
     return typed, line_nos
 
 
+def _read_numeric_fast(path: Path, table: Table) -> tuple[pd.DataFrame, pd.Series] | None:
+    """A table of numbers read with pandas' C parser, when every check passes at once; None sends it to the
+    line-by-line reader, which finds and locates the problems (large numeric tables: the hourly profiles)."""
+    if any(c.kind not in ("int", "float") or c.nullable or c.optional for c in table.columns):
+        return None
+    try:
+        df = pd.read_csv(path, encoding="utf-8-sig", skip_blank_lines=False, dtype=float)
+    except Exception:  # noqa: BLE001 - anything odd: the careful reader reports it
+        return None
+    if list(df.columns) != [c.name for c in table.columns] or df.empty or df.isna().any().any():
+        return None
+    for c in table.columns:
+        v = df[c.name].to_numpy()
+        if not np.isfinite(v).all() or (c.min is not None and (v < c.min).any()) or (c.max is not None and (v > c.max).any()):
+            return None
+        if c.kind == "int":
+            if (v != np.round(v)).any():
+                return None
+            df[c.name] = v.astype("int64")
+    if df.duplicated(list(table.key)).any():
+        return None
+    lines = pd.Series(np.arange(2, len(df) + 2), index=df.index, dtype="int64")
+    if power_table_problems({table.name: df}, {table.name: lines}):
+        return None
+    return df, lines
+
+
 def _read_lazy(path: Path, table: Table, known: dict[str, list[str]]) -> tuple[pd.DataFrame, pd.Series]:
     """Read and check a lazy table on first use; raises InputError like :func:`load_inputs`."""
+    fast = _read_numeric_fast(path, table)
+    if fast is not None:
+        return fast
     problems: list[Problem] = []
     read = read_table(path, table.filename, table, known, problems)
     if read is not None:

@@ -109,6 +109,27 @@ class PowerLP:
                 rows = self.share_rows[i * T:(i + 1) * T]
                 self.lp.highs.changeRowsBounds(T, rows, np.full(T, -INF), sh.max_share * self.link_rho[link] * self.link_cap[link])
 
+    def retarget(self, net: PowerNet) -> bool:
+        """Load another weather year of the same network into HiGHS (plant availability, offtake caps and values are
+        column bounds and costs in dispatch mode); False if the networks differ in anything else (then build anew)."""
+        old = self.net
+        same = (not old.planning and not net.planning and old.hours == net.hours and old.gen == net.gen and old.link == net.link
+                and old.store == net.store and old.nodes == net.nodes and list(old.off_node) == list(net.off_node)
+                and np.array_equal(old.gen_cap, net.gen_cap) and np.array_equal(old.link_cap, net.link_cap) and np.array_equal(old.link_rho, net.link_rho))
+        if not same:
+            return False
+        h = self.lp.highs
+        p, q = self.cols["p"], self.cols["q"]
+        if p.size:
+            h.changeColsBounds(p.size, p, np.zeros(p.size), (net.gen_avail * net.gen_cap[:, None]).ravel())
+        if q.size:
+            cap = net.off_cap.ravel().copy()
+            cap[~np.isfinite(cap)] = INF
+            h.changeColsBounds(q.size, q, np.zeros(q.size), cap)
+            h.changeColsCost(q.size, q, net.off_value.ravel())
+        self.net = net
+        return True
+
     def dispatch(self, sol: Solution) -> Dispatch:
         """Read the solution back (after an optimal ``solve``)."""
         net, T = self.net, self.net.hours
@@ -168,6 +189,7 @@ def solve_power(scenario, timer) -> tuple[list[dict], dict]:
         nets = power_nets(scenario)
     ps = scenario.settings.power
     runs, solved, sizing = [], [], []
+    last: PowerLP | None = None  # the previous LP: another weather year of the same year is loaded into it
     for net in nets:
         rec = {"year": net.year, "weather_year": net.weather_year, "mode": "planning" if net.planning else "dispatch"}
         if net.status:
@@ -175,7 +197,9 @@ def solve_power(scenario, timer) -> tuple[list[dict], dict]:
             solved.append((net, None))
             continue
         with timer("power_build"):
-            plp = PowerLP(net)
+            if last is None or not last.retarget(net):
+                last = PowerLP(net)
+            plp = last
         with timer("power_solve"):
             sol = plp.solve()
         if not sol.optimal:
