@@ -11,7 +11,11 @@ numbers are chosen so the optimum can be worked out by hand:
   is a leg shared by ``dear`` and ``spare``;
 - supply ``a`` 36.5 Mt/yr and ``b`` 0 (100 kt per day in total).
 
-Every table can be replaced or edited through keyword arguments.
+Routes are given as ``route_legs`` (route, seq, asset, tariff): a test-only
+shorthand that :func:`legs_network` turns into the model's ``nodes.csv`` and
+``arcs.csv`` (one private chain of hubs per route, fed from every source
+connected to it), which is the same LP as fixed paths. Every table can be
+replaced or edited through keyword arguments.
 """
 
 from __future__ import annotations
@@ -22,8 +26,8 @@ import yaml
 
 BASE_TABLES: dict[str, list[dict]] = {
     "sources": [
-        {"source": "a", "name": "Source A", "description": ""},
-        {"source": "b", "name": "Source B", "description": ""},
+        {"source": "a", "name": "Source A", "bbl_per_t": 7.5, "description": ""},
+        {"source": "b", "name": "Source B", "bbl_per_t": 7.5, "description": ""},
     ],
     "grades": [{"grade": "g", "name": "Grade", "bbl_per_t": 7.5, "diff_usd_per_bbl": 0, "description": ""}],
     "prices": [{"year": 2023, "brent_usd_per_bbl": 80}],
@@ -131,12 +135,37 @@ def write_profiles(folder: Path, wind: float | list[float] = 0.5, solar: float |
     return path
 
 
+def legs_network(legs: list[dict], source_routes: list[dict]) -> dict[str, list[dict]]:
+    """``nodes`` and ``arcs`` rows for routes given as legs: route r with legs a1..ak becomes
+    sources -> r_in -a1-> r_1 -a2-> ... -ak-> r, each leg an arc with its asset and tariff."""
+    nodes, arcs = [], []
+    by_route: dict[str, list[dict]] = {}
+    for leg in legs:
+        by_route.setdefault(leg["route"], []).append(leg)
+    for r, rl in by_route.items():
+        rl = sorted(rl, key=lambda d: int(d["seq"]))
+        hubs = [f"{r}_in"] + [f"{r}_{i}" for i in range(1, len(rl))]
+        nodes += [{"node": h, "kind": "hub", "name": h, "description": ""} for h in hubs]
+        for sr in source_routes:
+            if sr["route"] == r:
+                arcs.append({"arc": f"{sr['source']}_{r}_in", "from_node": sr["source"], "to_node": hubs[0], "asset": "", "tariff_usd_per_t": 0, "description": ""})
+        for i, leg in enumerate(rl):
+            to = hubs[i + 1] if i + 1 < len(hubs) else r
+            arcs.append({"arc": f"{r}_leg{i + 1}", "from_node": hubs[i], "to_node": to, "asset": leg["asset"], "tariff_usd_per_t": leg["tariff_usd_per_t"], "description": ""})
+    return {"nodes": nodes, "arcs": arcs}
+
+
 def write_inputs(folder: Path, tables: dict[str, list[dict]] | None = None, scenario: dict | None = None, *, wind=0.5, solar=0.0) -> Path:
     """Write a complete inputs folder; ``tables`` replaces whole tables, ``scenario`` is merged into the base settings."""
     folder.mkdir(parents=True, exist_ok=True)
     all_tables = {**BASE_TABLES, **(tables or {})}
+    if "route_legs" in all_tables:
+        legs = all_tables.pop("route_legs")
+        if "arcs" not in (tables or {}):
+            all_tables.update(legs_network(legs, all_tables["source_routes"]))
     for name, rows in all_tables.items():
-        write_table(folder, name, rows)
+        if rows:
+            write_table(folder, name, rows)
     write_profiles(folder, wind, solar)
     doc = {k: (dict(v) if isinstance(v, dict) else v) for k, v in BASE_SCENARIO.items()}
     doc["base"] = {**BASE_SCENARIO["base"], **(scenario or {})}

@@ -1,20 +1,23 @@
 """An independent formulation of the oil block (docs/model.md §1), for cross-checks.
 
 Reads the same CSV tables and ``scenarios.yaml`` with pandas / PyYAML, computes
-every parameter from the formulas in docs/model.md, writes the LP as sparse
-matrices and solves it with ``scipy.optimize.linprog(method="highs")``.
+every parameter from the formulas in docs/model.md (network, periods, daily
+events, units, third parties, stores, ramps, pro-rating, the tie-break),
+writes the LP as sparse matrices and solves it with
+``scipy.optimize.linprog(method="highs")``.
 
 Nothing from ``energy_routes`` is imported: it shares no code with the model
-under test, so an agreement of the optimal objectives is evidence, not an echo.
+under test, so an agreement of the optima and flows is evidence, not an echo.
 
 Deliberate differences in *form* (not in meaning) from the package:
 
-- every route gets a ``route_capacity`` row for every month (the package keeps
-  only the non-redundant ones);
+- a route gets a ``route_capacity`` row only in periods where an event cuts
+  the route itself (the package keeps a row everywhere, at +inf elsewhere);
 - every scenario limit / share / pair cap that holds is its own row (the
   package merges several limits on one route-year into the tightest one).
   Which entries hold follows docs/data.md: for one route and year only the
   entries of the latest scenario piece that names them count;
+- the year-end store level is an equality row, not a fixed column;
 - a route limit on a route that no source reaches is still a row (0 must lie
   within the limits).
 """
@@ -24,6 +27,7 @@ from __future__ import annotations
 import calendar
 import copy
 import datetime as dt
+import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,13 +38,15 @@ import yaml
 from scipy import sparse
 from scipy.optimize import linprog
 
+TIE = 0.001  # $/t, docs/model.md "Tie-break"
+
 
 def _merge(base: dict, over: dict) -> dict:
     out = copy.deepcopy(base)
     for k, v in over.items():
         if isinstance(v, dict) and isinstance(out.get(k), dict):
             out[k] = _merge(out[k], v)
-        elif isinstance(v, list) and isinstance(out.get(k), list):
+        elif isinstance(v, list) and isinstance(out.get(k), list) and k in ("route_limits", "route_shares", "events", "set"):
             out[k] = out[k] + copy.deepcopy(v)
         else:
             out[k] = copy.deepcopy(v)
@@ -91,20 +97,57 @@ def _date(v) -> dt.date:
     return v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v))
 
 
-def _read(folder: Path, name: str) -> pd.DataFrame:
-    return pd.read_csv(Path(folder) / f"{name}.csv", encoding="utf-8-sig", skipinitialspace=True)
+def _read(folder: Path, name: str) -> pd.DataFrame | None:
+    path = Path(folder) / f"{name}.csv"
+    if not path.exists():
+        return None
+    return pd.read_csv(path, encoding="utf-8-sig", skipinitialspace=True, keep_default_na=True)
+
+
+def _w(family: str, *parts) -> float:
+    """Tie-break weight: 1 + BLAKE2b-64 of 'family|parts' / 2^64 (docs/model.md)."""
+    name = family + "|" + "|".join(map(str, parts))
+    return 1.0 + int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big") / 2.0**64
+
+
+def _periods(days: list[dt.date], resolution: str, windows: list[dict]) -> list[tuple[int, int, str]]:
+    """(first day index, length, label) per period, per docs/model.md "Time"."""
+    res = [resolution] * len(days)
+    cut = [False] * len(days)
+    for w in windows or []:
+        a, b = _date(w["start"]), _date(w["end"])
+        inside = [i for i, d in enumerate(days) if a <= d <= b]
+        for i in inside:
+            res[i] = w.get("resolution", "day")
+        if inside:
+            cut[inside[0]] = True
+            if inside[-1] + 1 < len(days):
+                cut[inside[-1] + 1] = True
+    for i, d in enumerate(days):
+        if i == 0 or d.day == 1 or res[i] == "day" or (res[i] == "week" and d.day in (1, 8, 15, 22)):
+            cut[i] = True
+    starts = [i for i, c in enumerate(cut) if c]
+    out = []
+    for j, i0 in enumerate(starts):
+        i1 = starts[j + 1] if j + 1 < len(starts) else len(days)
+        d0 = days[i0]
+        whole = d0.day == 1 and (i1 - i0) == calendar.monthrange(d0.year, d0.month)[1]
+        out.append((i0, i1 - i0, f"{d0.year:04d}-{d0.month:02d}" if whole else d0.isoformat()))
+    return out
 
 
 @dataclass
 class IndependentResult:
     status: int  # scipy: 0 optimal, 2 infeasible
-    objective: float | None  # M$, maximised
-    x: dict  # (s, r, month) -> kt
-    z: dict  # (s, month) -> kt
+    objective: float | None  # M$, the LP's maximum (tie-break included)
+    x: dict  # (s, r, period label) -> kt
+    z: dict  # (s, period label) -> kt
     asset_cap: dict  # (a, month) -> kt
     route_cap: dict  # (r, month) -> kt
     supply: dict  # (s, month) -> kt
-    netback: dict  # (s, r, year) -> $/t
+    netback: dict  # (s, r, year) -> $/t (cheapest path)
+    level: dict  # (store, period label) -> kt, summed over sources
+    periods: list  # labels
 
 
 def solve_independent(folder: Path, scenario: str = "case") -> IndependentResult:
@@ -114,14 +157,18 @@ def solve_independent(folder: Path, scenario: str = "case") -> IndependentResult
     routes_t = _read(folder, "routes")
     assets_t = _read(folder, "assets")
     grades_t = _read(folder, "grades").set_index("grade")
-    prices_t = _read(folder, "prices").set_index("year")
+    prices_t = _read(folder, "prices")
     cap_t = _read(folder, "asset_capacity")
-    legs_t = _read(folder, "route_legs")
+    nodes_t = _read(folder, "nodes")
+    arcs_t = _read(folder, "arcs")
+    stores_t = _read(folder, "stores")
     sr_t = _read(folder, "source_routes")
     supply_t = _read(folder, "supply")
-    frames = {"asset_capacity": cap_t, "route_legs": legs_t, "source_routes": sr_t, "supply": supply_t, "prices": prices_t.reset_index(), "assets": assets_t}
+    frames = {"asset_capacity": cap_t, "arcs": arcs_t, "source_routes": sr_t, "supply": supply_t, "prices": prices_t, "assets": assets_t, "sources": sources_t, "grades": grades_t.reset_index()}
+    if stores_t is not None:
+        frames["stores"] = stores_t
 
-    # ---- calendar: every day of the horizon
+    # ---- calendar: every day of the horizon, and its periods
     y0, m0 = map(int, str(st["horizon"]["start"]).split("-"))
     y1, m1 = map(int, str(st["horizon"]["end"]).split("-"))
     months: list[str] = []
@@ -134,17 +181,33 @@ def solve_independent(folder: Path, scenario: str = "case") -> IndependentResult
         yy, mm = int(mo[:4]), int(mo[5:])
         days += [dt.date(yy, mm, d) for d in range(1, calendar.monthrange(yy, mm)[1] + 1)]
     n_days = len(days)
-    month_idx = {mo: i for i, mo in enumerate(months)}
-    day_month = np.array([month_idx[f"{d.year:04d}-{d.month:02d}"] for d in days])
+    periods = _periods(days, st.get("resolution") or "month", st.get("windows") or [])
+    P = len(periods)
+    labels = [lab for _, _, lab in periods]
+    plen = np.array([n for _, n, _ in periods], dtype=float)
+    day_period = np.zeros(n_days, dtype=int)
+    for j, (i0, n, _) in enumerate(periods):
+        day_period[i0 : i0 + n] = j
+    p_year = np.array([days[i0].year for i0, _, _ in periods])
+    p_month = [f"{days[i0].year:04d}-{days[i0].month:02d}" for i0, _, _ in periods]
     day_year = np.array([d.year for d in days])
     years = sorted(set(day_year.tolist()))
-    days_in_year = {yy: 366 if calendar.isleap(yy) else 365 for yy in years}
-    dy = np.array([days_in_year[v] for v in day_year], dtype=float)
-    days_of_month = {mo: calendar.monthrange(int(mo[:4]), int(mo[5:]))[1] for mo in months}
-    h = {yy: sum(days_of_month[mo] for mo in months if int(mo[:4]) == yy) / days_in_year[yy] for yy in years}
+    D = {yy: 366 if calendar.isleap(yy) else 365 for yy in years}
+    dy = np.array([D[v] for v in day_year], dtype=float)
+    h = {yy: plen[p_year == yy].sum() / D[yy] for yy in years}
+    year_first = [j == 0 or p_year[j] != p_year[j - 1] for j in range(P)]
+    year_last = [j == P - 1 or p_year[j] != p_year[j + 1] for j in range(P)]
 
-    def month_sum(daily: np.ndarray) -> dict[str, float]:
-        return {mo: float(daily[day_month == i].sum()) for i, mo in enumerate(months)}
+    def period_sum(daily: np.ndarray) -> np.ndarray:
+        out = np.zeros(P)
+        np.add.at(out, day_period, daily)
+        return out
+
+    def month_of(vals: np.ndarray) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for j, mo in enumerate(p_month):
+            out[mo] = out.get(mo, 0.0) + float(vals[j])
+        return out
 
     # ---- `set` edits: rows of a table matching `where` (and `years`) get `values`
     for edit in st.get("set") or []:
@@ -163,7 +226,8 @@ def solve_independent(folder: Path, scenario: str = "case") -> IndependentResult
             if df[k].dtype == object and v is not None:
                 df[k] = df[k].astype(object)
             df.loc[mask, k] = v
-    prices_t = frames["prices"].set_index("year")
+    prices = frames["prices"].set_index("year")
+    grades_t = frames["grades"].set_index("grade")
 
     # ---- disruptions: rho_i,d = max(0, 1 - sum_e (1 - lambda_e(d)))
     losses: dict[str, np.ndarray] = {}
@@ -183,117 +247,214 @@ def solve_independent(folder: Path, scenario: str = "case") -> IndependentResult
     rho = {t: np.maximum(0.0, 1 - v) for t, v in losses.items()}
     one = np.ones(n_days)
 
+    # ---- network
     sources = sources_t["source"].tolist()
     routes = routes_t["route"].tolist()
-    legs = legs_t.sort_values(["route", "seq"])
-    A_r = {r: legs.loc[legs.route == r, "asset"].tolist() for r in routes}
-    oil_assets = sorted({a for r in routes for a in A_r[r]})
+    arcs = [(r.arc, r.from_node, r.to_node, None if pd.isna(r.asset) else r.asset, float(r.tariff_usd_per_t)) for r in arcs_t.itertuples()]
+    K = [(row.source, row.route) for row in sr_t.itertuples()]
+    succ: dict[str, set] = {}
+    pred: dict[str, set] = {}
+    for _, u, v, _, _ in arcs:
+        succ.setdefault(u, set()).add(v)
+        pred.setdefault(v, set()).add(u)
+
+    def reach(start: set, nxt: dict) -> set:
+        seen, todo = set(start), list(start)
+        while todo:
+            u = todo.pop()
+            for v in nxt.get(u, ()):
+                if v not in seen:
+                    seen.add(v)
+                    todo.append(v)
+        return seen
+
+    F = []  # (s, arc) a source may use
+    for s in sources:
+        fwd, bwd = reach({s}, succ), reach({r for s2, r in K if s2 == s}, pred)
+        F += [(s, a) for a, u, v, _, _ in arcs if u in fwd and v in bwd]
+    arc_of = {a: (u, v, asset, tau) for a, u, v, asset, tau in arcs}
+    oil_assets = [a for a in assets_t["asset"] if any(arc_of[x][2] == a for _, x in F)]
+    route_assets = {}
+    for r in routes:
+        fwd, bwd = reach({s for s, r2 in K if r2 == r}, succ), reach({r}, pred)
+        route_assets[r] = sorted({asset for a, u, v, asset, _ in arcs if asset and u in fwd and v in bwd})
+    nodes_at = {(s, arc_of[a][1]) for s, a in F}
+    stores = [] if stores_t is None else list(frames["stores"].itertuples())
+    holdings = [(s, k.store) for k in stores for s in sources if (s, k.node) in nodes_at or s == k.node]
+    store_node = {k.store: k.node for k in stores}
 
     # ---- supply q_s,t
-    Q = {(row.source, int(row.year)): float(row.export_supply_mt) for row in supply_t.itertuples()}
+    Q = {(row.source, int(row.year)): float(row.export_supply_mt) for row in frames["supply"].itertuples()}
     supply = {}
     for s in sources:
         daily = np.array([Q[(s, int(v))] for v in day_year]) * 1000.0 / dy * rho.get(s, one)
-        for mo, v in month_sum(daily).items():
-            supply[(s, mo)] = v
+        supply[s] = period_sum(daily)
 
     # ---- Kazakh capacity kappa_a,d and cap_a,t
-    C = {(row.asset, int(row.year)): float(row.capacity_mt) for row in cap_t.itertuples()}
-    TH = {(row.asset, int(row.year)): float(row.third_party_mt) for row in cap_t.itertuples()}
-    units = {row.asset: (int(row.units), int(row.max_active_units)) for row in assets_t.itertuples()}
+    C = {(row.asset, int(row.year)): float(row.capacity_mt) for row in frames["asset_capacity"].itertuples()}
+    TH = {(row.asset, int(row.year)): float(row.third_party_mt) for row in frames["asset_capacity"].itertuples()}
+    units = {row.asset: (int(row.units), int(row.max_active_units)) for row in frames["assets"].itertuples()}
     kappa: dict[str, np.ndarray] = {}
-    asset_cap = {}
+    cap_a = {}
     for a in oil_assets:
         u, mx = units[a]
         phi = np.minimum(u * rho.get(a, one), mx) / mx
         c = np.array([C[(a, int(v))] for v in day_year])
         th = np.array([TH[(a, int(v))] for v in day_year])
         kappa[a] = np.maximum(0.0, phi * c - th) * 1000.0 / dy
-        for mo, v in month_sum(kappa[a]).items():
-            asset_cap[(a, mo)] = v
-    route_cap = {}
+        cap_a[a] = period_sum(kappa[a])
+    cap_r = {}
     for r in routes:
-        daily = np.min(np.vstack([kappa[a] for a in A_r[r]]), axis=0) * rho.get(r, one)
-        for mo, v in month_sum(daily).items():
-            route_cap[(r, mo)] = v
+        if route_assets[r]:
+            daily = np.min(np.vstack([kappa[a] for a in route_assets[r]]), axis=0) * rho.get(r, one)
+        else:
+            daily = np.zeros(n_days)
+        cap_r[r] = period_sum(daily)
 
-    # ---- netbacks
+    # ---- prices: sale value at the outlet, and the cheapest-path netback (for the tables)
     grade = dict(zip(routes_t.route, routes_t.grade))
-    tariff = {r: float(legs.loc[legs.route == r, "tariff_usd_per_t"].sum()) for r in routes}
-    K = [(row.source, row.route) for row in sr_t.itertuples()]
-    feeder = {(row.source, row.route): float(row.feeder_cost_usd_per_t) for row in sr_t.itertuples()}
-    netback = {}
+    feeder = {(row.source, row.route): float(row.feeder_cost_usd_per_t) for row in frames["source_routes"].itertuples()}
+    sale, netback = {}, {}
     for s, r in K:
         g = grades_t.loc[grade[r]]
+        best = {s: 0.0}
+        for _ in arcs:
+            for a, u, v, _, tau in arcs:
+                if u in best and best[u] + tau < best.get(v, np.inf):
+                    best[v] = best[u] + tau
         for yy in years:
-            price = (float(prices_t.at[yy, "brent_usd_per_bbl"]) + float(g["diff_usd_per_bbl"])) * float(g["bbl_per_t"])
-            netback[(s, r, yy)] = price - tariff[r] - feeder[(s, r)]
+            price = (float(prices.at[yy, "brent_usd_per_bbl"]) + float(g["diff_usd_per_bbl"])) * float(g["bbl_per_t"])
+            sale[(s, r, yy)] = price - feeder[(s, r)]
+            netback[(s, r, yy)] = sale[(s, r, yy)] - best[r]
 
     # ---- columns
-    cols: list[tuple] = [("x", s, r, mo) for mo in months for (s, r) in K] + [("z", s, mo) for mo in months for s in sources]
+    cols: list[tuple] = []
+    cols += [("x", s, r, j) for (s, r) in K for j in range(P)]
+    cols += [("f", s, a, j) for (s, a) in F for j in range(P)]
+    cols += [("z", s, j) for s in sources for j in range(P)]
+    for v in ("inj", "wd", "level"):
+        cols += [(v, s, k, j) for (s, k) in holdings for j in range(P)]
     col = {c: j for j, c in enumerate(cols)}
     pen = float(st["shut_in_penalty_usd_per_t"])
-    cost = np.zeros(len(cols))  # minimise -objective
-    for (s, r) in K:
-        for mo in months:
-            cost[col[("x", s, r, mo)]] = -netback[(s, r, int(mo[:4]))] / 1000.0
-    for s in sources:
-        for mo in months:
-            cost[col[("z", s, mo)]] = pen / 1000.0
+    cost = np.zeros(len(cols))  # minimise -objective (k$)
+    for c, j in col.items():
+        if c[0] == "x":
+            cost[j] = -sale[(c[1], c[2], int(p_year[c[3]]))] + TIE * _w("x", c[1], c[2], labels[c[3]])
+        elif c[0] == "f":
+            cost[j] = arc_of[c[2]][3] + TIE * _w("f", c[1], c[2], labels[c[3]])
+        elif c[0] == "z":
+            cost[j] = pen
+        elif c[0] in ("inj", "wd"):
+            cost[j] = TIE * _w(c[0], c[1], c[2], labels[c[3]])
 
-    eq_rows, eq_b = [], []
-    ub_rows, ub_b = [], []
+    eq_rows, eq_b, ub_rows, ub_b = [], [], [], []
 
-    def x_cols(pred) -> list[int]:
-        return [col[c] for c in cols if c[0] == "x" and pred(c[1], c[2], c[3])]
+    def add(rows, rhs, row, b):
+        rows.append(row)
+        rhs.append(b)
 
-    # supply_balance
-    for s in sources:
-        for mo in months:
-            idx = x_cols(lambda s2, r, t: s2 == s and t == mo) + [col[("z", s, mo)]]
-            eq_rows.append({j: 1.0 for j in idx})
-            eq_b.append(supply[(s, mo)])
-    # asset_capacity
-    for a in oil_assets:
-        for mo in months:
-            idx = x_cols(lambda s, r, t: t == mo and a in A_r[r])
-            if idx:
-                ub_rows.append({j: 1.0 for j in idx})
-                ub_b.append(asset_cap[(a, mo)])
-    # route_capacity (all of them)
-    for r in routes:
-        for mo in months:
-            idx = x_cols(lambda s, r2, t: t == mo and r2 == r)
-            if idx:
-                ub_rows.append({j: 1.0 for j in idx})
-                ub_b.append(route_cap[(r, mo)])
-    # route_limit: one row per limit entry and year
+    opening = {}
+    stores_by = {k.store: k for k in stores}
+    for s, k in holdings:
+        mates = [s2 for s2, k2 in holdings if k2 == k]
+        for yy in years:
+            tot = sum(Q[(s2, yy)] for s2 in mates)
+            opening[(s, k, yy)] = float(stores_by[k].opening_kt) * (Q[(s, yy)] / tot if tot > 0 else 1 / len(mates))
+
+    for j in range(P):
+        # supply at each field: out-arcs + tank in − tank out + shut-in = q
+        for s in sources:
+            row = {col[("f", s, a, j)]: 1.0 for (s2, a) in F if s2 == s and arc_of[a][0] == s}
+            for s2, k in holdings:
+                if s2 == s and store_node[k] == s:
+                    row[col[("inj", s, k, j)]] = 1.0
+                    row[col[("wd", s, k, j)]] = -1.0
+            row[col[("z", s, j)]] = 1.0
+            add(eq_rows, eq_b, row, supply[s][j])
+        # balance at every other node a source can be at
+        for s, n in sorted(nodes_at):
+            row = {}
+            for s2, a in F:
+                if s2 != s:
+                    continue
+                u, v = arc_of[a][0], arc_of[a][1]
+                if v == n:
+                    row[col[("f", s, a, j)]] = row.get(col[("f", s, a, j)], 0.0) + 1.0
+                if u == n:
+                    row[col[("f", s, a, j)]] = row.get(col[("f", s, a, j)], 0.0) - 1.0
+            if (s, n) in K:
+                row[col[("x", s, n, j)]] = -1.0
+            for s2, k in holdings:
+                if s2 == s and store_node[k] == n:
+                    row[col[("inj", s, k, j)]] = -1.0
+                    row[col[("wd", s, k, j)]] = 1.0
+            add(eq_rows, eq_b, row, 0.0)
+        # asset capacity
+        for a in oil_assets:
+            row = {col[("f", s, x, j)]: 1.0 for (s, x) in F if arc_of[x][2] == a}
+            add(ub_rows, ub_b, row, cap_a[a][j])
+        # route capacity, where an event cuts the route itself in this period
+        for r in routes:
+            row = {col[("x", s, r2, j)]: 1.0 for (s, r2) in K if r2 == r}
+            i0, n = periods[j][0], periods[j][1]
+            if row and r in rho and (rho[r][i0 : i0 + n] < 1).any():
+                add(ub_rows, ub_b, row, cap_r[r][j])
+        # stores
+        for s, k in holdings:
+            row = {col[("level", s, k, j)]: 1.0, col[("inj", s, k, j)]: -1.0, col[("wd", s, k, j)]: 1.0}
+            if year_first[j]:
+                add(eq_rows, eq_b, row, opening[(s, k, int(p_year[j]))])
+            else:
+                row[col[("level", s, k, j - 1)]] = -1.0
+                add(eq_rows, eq_b, row, 0.0)
+            if year_last[j]:
+                add(eq_rows, eq_b, {col[("level", s, k, j)]: 1.0}, opening[(s, k, int(p_year[j]))])
+        for k in stores:
+            mine = [s for s, k2 in holdings if k2 == k.store]
+            if not mine:
+                continue  # a tank no source's crude can reach takes no part (docs/model.md)
+            add(ub_rows, ub_b, {col[("level", s, k.store, j)]: 1.0 for s in mine}, float(k.capacity_kt))
+            add(ub_rows, ub_b, {col[("level", s, k.store, j)]: -1.0 for s in mine}, -float(k.min_level_kt))
+            add(ub_rows, ub_b, {col[("inj", s, k.store, j)]: 1.0 for s in mine}, float(k.max_in_kt_per_day) * plen[j])
+            add(ub_rows, ub_b, {col[("wd", s, k.store, j)]: 1.0 for s in mine}, float(k.max_out_kt_per_day) * plen[j])
+        # ramp-up of production, within a year
+        if "ramp_up_per_day" in frames["sources"]:
+            for row_ in frames["sources"].itertuples():
+                frac = row_.ramp_up_per_day
+                if pd.isna(frac) or year_first[j]:
+                    continue
+                s = row_.source
+                yy = int(p_year[j])
+                R = float(frac) * 1000.0 * Q[(s, yy)] / D[yy]
+                row = {col[("z", s, j)]: -1.0 / plen[j], col[("z", s, j - 1)]: 1.0 / plen[j - 1]}
+                add(ub_rows, ub_b, row, R * (plen[j - 1] + plen[j]) / 2 - supply[s][j] / plen[j] + supply[s][j - 1] / plen[j - 1])
+
+    # route_limit: one row per limit entry and year that holds
+    def x_year(r_pred, yy):
+        return [col[("x", s, r, j)] for (s, r) in K if r_pred(s, r) for j in range(P) if p_year[j] == yy]
+
     for lim, yy in _holding(st.get("route_limits") or [], years):
-        idx = x_cols(lambda s, r, t: r == lim["route"] and int(t[:4]) == yy)
+        idx = x_year(lambda s, r: r == lim["route"], yy)
         if lim.get("max_mt") is not None:
-            ub_rows.append({j: 1.0 for j in idx})
-            ub_b.append(1000.0 * h[yy] * float(lim["max_mt"]))
+            add(ub_rows, ub_b, {j: 1.0 for j in idx}, 1000.0 * h[yy] * float(lim["max_mt"]))
         if lim.get("min_mt") is not None:
-            ub_rows.append({j: -1.0 for j in idx})
-            ub_b.append(-1000.0 * h[yy] * float(lim["min_mt"]))
+            add(ub_rows, ub_b, {j: -1.0 for j in idx}, -1000.0 * h[yy] * float(lim["min_mt"]))
     # route_share
     for sh, yy in _holding(st.get("route_shares") or [], years):
         sigma = float(sh["max_share"])
         row = {}
-        for j in x_cols(lambda s, r, t: int(t[:4]) == yy):
+        for j in x_year(lambda s, r: True, yy):
             row[j] = row.get(j, 0.0) - sigma
-        for j in x_cols(lambda s, r, t: r == sh["route"] and int(t[:4]) == yy):
+        for j in x_year(lambda s, r: r == sh["route"], yy):
             row[j] = row.get(j, 0.0) + 1.0
-        ub_rows.append(row)
-        ub_b.append(0.0)
+        add(ub_rows, ub_b, row, 0.0)
     # source_route_limit
-    for row_ in sr_t.itertuples():
+    for row_ in frames["source_routes"].itertuples():
         if pd.isna(row_.max_mt):
             continue
         for yy in years:
-            idx = x_cols(lambda s, r, t: s == row_.source and r == row_.route and int(t[:4]) == yy)
-            ub_rows.append({j: 1.0 for j in idx})
-            ub_b.append(1000.0 * h[yy] * float(row_.max_mt))
+            idx = x_year(lambda s, r: s == row_.source and r == row_.route, yy)
+            add(ub_rows, ub_b, {j: 1.0 for j in idx}, 1000.0 * h[yy] * float(row_.max_mt))
 
     def matrix(rows):
         if not rows:
@@ -315,11 +476,18 @@ def solve_independent(folder: Path, scenario: str = "case") -> IndependentResult
         bounds=(0, None),
         method="highs",
     )
+    asset_m = {(a, mo): v for a in oil_assets for mo, v in month_of(cap_a[a]).items()}
+    route_m = {(r, mo): v for r in routes for mo, v in month_of(cap_r[r]).items()}
+    supply_m = {(s, mo): v for s in sources for mo, v in month_of(supply[s]).items()}
     if res.status != 0:
-        return IndependentResult(res.status, None, {}, {}, asset_cap, route_cap, supply, netback)
-    xs = {(c[1], c[2], c[3]): float(res.x[j]) for c, j in col.items() if c[0] == "x"}
-    zs = {(c[1], c[2]): float(res.x[j]) for c, j in col.items() if c[0] == "z"}
-    return IndependentResult(0, -float(res.fun), xs, zs, asset_cap, route_cap, supply, netback)
+        return IndependentResult(res.status, None, {}, {}, asset_m, route_m, supply_m, netback, {}, labels)
+    xs = {(c[1], c[2], labels[c[3]]): float(res.x[j]) for c, j in col.items() if c[0] == "x"}
+    zs = {(c[1], labels[c[2]]): float(res.x[j]) for c, j in col.items() if c[0] == "z"}
+    lev: dict = {}
+    for c, j in col.items():
+        if c[0] == "level":
+            lev[(c[2], labels[c[3]])] = lev.get((c[2], labels[c[3]]), 0.0) + float(res.x[j])
+    return IndependentResult(0, -float(res.fun) / 1000.0, xs, zs, asset_m, route_m, supply_m, netback, lev, labels)
 
 
 # ---------------------------------------------------------------------------

@@ -198,7 +198,7 @@ def _supply_short_of_horizon(folder: Path) -> None:
 
 
 def _power_asset_on_route(folder: Path) -> None:
-    replace_line(folder / "route_legs.csv", 6, "spare,2,trans_caspian_cable,40")
+    replace_line(folder / "arcs.csv", 10, "spare_leg2,spare_1,spare,trans_caspian_cable,40,")
 
 
 def _yaml_text(text: str):
@@ -276,7 +276,7 @@ CASES: dict[str, Case] = {
     "fraction in an integer column": Case(_line(None, 2, "pipe,oil,Pipe,1.5,1,", "assets"), "assets.csv", 2, "units", "got '1.5'; expected a whole number in [1, 100] (count)"),
     "NaN cell": Case(_line(None, 2, "2023,a,NaN", "supply"), "supply.csv", 2, "export_supply_mt", "is empty; expected a number in [0, 150] (Mt/yr)"),
     "empty cell": Case(_line(None, 3, "2023,ship,,0", "asset_capacity"), "asset_capacity.csv", 3, "capacity_mt", "is empty; expected a number in [0, 200] (Mt/yr)"),
-    "empty id": Case(_line(None, 3, ",Source B,", "sources"), "sources.csv", 3, "source", "is empty; expected an id"),
+    "empty id": Case(_line(None, 3, ",Source B,7.5,", "sources"), "sources.csv", 3, "source", "is empty; expected an id"),
     "infinite value": Case(_line(None, 2, "2023,inf", "prices"), "prices.csv", 2, "brent_usd_per_bbl", "got 'inf'; expected a finite number"),
     # ---------------- CSV: ranges and unit slips
     "negative capacity": Case(_line(None, 2, "2023,pipe,-5,0", "asset_capacity"), "asset_capacity.csv", 2, "capacity_mt", "got '-5'; expected a number in [0, 200] (Mt/yr)"),
@@ -288,14 +288,18 @@ CASES: dict[str, Case] = {
     "absurd barrels per tonne": Case(_line(None, 2, "g,Grade,12,0,", "grades"), "grades.csv", 2, "bbl_per_t", "got '12'; expected a number in [6.5, 8.5] (bbl/t)"),
     "absurd year": Case(_line(None, 2, "1899,80", "prices"), "prices.csv", 2, "year", "got '1899'; expected a whole number in [2000, 2100]"),
     # ---------------- CSV: ids and references
-    "unknown asset in route_legs": Case(_line(None, 4, "dear,2,tube,10", "route_legs"), "route_legs.csv", 4, "asset", "got 'tube'; expected an asset listed in assets.csv"),
+    "unknown asset in arcs": Case(_line(None, 7, "dear_leg2,dear_1,dear,tube,10,", "arcs"), "arcs.csv", 7, "asset", "got 'tube'; expected an asset listed in assets.csv"),
+    "arc from an outlet": Case(_line(None, 7, "dear_leg2,cheap,dear,link,10,", "arcs"), "arcs.csv", 7, "from_node", "from_node 'cheap' is a route (outlet): crude is sold there and goes no further"),
+    "arc into a field": Case(_line(None, 7, "dear_leg2,dear_1,b,link,10,", "arcs"), "arcs.csv", 7, "to_node", "to_node 'b' is a source (field): arcs cannot flow into a field"),
+    "arcs in a cycle": Case(_line(None, 7, "dear_leg2,dear_1,dear_in,link,10,", "arcs"), "arcs.csv", None, "to_node", "the arcs form a cycle"),
+    "node id clashes with a route": Case(_line(None, 2, "cheap,hub,Cheap hub,", "nodes"), "nodes.csv", 2, "node", "node 'cheap' is already a route id"),
     "unknown route in source_routes": Case(_line(None, 5, "b,nowhere,0,", "source_routes"), "source_routes.csv", 5, "route", "got 'nowhere'; expected a route listed in routes.csv"),
     "unknown source in supply": Case(_line(None, 3, "2023,c,0", "supply"), "supply.csv", 3, "source", "got 'c'; expected a source listed in sources.csv"),
     "unknown grade in routes": Case(_line(None, 3, "dear,Dear,brent,", "routes"), "routes.csv", 3, "grade", "got 'brent'; expected a grade listed in grades.csv"),
-    "id not snake_case": Case(_line(None, 2, "Tengiz Field,Tengiz,", "sources"), "sources.csv", 2, "source", "got 'Tengiz Field'; expected an id (lower-case letters, digits, _)"),
+    "id not snake_case": Case(_line(None, 2, "Tengiz Field,Tengiz,7.5,", "sources"), "sources.csv", 2, "source", "got 'Tengiz Field'; expected an id (lower-case letters, digits, _)"),
     "unknown block": Case(_line(None, 2, "pipe,gas,Pipe,1,1,", "assets"), "assets.csv", 2, "block", "got 'gas'; expected one of oil, power"),
-    "power asset on an oil route": Case(_power_asset_on_route, "route_legs.csv", 6, "asset", "asset 'trans_caspian_cable' is a power asset; expected an oil asset"),
-    "route without legs": Case(_lonely_route, "routes.csv", 5, "route", "route 'lonely' has no leg in route_legs.csv"),
+    "power asset on an oil arc": Case(_power_asset_on_route, "arcs.csv", 10, "asset", "asset 'trans_caspian_cable' is a power asset; expected an oil asset or blank"),
+    "route without arcs": Case(_lonely_route, "routes.csv", 5, "route", "route 'lonely' has no arc into it in arcs.csv"),
     # ---------------- CSV: keys and series
     "duplicated key (asset, year)": Case(_dup_asset_year, "asset_capacity.csv", 6, None, "duplicate key (asset=ship, year=2023); each (asset, year) may appear once"),
     "duplicated id": Case(_dup_single_key, "sources.csv", 4, None, "duplicate key (source=a)"),
@@ -435,12 +439,12 @@ def test_bad_input_through_the_console_script_has_no_traceback(make_inputs, tmp_
     from conftest import CLI
 
     folder = make_inputs()
-    replace_line(folder / "route_legs.csv", 4, "dear,2,tube,10")
+    replace_line(folder / "arcs.csv", 7, "dear_leg2,dear_1,dear,tube,10,")
     out = tmp_path / "o"
     proc = subprocess.run([str(CLI), "run", "case", "--inputs", str(folder), "--out", str(out)], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stdout + proc.stderr
-    check_message(proc.stderr, "route_legs.csv", 4, "asset", "got 'tube'")
+    check_message(proc.stderr, "arcs.csv", 7, "asset", "got 'tube'")
     assert not out.exists()
 
 
@@ -515,7 +519,7 @@ def test_spreadsheet_style_files_load(make_inputs, tmp_path, variant):
         assert inputs["sources"].set_index("source").at["a", "name"] == "Source A, the big one"
         assert inputs["grades"].set_index("grade").at["g", "name"] == 'Grade "G"'
     # and the model is the same: the base case by hand, 17075 M$
-    assert run_scenario(folder, "case", power=False).oil.objective == pytest.approx(17075, rel=1e-9)
+    assert run_scenario(folder, "case", power=False).objective_musd == pytest.approx(17075, rel=1e-9)
 
 
 def test_unreadable_table_does_not_cascade_into_false_reference_errors(make_inputs):

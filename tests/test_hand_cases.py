@@ -74,7 +74,7 @@ def test_base_case(run):
     assert route_year(res, "spare") == approx(0)
     assert shut_in(res) == approx(6500)
     # 20000 × 0.59 + 10000 × 0.56 − 6500 × 0.05 = 11800 + 5600 − 325
-    assert res.oil.objective == approx(17075)
+    assert res.objective_musd == approx(17075)
     # one more tonne of pipe: moves a shut-in tonne to cheap: 590 + 50; of ship: to dear: 560 + 50
     months = list(MONTH_DAYS_2023)
     assert shadow(res, "asset_capacity", "pipe").reindex(months).tolist() == [approx(640)] * 12
@@ -103,7 +103,7 @@ def test_two_routes_cheaper_one_capacity_limited(run):
     assert route_year(res, "spare") == 0
     assert shut_in(res) == approx(0)
     # 20000 × 0.59 + 5000 × 0.56
-    assert res.oil.objective == approx(14600)
+    assert res.objective_musd == approx(14600)
     # a tonne more of pipe displaces a tonne of dear: 590 − 560; the ship is slack
     assert shadow(res, "asset_capacity", "pipe").tolist() == [approx(30)] * 12
     assert shadow(res, "asset_capacity", "ship").empty
@@ -122,7 +122,7 @@ def test_full_month_outage_on_pipe(run):
     assert route_month(res, "dear", "2023-03") == approx(31 * SHIP_D)
     assert shut_in(res) == approx(6500 + 31 * PIPE_D)
     # each lost tonne was worth 590 $/t and now costs the 50 $/t penalty
-    assert res.oil.objective == approx(17075 - 31 * PIPE_D * 0.64)
+    assert res.objective_musd == approx(17075 - 31 * PIPE_D * 0.64)
     av = res.tables["availability_monthly"].set_index(["period", "target"])["remaining"]
     assert av[("2023-03", "pipe")] == 0
     assert av[("2023-04", "pipe")] == 1
@@ -137,7 +137,7 @@ def test_outage_of_a_ten_day_window(run):
     # June: 30 − 10 = 20 days of pipe
     assert route_month(res, "cheap", "2023-06") == approx(20 * PIPE_D)
     assert shut_in(res, "2023-06") - shut_in(base, "2023-06") == approx(10 * PIPE_D)
-    assert res.oil.objective == approx(17075 - 10 * PIPE_D * 0.64)
+    assert res.objective_musd == approx(17075 - 10 * PIPE_D * 0.64)
 
 
 def test_outage_reroutes_only_up_to_ship_capacity(run):
@@ -155,7 +155,7 @@ def test_outage_reroutes_only_up_to_ship_capacity(run):
     # by hand: base 14600; March loses 31×20000/365 kt at 590 $/t, gains 31×5000/365 kt rerouted at 560,
     # and 31×15000/365 kt shut in at 50 $/t
     expected = 14600 - 31 * 20000 / 365 * 0.59 + 31 * 5000 / 365 * 0.56 - 31 * 15000 / 365 * 0.05
-    assert res.oil.objective == approx(expected)
+    assert res.objective_musd == approx(expected)
 
 
 def test_route_event_halves_the_route_not_the_asset(run):
@@ -164,7 +164,7 @@ def test_route_event_halves_the_route_not_the_asset(run):
     assert route_month(res, "dear", "2023-03") == approx(0.5 * 31 * SHIP_D)
     assert route_month(res, "spare", "2023-03") == approx(0.5 * 31 * SHIP_D)
     assert asset_cap(res, "ship", "2023-03") == approx(31 * SHIP_D)
-    assert res.oil.objective == approx(17075 - 0.5 * 31 * SHIP_D * 0.03)
+    assert res.objective_musd == approx(17075 - 0.5 * 31 * SHIP_D * 0.03)
     am = res.tables["allocation_monthly"].set_index(["period", "route"])
     assert am.loc[("2023-03", "dear"), "capacity_kt"] == approx(0.5 * 31 * SHIP_D)
 
@@ -197,7 +197,7 @@ def test_shared_leg_goes_to_the_better_route(run):
     assert route_year(res2, "spare") == approx(10000)
     assert route_year(res2, "dear") == approx(0)
     # 20000 × 0.59 + 10000 × 0.57 − 6500 × 0.05
-    assert res2.oil.objective == approx(17175)
+    assert res2.objective_musd == approx(17175)
     assert shadow(res2, "asset_capacity", "ship").tolist() == [approx(620)] * 12
 
 
@@ -211,7 +211,7 @@ def test_route_minimum_met_exactly(run):
     assert route_year(res, "cheap") == approx(20000)
     assert shut_in(res) == approx(6500)
     # 3000 kt move from dear (560) to spare (530): 17075 + 3000 × (0.53 − 0.56)
-    assert res.oil.objective == approx(17075 + 3000 * (0.53 - 0.56))
+    assert res.objective_musd == approx(17075 + 3000 * (0.53 - 0.56))
     lim = shadow(res, "route_limit", "spare")
     assert lim.to_dict() == {"2023": approx(530 - 560)}
 
@@ -220,7 +220,7 @@ def test_route_maximum(run):
     res = run(scenario={"route_limits": [{"route": "cheap", "max_mt": 12}]})
     assert route_year(res, "cheap") == approx(12000)
     # 12000 × 0.59 + 10000 × 0.56 − 14500 × 0.05
-    assert res.oil.objective == approx(7080 + 5600 - 725)
+    assert res.objective_musd == approx(7080 + 5600 - 725)
     # a tonne more of cap on cheap takes a tonne out of shut-in: 590 + 50
     assert shadow(res, "route_limit", "cheap").to_dict() == {"2023": approx(640)}
 
@@ -288,7 +288,7 @@ def test_multi_unit_asset(run, remaining, factor):
     assert asset_cap(res, "pipe", "2023-03") == approx(factor * 31 * PIPE_D)
     assert route_month(res, "cheap", "2023-03") == approx(factor * 31 * PIPE_D)
     assert asset_cap(res, "pipe", "2023-04") == approx(30 * PIPE_D)
-    assert res.oil.objective == approx(17075 - (1 - factor) * 31 * PIPE_D * 0.64)
+    assert res.objective_musd == approx(17075 - (1 - factor) * 31 * PIPE_D * 0.64)
 
 
 # --------------------------------------------------------------------------- third party
@@ -301,7 +301,7 @@ def test_third_party_served_first(run):
     # Kazakh share of the pipe 20 − 5 = 15 Mt; shut-in 36.5 − 25 = 11.5 Mt
     assert route_year(res, "cheap") == approx(15000)
     assert shut_in(res) == approx(11500)
-    assert res.oil.objective == approx(15000 * 0.59 + 10000 * 0.56 - 11500 * 0.05)  # 13875
+    assert res.objective_musd == approx(15000 * 0.59 + 10000 * 0.56 - 11500 * 0.05)  # 13875
     ann = res.tables["allocation_annual"].set_index("route")
     assert ann.loc["cheap", "capacity_mt"] == approx(15)
 
@@ -363,7 +363,7 @@ def test_overlapping_losses_floor_at_zero(run):
     assert route_month(res, "cheap", "2023-03") == approx(0)
     # 28 Feb loses 0.6 of a pipe-day
     assert asset_cap(res, "pipe", "2023-02") == approx((28 - 0.6) * PIPE_D)
-    assert res.oil.objective == approx(17075 - (31 + 0.6) * PIPE_D * 0.64)
+    assert res.objective_musd == approx(17075 - (31 + 0.6) * PIPE_D * 0.64)
 
 
 # --------------------------------------------------------------------------- shares and pair caps
@@ -384,7 +384,7 @@ def test_max_share(run, share, cheap_kt):
     assert route_year(res, "dear") == approx(10000)
     shut = 36500 - cheap_kt - 10000
     assert shut_in(res) == approx(shut)
-    assert res.oil.objective == approx(cheap_kt * 0.59 + 10000 * 0.56 - shut * 0.05)
+    assert res.objective_musd == approx(cheap_kt * 0.59 + 10000 * 0.56 - shut * 0.05)
     ann = res.tables["allocation_annual"].set_index("route")
     assert ann.loc["cheap", "share"] <= share + 1e-9
 
@@ -400,7 +400,7 @@ def test_source_route_cap(run):
     assert a_cheap == approx(12000)
     assert b_cheap == approx(3650)
     # a: 12 cheap + 10 dear, 14.5 shut in; b: 3.65 cheap
-    assert res.oil.objective == approx(15650 * 0.59 + 10000 * 0.56 - 14500 * 0.05)  # 14108.5
+    assert res.objective_musd == approx(15650 * 0.59 + 10000 * 0.56 - 14500 * 0.05)  # 14108.5
     sp = shadow(res, "source_route_limit", "a:cheap")
     assert sp.to_dict() == {"2023": approx(640)}
 
@@ -422,7 +422,7 @@ def test_partial_year_prorates_annual_limits(run):
     assert route_year(res, "cheap") == approx(12000 * h)
     assert route_year(res, "dear") == approx(7000 * h)
     shut = 36500 * h - 22000 * h
-    assert res.oil.objective == approx(h * (12000 * 0.59 + 7000 * 0.56 + 3000 * 0.53) - shut * 0.05)
+    assert res.objective_musd == approx(h * (12000 * 0.59 + 7000 * 0.56 + 3000 * 0.53) - shut * 0.05)
 
 
 def test_horizon_across_a_leap_year(run):
@@ -434,4 +434,4 @@ def test_horizon_across_a_leap_year(run):
     assert route_year(res, "spare", 2024) == approx(3000 * h24)
     assert route_month(res, "cheap", "2024-02") == approx(29 * 20000 / 366)
     # the 2023 objective per unit of year is 16985; it scales with the fraction of each year covered
-    assert res.oil.objective == approx(16985 * (h23 + h24))
+    assert res.objective_musd == approx(16985 * (h23 + h24))

@@ -23,6 +23,7 @@ from energy_routes.cli import main
 from energy_routes.diagnose import irreducible_subset
 from energy_routes.load import load_inputs
 from energy_routes.model import build_oil_model
+from energy_routes.model.registry import model_spec
 from energy_routes.params import oil_params
 from energy_routes.scenario import resolve
 from energy_routes.solve import CompiledLP
@@ -58,8 +59,11 @@ def test_commitment_above_capacity_left_after_an_outage(conflict, tmp_path, monk
     assert short["route"] == "spare" and short["year"] == 2023
     assert short["shortfall_kt"] == pytest.approx((COMMITMENT_MT - SHIP_LEFT_MT) * 1000, abs=1e-3)
     iis = diag["iis"]
-    names = sorted((r["constraint"], r["index"][0], r["bound"]) for r in iis["rows"])
+    names = sorted((r["constraint"], r["index"][0], r["bound"]) for r in iis["rows"] if r["constraint"] != "node_balance")
     assert names == sorted([("asset_capacity", "ship", "upper")] * 12 + [("route_limit", "spare", "lower")])
+    # and the balances that carry the ship's crude on to the outlet (spare_1, then spare) in every month
+    balances = sorted((r["index"][1], r["index"][2]) for r in iis["rows"] if r["constraint"] == "node_balance")
+    assert balances == sorted((n, f"2023-{m:02d}") for n in ("spare_1", "spare") for m in range(1, 13))
     by_month = {r["index"][1]: r["value_kt"] for r in iis["rows"] if r["constraint"] == "asset_capacity"}
     assert by_month["2023-03"] == pytest.approx(10000 * 0.5 * 31 / 365, abs=1e-3)
     assert by_month["2023-04"] == pytest.approx(10000 * 30 / 365, abs=1e-3)
@@ -74,11 +78,12 @@ def test_without_the_outage_the_same_commitment_is_feasible(make_inputs, tmp_pat
     assert res.exit_code == 0, res.output
 
 
-def _rows_by_name(lp: CompiledLP) -> dict[tuple, int]:
+def _rows_by_name(lp: CompiledLP, spec) -> dict[tuple, int]:
     out = {}
-    for i, con in enumerate(lp.constraints):
-        idx = con.index()
-        out[(con.parent_component().name, *[str(v) for v in (idx if isinstance(idx, tuple) else (idx,))])] = i
+    for i in range(lp.num_rows):
+        family, pos = lp.row_label(i)
+        key = spec.cons[family].keys[pos]
+        out[(family, *[str(v) for v in key])] = i
     return out
 
 
@@ -97,16 +102,18 @@ def _feasible(lp: CompiledLP, rows: list[int], sides: list[str]) -> bool:
             ub_rows.append(A[i]), ub.append(lp.row_upper[i])
         if side in ("lower", "both"):
             ub_rows.append(-A[i]), ub.append(-lp.row_lower[i])
-    res = linprog(np.zeros(lp.num_cols), A_ub=sparse.vstack(ub_rows), b_ub=np.array(ub), bounds=(0, None), method="highs")
+    bounds = list(zip(np.asarray(lp_data.col_lower_), [None if v >= 1e20 else v for v in np.asarray(lp_data.col_upper_)]))
+    res = linprog(np.zeros(lp.num_cols), A_ub=sparse.vstack(ub_rows), b_ub=np.array(ub), bounds=bounds, method="highs")
     assert res.status in (0, 2), res.message
     return res.status == 0
 
 
 def _check_irreducible(p) -> dict:
-    iis = irreducible_subset(p)
+    spec = model_spec(p)
+    iis = irreducible_subset(spec)
     assert iis.get("rows"), iis
-    lp = CompiledLP(build_oil_model(p))
-    pos = _rows_by_name(lp)
+    lp = CompiledLP(build_oil_model(spec))
+    pos = _rows_by_name(lp, spec)
     rows = [pos[(r["constraint"], *r["index"])] for r in iis["rows"]]
     sides = [r["bound"] for r in iis["rows"]]
     for r, i in zip(iis["rows"], rows):  # the reported value is the row's bound on that side

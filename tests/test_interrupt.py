@@ -141,3 +141,20 @@ def test_ctrl_c_mid_write_exits_130_and_cleans_up(make_inputs, tmp_path):
     assert "interrupted" in stderr
     assert not out.exists()
     assert partials(runs, "interrupted") == []  # removed on the way out
+
+
+@pytest.mark.skipif(os.name != "posix", reason="SIGTERM delivery to a child process")
+def test_sigterm_mid_write_is_handled_like_ctrl_c(make_inputs, tmp_path):
+    """`kill` (SIGTERM, as a CI timeout sends) exits 130 with a word on what was kept, not 143 in silence."""
+    folder = make_inputs()
+    runs = tmp_path / "runs"
+    out = runs / "terminated"
+    proc = _start_slow_run(folder, out)
+    _wait_for_partial_with_csv(runs, "terminated", proc)
+    proc.send_signal(signal.SIGTERM)
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, (stdout, stderr)
+    assert "Traceback" not in stdout + stderr
+    assert "interrupted; nothing that looks finished was written" in stderr
+    assert not out.exists()
+    assert partials(runs, "terminated") == []

@@ -30,7 +30,7 @@ CHART_IDS = ["sankey", "volume-by-route", "route-capacity", "monthly", "utilisat
 SHEETS = {
     "Annual allocation": ("allocation_annual.csv", ["year", "route", "volume (Mt)", "capacity (Mt)", "share of the year's exports (%)", "utilisation (%)", "volume (kb/d)", "netback (M$)"]),
     "Monthly allocation": ("allocation_monthly.csv", ["period", "year", "route", "volume (kt)", "volume (kb/d)", "capacity (kt)", "utilisation (%)", "netback ($/t)"]),
-    "Balance": ("balance_monthly.csv", ["period", "export supply (kt)", "exported (kt)", "shut in (kt)"]),
+    "Balance": ("balance_monthly.csv", ["period", "export supply (kt)", "exported (kt)", "shut in (kt)", "production (kt)", "stock change (kt)"]),
     "Shut-in by source": ("shut_in_monthly.csv", ["period", "source", "export supply (kt)", "shut in (kt)"]),
     "Shadow prices": ("shadow_prices.csv", ["period", "constraint", "asset or route", "shadow price ($/t)"]),
     "Asset use": ("asset_use_monthly.csv", ["period", "asset", "flow (kt)", "capacity (kt)", "utilisation (%)", "capacity remaining after events (%)"]),
@@ -209,24 +209,24 @@ def test_sankey_conserves_flow_and_matches_the_annual_table(data):
     assert shut == pytest.approx(36.5 - 10 - (20 - 12.5 * 20 / 365))
 
 
-def test_sankey_without_route_legs_goes_from_sources_to_routes(run_dir, tmp_path):
+def test_sankey_without_the_network_goes_from_sources_to_routes(run_dir, tmp_path):
     moved = tmp_path / "moved"
     shutil.copytree(run_dir, moved)
     man = json.loads((moved / "manifest.json").read_text())
     man["inputs_dir"] = str(tmp_path / "gone")
     (moved / "manifest.json").write_text(json.dumps(man))
     d = load_run(moved)
-    assert d.legs is None and any("route_legs.csv" in n for n in d.notes)
+    assert d.legs is None and any("arcs.csv" in n for n in d.notes)
     (s,) = cd.sankeys(d)
     assert set(s.links.from_node) == {"source:a"}
     assert set(s.links.to_node) == {"outlet:cheap", "outlet:dear", "shut_in"}
 
 
-def test_changed_inputs_are_not_trusted_for_route_legs(run_dir, tmp_path):
+def test_changed_inputs_are_not_trusted_for_the_network(run_dir, tmp_path):
     man = json.loads((run_dir / "manifest.json").read_text())
     copy_in = tmp_path / "in"
     shutil.copytree(man["inputs_dir"], copy_in)
-    with open(copy_in / "route_legs.csv", "a") as f:
+    with open(copy_in / "arcs.csv", "a") as f:
         f.write("\n")
     moved = tmp_path / "moved"
     shutil.copytree(run_dir, moved)

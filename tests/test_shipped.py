@@ -61,22 +61,30 @@ def test_shipped_scenario(shipped_inputs, shipped_run, name):
     # ---- the optimum is the independent formulation's
     ind = solve_independent(shipped_inputs, name)
     assert ind.status == 0
-    assert res.oil.objective == pytest.approx(ind.objective, rel=1e-6)
-    # ---- balance: supply = exported + shut-in, per month and source, and in total
+    assert res.lp_objective_musd == pytest.approx(ind.objective, rel=1e-6)
+    # ---- the flows are the independent formulation's too (a unique optimum)
+    fp = t["flows_period"]
+    for row in fp.itertuples():
+        assert row.volume_kt == pytest.approx(ind.x[(row.source, row.route, row.period)], abs=1e-4), (row.source, row.route, row.period)
+    # ---- balance: supply = production + shut-in, production = exports + stock change; over a year
+    # the tanks end where they began, so supply = exports + shut-in per source and year
     fl, si = t["flows_monthly"], t["shut_in_monthly"]
-    out = fl.groupby(["period", "source"]).volume_kt.sum()
     for row in si.itertuples():
-        assert row.supply_kt == pytest.approx(float(out.get((row.period, row.source), 0.0)) + row.shut_in_kt, abs=TOL)
         assert row.supply_kt == pytest.approx(ind.supply[(row.source, row.period)], rel=1e-9, abs=1e-9)
+    yearly = fl.assign(year=fl.period.str[:4]).groupby(["year", "source"]).volume_kt.sum()
+    for (y, s), grp in si.assign(year=si.period.str[:4]).groupby(["year", "source"]):
+        assert grp.supply_kt.sum() == pytest.approx(float(yearly.get((y, s), 0.0)) + grp.shut_in_kt.sum(), abs=1e-5)
     bal = t["balance_monthly"]
-    assert (bal.supply_kt - bal.exported_kt - bal.shut_in_kt).abs().max() <= TOL
+    assert (bal.supply_kt - bal.exported_kt - bal.shut_in_kt - bal.stock_change_kt).abs().max() <= TOL
     # ---- no asset or route capacity exceeded; capacities as computed independently
     au = t["asset_use_monthly"]
     assert (au.flow_kt <= au.capacity_kt + TOL).all(), au[au.flow_kt > au.capacity_kt + TOL]
     for row in au.itertuples():
         assert row.capacity_kt == pytest.approx(ind.asset_cap[(row.asset, row.period)], rel=1e-9, abs=1e-9)
     am = t["allocation_monthly"]
-    assert (am.volume_kt <= am.capacity_kt + TOL).all()
+    # (a route's capacity_kt is what its tightest asset carries day by day; the CPC tank farm, upstream of
+    # the terminal, lets loadings catch up after a terminal outage, so a route may exceed it in a period
+    # or a year: the assets' own capacities above are the physical bounds)
     # ---- annual = sum of months; shares sum to 1 in years with exports
     ann = t["allocation_annual"].set_index(["year", "route"])
     mon = am.groupby(["year", "route"]).volume_kt.sum()
@@ -87,10 +95,11 @@ def test_shipped_scenario(shipped_inputs, shipped_run, name):
         if grp.volume_mt.sum() > TOL:
             assert grp.share.sum() == pytest.approx(1.0, abs=1e-9)
     # ---- the scenario's own route limits hold
-    for (r, y), lo in res.params.limit_lo.items():
-        vol = mon.get((y, r), 0.0)
-        assert vol >= lo - TOL
-        assert vol <= res.params.limit_hi[(r, y)] + TOL
+    p = res.params
+    for i, r in enumerate(p.routes):
+        for j, y in enumerate(p.years):
+            vol = mon.get((y, r), 0.0)
+            assert p.limit_lo[i, j] - TOL <= vol <= p.limit_hi[i, j] + TOL
 
 
 def test_btc_7mt_2027(shipped_run):
@@ -135,4 +144,4 @@ def test_cpc_pump_station_2025_lowers_cpc_in_feb_to_may(shipped_inputs, shipped_
     au = res.tables["asset_use_monthly"].set_index(["period", "asset"])
     assert au.loc[("2025-03", "cpc_pipeline"), "capacity_kt"] == pytest.approx(march, rel=1e-9)
     assert au.loc[("2025-03", "cpc_pipeline"), "flow_kt"] <= march + TOL
-    assert res.oil.objective < ref.oil.objective
+    assert res.lp_objective_musd < ref.lp_objective_musd

@@ -20,6 +20,7 @@ from .diagnose import diagnose_infeasible, unreachable_commitments
 from .errors import SolveError
 from .load import load_inputs
 from .model import build_oil_model
+from .model.registry import ModelSpec, model_spec
 from .params import OilParams, oil_params
 from .scenario import Scenario, resolve
 from .solve import CompiledLP, Solution
@@ -31,15 +32,27 @@ class RunResult:
 
     scenario: Scenario
     params: OilParams
+    spec: ModelSpec
     oil: Solution
     oil_size: dict[str, int]
     power: list[dict] = field(default_factory=list)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    economics: dict[str, float] = field(default_factory=dict)  # M$: revenue, tariffs, netback, penalty, objective, tie_break
 
     @property
     def objective_musd(self) -> float:
-        return self.oil.objective
+        """What the oil block maximises, M$: export netback less the shut-in penalty (docs/model.md §1)."""
+        return self.economics["objective_musd"]
+
+    @property
+    def netback_musd(self) -> float:
+        return self.economics["netback_musd"]
+
+    @property
+    def lp_objective_musd(self) -> float:
+        """The LP's optimum, M$: ``objective_musd`` less the tie-break (a few tenths of a cent per tonne)."""
+        return self.oil.objective / 1000.0
 
 
 class Timer:
@@ -83,26 +96,16 @@ def run_scenario(
     if blocked:
         raise SolveError(f"the oil model of scenario '{sc.name}' is infeasible", "Infeasible", blocked)
     with timer("build"):
-        model = build_oil_model(p)
-        lp = CompiledLP(model)
+        spec = model_spec(p)
+        lp = CompiledLP(build_oil_model(spec))
     with timer("solve"):
         sol = lp.solve()
     if not sol.optimal:
-        diagnosis = diagnose_infeasible(p) if "nfeasible" in sol.status else {}
+        diagnosis = diagnose_infeasible(spec) if "nfeasible" in sol.status else {}
         raise SolveError(f"the oil model of scenario '{sc.name}' is {sol.status.lower()}", sol.status, diagnosis)
     with timer("extract"):
-        flows = extract.flows_monthly(lp, p)
-        monthly = extract.allocation_monthly(flows, p)
-        tables = {
-            "allocation_monthly": monthly,
-            "allocation_annual": extract.allocation_annual(monthly, p),
-            "balance_monthly": extract.balance_monthly(lp, flows, p),
-            "shadow_prices": extract.shadow_prices(lp, p),
-            "flows_monthly": flows,
-            "shut_in_monthly": extract.shut_in_monthly(lp, p),
-            "asset_use_monthly": extract.asset_use_monthly(flows, p),
-            "availability_monthly": p.availability,
-        }
+        tables = extract.oil_tables(lp, spec)
+        money = extract.economics(lp, spec)
     power_runs: list[dict] = []
     if power:
         from .power import solve_power
@@ -117,4 +120,4 @@ def run_scenario(
     size = {"variables": lp.num_cols, "constraints": lp.num_rows, "nonzeros": lp.num_nonzeros}
     timings = dict(timer.times)
     timings["highs_solve_oil"] = sol.solve_seconds
-    return RunResult(sc, p, sol, size, power_runs, tables, timings)
+    return RunResult(sc, p, spec, sol, size, power_runs, tables, timings, money)

@@ -125,7 +125,7 @@ def _annual(result: RunResult, year: int) -> dict[str, float]:
 def _run_info(result: RunResult) -> dict:
     return {
         "status": result.oil.status,
-        "objective_musd": result.oil.objective,
+        "objective_musd": result.objective_musd,
         "overrides": result.scenario.overrides,
         **result.oil_size,
         "timings_seconds": {k: round(v, 4) for k, v in result.timings.items()},

@@ -14,7 +14,8 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
-from .errors import EnergyRoutesError, InputError, Problem, SolveError
+from .cli_guard import GuardedGroup, fail
+from .errors import EnergyRoutesError, InputError, Problem, ReportError, SolveError
 
 DEFAULT_INPUTS = Path("inputs")
 EXIT_INPUT, EXIT_SOLVE = 2, 3
@@ -32,11 +33,10 @@ def _inputs_option(f):
 
 
 def _fail(console: Console, exc: EnergyRoutesError) -> None:
-    console.print(f"[bold red]error:[/bold red] {escape(str(exc))}", highlight=False, soft_wrap=True)
-    sys.exit(exc.exit_code)
+    fail(exc, console)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=GuardedGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="energy_routes")
 def main() -> None:
     """Optimise Kazakh crude export routes and trans-Caspian power exports.
@@ -85,15 +85,17 @@ def validate(inputs_dir: Path, quiet: bool) -> None:
     try:
         inputs = load_inputs(inputs_dir, lazy=False)  # check every table, the lazy ones too
     except InputError as exc:
-        try:  # still check the scenario file, so every problem is reported at once
+        try:  # still check the scenario file and the sweep specs' structure, so every problem is reported at once
             load_library(inputs_dir)
         except InputError as exc2:
             exc.problems.extend(exc2.problems)
+        exc.problems.extend(_check_sweep_specs(inputs_dir, None))
         _fail(err, exc)
     problems: list[Problem] = []
     try:
         lib = load_library(inputs_dir)
     except InputError as exc:
+        exc.problems.extend(_check_sweep_specs(inputs_dir, None))
         _fail(err, exc)
     for name in lib.scenarios:
         try:
@@ -101,10 +103,13 @@ def validate(inputs_dir: Path, quiet: bool) -> None:
         except InputError as exc:
             problems.extend(exc.problems)
     problems.extend(_check_optional_tables(inputs_dir, inputs, lib))
+    problems.extend(_check_sweep_specs(inputs_dir, inputs))
     if problems:
         _fail(err, InputError(list(dict.fromkeys(problems))))
     if not quiet:
-        Console().print(f"{inputs_dir}: {len(inputs.tables)} tables and {len(lib.scenarios)} scenarios are valid")
+        n_specs = len(_sweep_specs(inputs_dir))
+        specs = f" and {n_specs} sweep spec{'s' if n_specs != 1 else ''}" if n_specs else ""
+        Console().print(f"{inputs_dir}: {len(inputs.tables)} tables, {len(lib.scenarios)} scenarios{specs} are valid")
 
 
 def _check_optional_tables(inputs_dir: Path, inputs, lib) -> list[Problem]:
@@ -128,6 +133,35 @@ def _check_optional_tables(inputs_dir: Path, inputs, lib) -> list[Problem]:
     return problems
 
 
+def _sweep_specs(inputs_dir: Path) -> list[Path]:
+    folder = Path(inputs_dir) / "sweeps"
+    return sorted(p for p in folder.glob("*") if p.suffix in (".yaml", ".yml")) if folder.is_dir() else []
+
+
+def _check_sweep_specs(inputs_dir: Path, inputs) -> list[Problem]:
+    """Every sweep spec under inputs/sweeps/: its structure and, when the tables are valid, its cases (as ``sweep`` checks them)."""
+    import tempfile
+
+    from .scenario import resolve
+    from .sweep import grid
+
+    problems: list[Problem] = []
+    for path in _sweep_specs(inputs_dir):
+        try:
+            spec = grid.read_spec(path)
+            if inputs is None:
+                continue
+            resolve(inputs, spec["scenario"], list(spec.get("overrides") or []))
+            if grid.spec_size(spec) > 10 * grid.CHECK_ALL_UP_TO:
+                continue  # too big to check here: `sweep` checks it before it starts
+            with tempfile.TemporaryDirectory(prefix="energy-routes-validate-") as tmp:
+                plan = grid.build_plan(spec, Path(tmp))
+                grid.validate_cases(inputs_dir, Path(tmp), plan, spec["parameters"], str(path))
+        except InputError as exc:
+            problems.extend(Problem(p.file, p.message, p.line, p.column) if p.file.startswith(str(path)) else Problem(str(path), str(p)) for p in exc.problems)
+    return problems
+
+
 @main.command()
 @click.argument("scenario")
 @_inputs_option
@@ -143,10 +177,16 @@ def run(
     from .api import run_scenario
     from .diagnose import describe
     from .summary import print_summary
-    from .writers import default_out_dir, manifest_for, write_run
+    from .writers import check_out, default_out_dir, manifest_for, write_run
 
     console = Console(quiet=quiet)
     err = Console(stderr=True)
+    if len(set(overrides)) < len(overrides):
+        twice = sorted({o for o in overrides if overrides.count(o) > 1})
+        err.print(f"[yellow]note:[/yellow] --override {escape(', '.join(twice))} given more than once; each is applied once", highlight=False, soft_wrap=True)
+        overrides = tuple(dict.fromkeys(overrides))
+    # --out is checked before any work (the default folder's parent, runs/, too): a bad target is exit 2, not a lost solve
+    check_out(out_dir if out_dir is not None else default_out_dir(Path(scenario).stem))
     try:
         result = run_scenario(inputs_dir, scenario, overrides, power=not no_power)
     except SolveError as exc:
@@ -158,28 +198,18 @@ def run(
             try:
                 write_run(Path(target), {}, {"status": exc.status, "scenario": scenario}, {"diagnosis.json": exc.diagnosis})
                 err.print(f"  diagnosis written to {target}/diagnosis.json", highlight=False)
-            except (OSError, FileExistsError) as werr:
-                err.print(f"  (could not write diagnosis: {werr})", highlight=False)
+            except OSError as werr:
+                err.print(f"  (could not write diagnosis: {escape(str(werr))})", highlight=False)
         sys.exit(exc.exit_code)
-    except EnergyRoutesError as exc:
-        _fail(err, exc)
     for note in result.scenario.notes:
         err.print(f"[yellow]note:[/yellow] {escape(note)}", highlight=False, soft_wrap=True)
     target = out_dir or default_out_dir(result.scenario.name)
     try:
         written = write_run(target, result.tables, manifest_for(result, inputs_dir, scenario), finalize=None if no_report else _report_writer(Path(target)))
-    except FileExistsError as exc:
-        _fail(err, InputError([Problem(str(target), str(exc).split("; ")[-1] if "; " in str(exc) else str(exc))]))
-    except EnergyRoutesError as exc:
-        _fail(err, exc)
-    except Exception as exc:  # the report failed: nothing was written, say so instead of a traceback
-        err.print(
-            f"[bold red]error:[/bold red] the report could not be written ({escape(type(exc).__name__)}: {escape(str(exc))}); "
-            "nothing was written. Run again with --no-report to keep the tables, and report the bug.",
-            highlight=False,
-            soft_wrap=True,
-        )
-        sys.exit(1)
+    except FileExistsError as exc:  # another run took the same --out between the check and the rename
+        _fail(err, InputError([Problem("--out", str(exc))]))
+    except OSError as exc:
+        _fail(err, EnergyRoutesError(f"the run folder {target} could not be written ({exc.strerror or exc}); nothing was written"))
     if quiet:
         click.echo(str(written))
     else:
@@ -194,7 +224,15 @@ def _report_writer(target: Path):
     def write(tmp: Path) -> None:
         from .report import build_report
 
-        build_report(tmp, shown_as=target)
+        try:
+            build_report(tmp, shown_as=target)
+        except (EnergyRoutesError, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # the report failed, not the run: say so, and how to keep the tables
+            raise ReportError(
+                f"the report could not be written ({type(exc).__name__}: {exc}); nothing was written. "
+                "Run again with --no-report to keep the tables, and report the bug."
+            ) from exc
 
     return write
 
@@ -220,11 +258,15 @@ def entry() -> None:
     try:
         code = main(standalone_mode=False)
     except (KeyboardInterrupt, click.exceptions.Abort):
-        Console(stderr=True).print("interrupted")
+        Console(stderr=True).print("interrupted; nothing that looks finished was written")
         sys.exit(130)
     except click.ClickException as exc:  # usage errors: message and exit 2, as in standalone mode
         exc.show()
         sys.exit(exc.exit_code)
+    except Exception as exc:  # noqa: BLE001 - outside any command (option parsing, start-up): still no traceback
+        from .cli_guard import unexpected
+
+        unexpected(exc)
     sys.exit(code if isinstance(code, int) else 0)
 
 

@@ -150,23 +150,22 @@ def backtest(years_spec: str, inputs_dir: Path, out_dir: Path | None, check: boo
     reported vs model CPC loss, rerouted and shut-in volumes) plus manifest.json.
     """
     from .backtest import parse_years, run_backtest
-    from .writers import default_out_dir, write_run
+    from .writers import check_out, default_out_dir, write_run
 
     try:
         years = parse_years(years_spec)
     except ValueError as exc:
         _fail(InputError([Problem("--years", str(exc))]))
     target = out_dir or default_out_dir("backtest")
-    if target.exists() and any(target.iterdir()):  # fail before ten solves, not after
-        _fail(InputError([Problem(str(target), "exists and is not empty; choose another --out")]))
+    check_out(target)  # fail before ten solves, not after
     try:
         bt = run_backtest(inputs_dir, years)
     except EnergyRoutesError as exc:
         _fail(exc)
     try:
         written = write_run(target, {"backtest_outlets": bt.outlets, "backtest_events": bt.events}, _manifest(bt, inputs_dir))
-    except FileExistsError:
-        _fail(InputError([Problem(str(target), "exists and is not empty; choose another --out")]))
+    except FileExistsError as exc:  # another run took the same --out between the check and the rename
+        _fail(InputError([Problem("--out", str(exc))]))
     if quiet:
         click.echo(str(written))
     else:

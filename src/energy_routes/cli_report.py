@@ -63,8 +63,10 @@ def compare(run_a: Path, run_b: Path, out_dir: Path | None, quiet: bool) -> None
     compare.png. Typical use: a base run as A and a disruption case as B.
     """
     from . import compare as cmp
-    from .writers import default_out_dir, now_iso, write_run
+    from .writers import check_out, default_out_dir, now_iso, write_run
 
+    if out_dir is not None:
+        check_out(out_dir)
     try:
         a, b = cmp.load_pair(run_a, run_b)
     except EnergyRoutesError as exc:
@@ -86,7 +88,7 @@ def compare(run_a: Path, run_b: Path, out_dir: Path | None, quiet: bool) -> None
             finalize=lambda tmp: cmp.write_compare_files(tmp, tables, a, b),
         )
     except FileExistsError as exc:
-        _fail(InputError([Problem(str(target), str(exc))]))
+        _fail(InputError([Problem("--out", str(exc))]))
     if quiet:
         click.echo(str(written))
         return

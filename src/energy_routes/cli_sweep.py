@@ -4,7 +4,8 @@ All three write a sweep folder (see :mod:`energy_routes.sweep.store`), show a
 progress bar on stderr (``--quiet`` hides it), run on ``--workers N`` local
 processes or a Dask cluster (``--dask local`` or ``--dask tcp://host:port``),
 and continue an interrupted folder with ``--resume RUN_DIR``. Exit codes: 0
-done, 2 bad request or input, 130 interrupted (finished cases are kept).
+done, 2 bad request or input, 130 interrupted (the message says what was
+kept). A request of more than 100,000 cases is refused without ``--yes``.
 """
 
 from __future__ import annotations
@@ -20,12 +21,14 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from .cli_guard import fail
 from .errors import EnergyRoutesError
 
 COMMANDS: list[click.Command] = []
 
 
 def _common(f):
+    f = click.option("--yes", "-y", is_flag=True, help="Run a request of more than 100,000 cases (without it, a large request is refused before anything is written).")(f)
     f = click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary; print only the folder.")(f)
     f = click.option("--resume", "resume_dir", type=click.Path(path_type=Path, file_okay=False), default=None, help="Continue an interrupted sweep folder (runs only the missing cases).")(f)
     f = click.option("--dask", default=None, metavar="ADDRESS", help="Run on Dask: 'local' starts a LocalCluster, or give a scheduler address tcp://HOST:PORT.")(f)
@@ -37,18 +40,17 @@ def _common(f):
 
 
 def _guard(fn):
-    """Run ``fn``; turn expected failures into a message and an exit code."""
+    """Run ``fn``; turn expected failures into a message and an exit code (unexpected ones: see cli_guard)."""
     from .sweep.engine import Interrupted
 
     err = Console(stderr=True)
     try:
         return fn()
     except EnergyRoutesError as exc:
-        err.print(f"[bold red]error:[/bold red] {escape(str(exc))}", highlight=False, soft_wrap=True)
-        sys.exit(exc.exit_code)
+        fail(exc, err)
     except (Interrupted, KeyboardInterrupt) as exc:
-        msg = str(exc) if isinstance(exc, Interrupted) else "interrupted"
-        err.print(f"{msg}; finished cases are saved. Continue with --resume <the sweep folder>.", highlight=False)
+        msg = str(exc) if isinstance(exc, Interrupted) else "interrupted; finished cases are saved. Continue with --resume <the sweep folder>"
+        err.print(escape(msg), highlight=False, soft_wrap=True)
         sys.stdout.flush()
         sys.stderr.flush()
         # every result file is already on disk (written atomically); leave now, without the interpreter's
@@ -75,7 +77,7 @@ def _print_table(console: Console, df: pd.DataFrame, title: str, cols: list[str]
 @click.option("--weeks", default="1,2,4,8,13", show_default=True, help="Outage lengths in weeks (comma-separated).")
 @click.option("--start", "starts", default=None, help="Start months or dates: 2027-01..2027-12, 2027-03,2027-09 or 2027-03-15 (default: every month of the horizon).")
 @_common
-def disrupt(scenario, targets, remaining, weeks, starts, inputs_dir, overrides, out, workers, dask, resume_dir, quiet):
+def disrupt(scenario, targets, remaining, weeks, starts, inputs_dir, overrides, out, workers, dask, resume_dir, quiet, yes):
     """A grid of disruption cases (severity × duration × start) on top of SCENARIO.
 
     \b
@@ -85,7 +87,7 @@ def disrupt(scenario, targets, remaining, weeks, starts, inputs_dir, overrides, 
     """
     from .sweep.api import disrupt as run
 
-    folder = _guard(lambda: run(scenario, inputs_dir=inputs_dir, overrides=overrides, targets=targets, remaining=remaining, weeks=weeks, starts=starts, out=out, workers=workers, dask=dask, quiet=quiet, resume_dir=resume_dir))
+    folder = _guard(lambda: run(scenario, inputs_dir=inputs_dir, overrides=overrides, targets=targets, remaining=remaining, weeks=weeks, starts=starts, out=out, workers=workers, dask=dask, quiet=quiet, resume_dir=resume_dir, yes=yes))
     if quiet:
         click.echo(str(folder))
         return
@@ -103,12 +105,12 @@ def disrupt(scenario, targets, remaining, weeks, starts, inputs_dir, overrides, 
 @click.command()
 @click.argument("scenario", required=False)
 @click.option("--draws", type=click.IntRange(1, 10_000_000), default=1000, show_default=True, help="Monte Carlo draws per lever.")
-@click.option("--seed", type=int, default=20240217, show_default=True, help="Random seed: the same seed gives the same draws.")
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=20240217, show_default=True, help="Random seed: the same seed gives the same draws.")
 @click.option("--lever", "levers", multiple=True, help="Named override to compare against no lever, on the same draws (repeatable), e.g. btc-7mt-2027.")
 @click.option("--es-level", type=float, default=0.95, show_default=True, help="Expected shortfall level: mean of the worst (1 − level) share of annual outcomes.")
 @click.option("--power-draws", type=click.IntRange(0, 100_000), default=0, show_default=True, help="Also draw submarine-cable faults (inputs/power_hazards.csv) in the power block, this many draws (each with a fault re-solves an hourly year).")
 @_common
-def risk(scenario, draws, seed, levers, es_level, power_draws, inputs_dir, overrides, out, workers, dask, resume_dir, quiet):
+def risk(scenario, draws, seed, levers, es_level, power_draws, inputs_dir, overrides, out, workers, dask, resume_dir, quiet, yes):
     """Monte Carlo disruption risk for SCENARIO from the hazard model in inputs/hazards.csv.
 
     Reports the distribution of annual extra shut-in and lost netback, and how
@@ -116,7 +118,7 @@ def risk(scenario, draws, seed, levers, es_level, power_draws, inputs_dir, overr
     """
     from .sweep.api import risk as run
 
-    folder = _guard(lambda: run(scenario, inputs_dir=inputs_dir, overrides=overrides, levers=levers, draws=draws, seed=seed, es_level=es_level, out=out, workers=workers, dask=dask, quiet=quiet, resume_dir=resume_dir, power_draws=power_draws))
+    folder = _guard(lambda: run(scenario, inputs_dir=inputs_dir, overrides=overrides, levers=levers, draws=draws, seed=seed, es_level=es_level, out=out, workers=workers, dask=dask, quiet=quiet, resume_dir=resume_dir, yes=yes, power_draws=power_draws))
     if quiet:
         click.echo(str(folder))
         return
@@ -166,23 +168,41 @@ def risk(scenario, draws, seed, levers, es_level, power_draws, inputs_dir, overr
 @click.option("--dask", default=None, metavar="ADDRESS", help="Run on Dask: 'local' or tcp://HOST:PORT (workers must see the inputs folder and the sweep folder).")
 @click.option("--resume", "resume_dir", type=click.Path(path_type=Path, file_okay=False), default=None, help="Continue an interrupted sweep folder.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary; print only the folder.")
-def sweep(spec, inputs_dir, out, workers, dask, resume_dir, quiet):
+@click.option("--yes", "-y", is_flag=True, help="Run a request of more than 100,000 cases.")
+def sweep(spec, inputs_dir, out, workers, dask, resume_dir, quiet, yes):
     """Every combination of the parameter values in SPEC (a YAML grid over any scenario).
 
     See docs/sweeps.md for the spec format; inputs/sweeps/ has examples.
     """
     from .sweep.api import sweep as run
 
-    folder = _guard(lambda: run(spec, inputs_dir=inputs_dir, out=out, workers=workers, dask=dask, quiet=quiet, resume_dir=resume_dir))
+    folder = _guard(lambda: run(spec, inputs_dir=inputs_dir, out=out, workers=workers, dask=dask, quiet=quiet, resume_dir=resume_dir, yes=yes))
+    cases = pd.read_csv(folder / "cases.csv")
+    _say_invalid(cases)
     if quiet:
         click.echo(str(folder))
         return
     console = Console()
-    cases = pd.read_csv(folder / "cases.csv")
     req = json.loads((folder / "sweep.json").read_text())
     names = [p["name"] for p in req["spec"]["parameters"]]
-    _print_table(console, cases, f"{len(cases)} cases", ["case_id", *names, "status", "netback_musd", "shut_in_mt", "bottleneck"], {n: "g" for n in names}, limit=20)
+    shown = [c for c in ["case_id", *names, "status", "netback_musd", "shut_in_mt", "bottleneck"] if c in cases]
+    _print_table(console, cases, f"{len(cases)} cases", shown, {n: "g" for n in names}, limit=20)
     console.print(f"\nTables (CSV, Parquet parts, results.duckdb) and each case as a scenario file (cases/) in {escape(str(folder))}/", highlight=False)
+
+
+def _say_invalid(cases: pd.DataFrame) -> None:
+    """Cases recorded as failed rows because their scenario is invalid: say so on stderr, even when quiet."""
+    from .sweep.engine import INVALID
+
+    bad = cases[cases["status"] == INVALID] if "status" in cases else cases.iloc[:0]
+    if len(bad):
+        first = bad.iloc[0]
+        Console(stderr=True).print(
+            f"[yellow]note:[/yellow] {len(bad)} of {len(cases)} cases have invalid input and were not solved (status '{INVALID}', "
+            f"reason in the 'problem' column of cases.csv); the first, {escape(str(first['case_id']))}: {escape(str(first.get('problem', '')))}",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 COMMANDS += [disrupt, risk, sweep]

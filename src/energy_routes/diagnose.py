@@ -23,31 +23,40 @@ supply, caps and shares): together they form the conflict.
 
 from __future__ import annotations
 
-import dataclasses
-
 import highspy
-import pyomo.environ as pyo
+import numpy as np
 
 from .model import build_oil_model
+from .model.registry import CONS, ModelSpec
 from .params import OilParams
 from .solve import CompiledLP
+
+#: families that only say "what comes in goes out" (listed in diagnosis.json, summarised in words)
+CONSERVATION = ("node_balance", "store_balance")
 
 #: HiGHS iis_strategy 4: the irreducible deletion filter (strategies 2/3 return a subset that can be reducible)
 IIS_STRATEGY = 4
 IIS_TIME_LIMIT_S = 30.0
 _BOUND = {2: "lower", 3: "upper", 4: "both"}  # HiGHS IisBoundStatus: 2 lower, 3 upper, 4 boxed
 
-FAMILIES = ("supply_balance", "asset_capacity", "route_capacity", "route_limit", "route_share", "source_route_limit")
+
+def _key_of(spec: ModelSpec, lp: CompiledLP, row: int) -> tuple[str, list[str]]:
+    """(family, index as strings) of a compiled row, through the registry's keys."""
+    family, pos = lp.row_label(row)
+    block = spec.cons.get(family)
+    key = block.keys[pos] if block is not None else (pos,)
+    return family, [str(v) for v in (key if isinstance(key, tuple) else (key,))]
 
 
-def irreducible_subset(p: OilParams) -> dict:
+def irreducible_subset(spec: ModelSpec) -> dict:
     """The rows of HiGHS's irreducible infeasible subset of the oil LP, by constraint name.
 
     Returns ``{"method": ..., "rows": [{"constraint", "index", "bound", "value_kt"}, ...],
     "flow_bounds": n}`` or, when HiGHS gives no valid subset, ``{"method": ..., "note": why}``.
     """
     method = f"HiGHS getIis, irreducible deletion filter, iis_strategy={IIS_STRATEGY}"
-    lp = CompiledLP(build_oil_model(p))
+    p = spec.params
+    lp = CompiledLP(build_oil_model(spec))
     h = lp.highs
     h.setOptionValue("iis_strategy", IIS_STRATEGY)
     h.setOptionValue("iis_time_limit", IIS_TIME_LIMIT_S)
@@ -58,16 +67,14 @@ def irreducible_subset(p: OilParams) -> dict:
     if status != highspy.HighsStatus.kOk or not iis.valid_ or not len(iis.row_index_):
         return {"method": method, "note": "HiGHS returned no valid subset"}
     avail = {}
-    if not p.availability.empty:
-        avail = {(r.target, r.period): float(r.remaining) for r in p.availability.itertuples() if float(r.remaining) < 1}
+    if not p.availability_period.empty:
+        avail = {(r.target, r.period): float(r.remaining) for r in p.availability_period.itertuples() if float(r.remaining) < 1}
     rows = []
     for i, code in zip(iis.row_index_, iis.row_bound_):
-        con = lp.constraints[int(i)]
-        idx = con.index()
+        family, index = _key_of(spec, lp, int(i))
         bound = _BOUND.get(int(code), "both")
         value = lp.row_lower[i] if bound == "lower" else lp.row_upper[i]
-        index = [str(v) for v in (idx if isinstance(idx, tuple) else (idx,))]
-        row = {"constraint": con.parent_component().name, "index": index, "bound": bound, "value_kt": round(float(value), 3)}
+        row = {"constraint": family, "index": index, "bound": bound, "value_kt": round(float(value), 3)}
         if bound == "both":
             row["lower_kt"], row["upper_kt"] = round(float(lp.row_lower[i]), 3), round(float(lp.row_upper[i]), 3)
         if len(index) == 2 and (index[0], index[1]) in avail:  # capacity or supply cut by disruption events
@@ -77,59 +84,52 @@ def irreducible_subset(p: OilParams) -> dict:
     return {"method": method, "rows": rows, "flow_bounds": flows_at_bound}
 
 
-def diagnose_infeasible(p: OilParams) -> dict:
+def diagnose_infeasible(spec: ModelSpec) -> dict:
     """Return ``{"shortfalls": [...], "conflicting_constraints": [...], "iis": {...}}`` (volumes in kt)."""
-    out = _elastic(p)
-    out["iis"] = irreducible_subset(p)
+    out = _elastic(spec)
+    out["iis"] = irreducible_subset(spec)
     return out
 
 
-def _elastic(p: OilParams) -> dict:
-    """Elastic relaxation of the commitments: which fall short, by how much, and what holds them back."""
-    wanted = {k: v for k, v in p.limit_lo.items() if v > 0}
-    relaxed = dataclasses.replace(p, limit_lo={k: 0.0 for k in p.limit_lo})
-    m = build_oil_model(relaxed)
-    m.netback.deactivate()
-    m.W = pyo.Set(initialize=list(wanted), dimen=2)
-    m.short = pyo.Var(m.W, domain=pyo.NonNegativeReals)
+def _elastic(spec: ModelSpec) -> dict:
+    """Elastic relaxation of the commitments: which fall short, by how much, and what holds them back.
 
-    def meet(m, r, y):
-        vol = sum(m.x[s, r2, t] for (s, r2, t) in m.KT if r2 == r and p.year_of[t] == y)
-        return vol + m.short[r, y] >= wanted[(r, y)]
-
-    m.commitment = pyo.Constraint(m.W, rule=meet)
-    m.shortfall = pyo.Objective(expr=sum(m.short[k] for k in m.W), sense=pyo.minimize)
-    lp = CompiledLP(m)
+    Every family the registry marks ``elastic_lower`` (the route commitments) gets a shortfall
+    column in each row with a positive lower bound; the other costs are zeroed and the total
+    shortfall is minimised. Built on the compiled LP, so no family is written out again.
+    """
+    lp = CompiledLP(build_oil_model(spec))
+    h = lp.highs
+    wanted = []  # (family, position, row, required)
+    for name, block in spec.cons.items():
+        if not CONS[name].elastic_lower:
+            continue
+        rows = lp.rows_of(name, len(block.keys))
+        for pos, (row, lo) in enumerate(zip(rows, block.lower)):
+            if row >= 0 and lo > 0:
+                wanted.append((name, pos, int(row), float(lo)))
+    lp.set_costs(np.arange(lp.num_cols), np.zeros(lp.num_cols))
+    h.changeObjectiveSense(highspy.ObjSense.kMinimize)
+    first = lp.num_cols
+    for _, _, row, _ in wanted:
+        h.addCol(1.0, 0.0, highspy.kHighsInf, 1, np.array([row], dtype=np.int32), np.array([1.0]))
     sol = lp.solve()
     if not sol.optimal:
         return {"note": f"the relaxed model is {sol.status}; no diagnosis"}
-    short = lp.values("short")
-    shortfalls = [
-        {
-            "constraint": "route_limit",
-            "route": r,
-            "year": int(y),
-            "required_kt": round(wanted[(r, y)], 3),
-            "achievable_kt": round(wanted[(r, y)] - float(short[(r, y)]), 3),
-            "shortfall_kt": round(float(short[(r, y)]), 3),
-        }
-        for (r, y) in wanted
-        if float(short[(r, y)]) > 1e-6
-    ]
+    x = lp.primal
+    shortfalls = []
+    for j, (name, pos, row, lo) in enumerate(wanted):
+        short = float(x[first + j])
+        if short > 1e-6:
+            route, year = spec.cons[name].keys[pos]
+            shortfalls.append(
+                {"constraint": name, "route": route, "year": int(year), "required_kt": round(lo, 3), "achievable_kt": round(lo - short, 3), "shortfall_kt": round(short, 3)}
+            )
     conflicts = []
-    for fam in FAMILIES + ("commitment",):
-        duals = lp.duals(fam)
-        rhs = lp.row_activity(fam)
-        for idx, d in duals.items():
-            if abs(float(d)) > 1e-9:
-                conflicts.append(
-                    {
-                        "constraint": fam,
-                        "index": [str(i) for i in (idx if isinstance(idx, tuple) else (idx,))],
-                        "value_kt": round(float(rhs[idx]), 3),
-                        "dual": float(d),
-                    }
-                )
+    for row in np.flatnonzero(np.abs(lp.dual) > 1e-9):
+        family, index = _key_of(spec, lp, int(row))
+        label = "commitment" if CONS[family].elastic_lower and any(w[2] == row for w in wanted) else family
+        conflicts.append({"constraint": label, "index": index, "value_kt": round(float(lp.activity[row]), 3), "dual": float(lp.dual[row])})
     return {"shortfalls": shortfalls, "conflicting_constraints": conflicts}
 
 
@@ -137,7 +137,7 @@ def unreachable_commitments(p: OilParams) -> dict:
     """Commitments on routes that no source reaches (no flow variable at all): infeasible
     before any solve. Returns a diagnosis in the same shape as :func:`diagnose_infeasible`."""
     served = {r for (_, r) in p.pairs}
-    bad = [(r, y, lo) for (r, y), lo in p.limit_lo.items() if lo > 0 and r not in served]
+    bad = [(r, y, float(p.limit_lo[i, j])) for i, r in enumerate(p.routes) for j, y in enumerate(p.years) if p.limit_lo[i, j] > 0 and r not in served]
     if not bad:
         return {}
     return {
@@ -194,10 +194,15 @@ def _describe_iis(iis: dict, limit: int) -> list[str]:
     if not rows:
         return []
     groups: dict[tuple[str, str, str], list[dict]] = {}
+    conservation = [r for r in rows if r["constraint"] in CONSERVATION]
     for r in rows:
+        if r["constraint"] in CONSERVATION:
+            continue
         key = (r["constraint"], ", ".join(r["index"][:-1]), r["bound"])
         groups.setdefault(key, []).append(r)
     lines = [f"irreducible infeasible subset ({iis['method']}), {len(rows)} rows that cannot all hold:"]
+    if conservation:
+        lines.append(f"  ({len(conservation)} of them say that crude is conserved along the arcs and tanks in between: see diagnosis.json)")
     for (fam, what, bound), grp in list(groups.items())[:limit]:
         periods = sorted(r["index"][-1] for r in grp)
         sign = {"lower": ">=", "upper": "<="}.get(bound, "=")

@@ -30,7 +30,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import InputError, Problem
-from .load import file_sha256, read_table
+from .load import read_table
 from .schema import Col, Table
 
 HISTORY_DIR = "history"
@@ -134,6 +134,8 @@ def _check_rows(h: dict[str, pd.DataFrame], lines: dict[str, pd.Series], routes:
     def where(name: str, idx) -> int:
         return int(lines[name][idx])
 
+    flagged = {(p.file, p.line, p.column) for p in problems}
+
     out = h.get("outlets")
     if out is not None:
         for idx, text in out["routes"].items():
@@ -150,8 +152,11 @@ def _check_rows(h: dict[str, pd.DataFrame], lines: dict[str, pd.Series], routes:
         df = h.get(name)
         if df is None:
             continue
+        rel = f"{HISTORY_DIR}/{name}.csv"
         for idx in df.index:
             a, b = df.at[idx, lo], df.at[idx, hi]
+            if (rel, where(name, idx), lo) in flagged or (rel, where(name, idx), hi) in flagged:
+                continue  # a cell that could not be read is reported already, not again as a missing half of a pair
             if pd.isna(a) != pd.isna(b):
                 problems.append(Problem(f"{HISTORY_DIR}/{name}.csv", f"{lo} and {hi} must both be given or both be blank", line=where(name, idx), column=hi if pd.isna(b) else lo))
             elif not pd.isna(a) and a > b:
@@ -175,9 +180,13 @@ def _check_rows(h: dict[str, pd.DataFrame], lines: dict[str, pd.Series], routes:
                 problems.append(Problem(f"{HISTORY_DIR}/events.csv", f"unknown override '{ov}'; expected an override of scenarios.yaml (or blank: not replayed)", line=where("events", idx), column="override"))
     cl, vol = h.get("claims"), h.get("volumes")
     if cl is not None and vol is not None and ev is not None:
-        volume_keys = set(zip(vol["year"], vol["outlet"]))
-        event_years = dict(zip(ev["event_id"], ev["year"]))
+        # a row with a missing or unreadable year or id is already reported; it takes no part in these checks
+        volume_keys = {(int(y), o) for y, o in zip(vol["year"], vol["outlet"]) if not pd.isna(y) and isinstance(o, str)}
+        unreadable = {o for y, o in zip(vol["year"], vol["outlet"]) if pd.isna(y)} | {e for e, y in zip(ev["event_id"], ev["year"]) if pd.isna(y)}
+        event_years = {e: int(y) for e, y in zip(ev["event_id"], ev["year"]) if not pd.isna(y) and isinstance(e, str)}
         for idx, row in cl.iterrows():
+            if pd.isna(row.year) or not isinstance(row["item"], str) or row["item"] in unreadable:
+                continue
             if row.metric == "volume":
                 if (row.year, row["item"]) not in volume_keys:
                     problems.append(Problem(f"{HISTORY_DIR}/claims.csv", f"no reported volume for year {row.year}, outlet '{row['item']}' in volumes.csv", line=where("claims", idx), column="item"))
@@ -211,11 +220,10 @@ def load_history(inputs_dir: str | Path, routes: set[str], overrides: set[str]) 
     for table in TABLES:
         path = folder / table.filename
         rel = f"{HISTORY_DIR}/{table.filename}"
-        if not path.exists():
+        if not path.exists() and not path.is_symlink():
             problems.append(Problem(rel, f"is missing; expected {table.description.lower()}"))
             continue
-        hashes[rel] = file_sha256(path)
-        read = read_table(path, rel, table, known, problems)
+        read = read_table(path, rel, table, known, problems, hashes)
         if read is None:
             continue
         typed, line_nos = read

@@ -1,147 +1,222 @@
-"""Derived parameters of the oil block: monthly quantities from the yearly tables and the events.
+"""Derived parameters of the oil block: period quantities from the yearly tables and the events.
 
 Reads, from a resolved :class:`~energy_routes.scenario.Scenario`: ``supply``
-(year, source, export_supply_mt), ``asset_capacity`` (year, asset,
-capacity_mt, third_party_mt), ``assets`` (asset, units, max_active_units),
-``route_legs`` (route, seq, asset, tariff_usd_per_t), ``source_routes``
-(source, route, feeder_cost_usd_per_t, max_mt), ``routes`` (route, grade),
-``grades`` (grade, bbl_per_t, diff_usd_per_bbl), ``prices`` (year,
-brent_usd_per_bbl), and the scenario's events, route limits and shares. The formulas are those of
-``docs/model.md`` §1 "Derived monthly parameters".
+(year, source, export_supply_mt), ``sources`` (source, bbl_per_t,
+ramp_up_per_day), ``asset_capacity`` (year, asset, capacity_mt,
+third_party_mt), ``assets`` (asset, units, max_active_units), the network
+tables (``nodes``, ``arcs``, ``stores``, ``source_routes``; see
+:mod:`energy_routes.network`), ``routes`` (route, grade), ``grades`` (grade,
+bbl_per_t, diff_usd_per_bbl), ``prices`` (year, brent_usd_per_bbl), and the
+scenario's time axis, events, route limits and shares. The formulas are
+those of ``docs/model.md`` §1 "Derived parameters".
+
+Quantities that events change (supply, asset and route capacities) are
+numpy arrays whose last axis is the period; the sweep kernel computes them
+for a whole batch of cases at once with a leading case axis, through the
+same :class:`DailyBasis` arithmetic.
 """
 
 from __future__ import annotations
 
-import math
+import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from .events import event_losses
+from .network import OilNetwork, build_network
+from .periods import Periods, build_periods, days_in_year
 from .scenario import Scenario
-from .events import day_remaining
-
-@dataclass
-class OilParams:
-    """Everything the oil LP needs, in kt per month, $/t and Mt/yr as documented."""
-
-    months: list[str]
-    days: dict[str, int]
-    year_of: dict[str, int]
-    years: list[int]
-    horizon_frac: dict[int, float]
-    sources: list[str]
-    routes: list[str]
-    assets: list[str]
-    pairs: list[tuple[str, str]]  # K
-    route_assets: dict[str, list[str]]
-    bbl_per_t: dict[str, float]  # by route
-    netback: dict[tuple[str, str, int], float]  # $/t
-    supply: dict[tuple[str, str], float]  # kt
-    asset_cap: dict[tuple[str, str], float]  # kt
-    route_cap: dict[tuple[str, str], float]  # kt, only where tighter than the route's assets
-    route_cap_all: dict[tuple[str, str], float]  # kt, every (route, month): what the route can carry
-    limit_lo: dict[tuple[str, int], float]  # kt per year (pro-rated)
-    limit_hi: dict[tuple[str, int], float]  # kt per year, inf = none
-    share: dict[tuple[str, int], float]  # only where < 1
-    pair_cap: dict[tuple[str, str, int], float]  # kt per year
-    penalty: float  # $/t
-    availability: pd.DataFrame = field(default_factory=pd.DataFrame)  # period, target, remaining (monthly mean)
 
 
 @dataclass
 class DailyBasis:
-    """The oil block's daily quantities before events, and the day → month layout.
+    """The oil block's daily quantities before events, laid out over the horizon's days.
 
     Shared by :func:`oil_params` and the sweep kernel, so a sweep case and a
-    fresh run compute monthly capacities with the same arithmetic.
+    fresh run compute period capacities with the same arithmetic. Arrays are
+    (target, day); the functions accept a leading batch axis on ``rem``.
     """
 
-    months: list[str]
-    days: pd.DatetimeIndex
-    month_start: np.ndarray  # index of each month's first day (days are sorted)
-    per_year: np.ndarray  # 1000 / days in that day's year: Mt/yr -> kt/day
-    route_assets: dict[str, list[str]]
-    units: dict[str, tuple[float, float]]  # asset -> (units, max active units)
-    cap_mt: dict[str, np.ndarray]  # asset -> capacity_mt laid out by day
-    third_mt: dict[str, np.ndarray]  # asset -> third_party_mt laid out by day
-    supply_mt: dict[str, np.ndarray]  # source -> export_supply_mt laid out by day
+    periods: Periods
+    network: OilNetwork
+    per_year: np.ndarray  # (D,) 1000 / days in that day's year: Mt/yr -> kt/day
+    units: np.ndarray  # (A,) units of each asset
+    max_active: np.ndarray  # (A,) units that can be active at once
+    cap_mt: np.ndarray  # (A, D) capacity_mt of each asset, by day
+    third_mt: np.ndarray  # (A, D) third_party_mt, by day
+    supply_mt: np.ndarray  # (S, D) export_supply_mt, by day
+    route_mask: np.ndarray  # (R, A) True where asset a is on a path into route r
 
-    def monthly(self, values: np.ndarray) -> np.ndarray:
-        """Sum a daily array into months (same order as ``months``)."""
-        return np.add.reduceat(values, self.month_start)
+    @property
+    def assets(self) -> list[str]:
+        return self.network.assets
 
-    def kappa(self, asset: str, rem: np.ndarray | None) -> np.ndarray:
-        """Kazakh capacity per day (kt/d): max(0, φ C − Θ), φ = min(u ρ, m)/m."""
-        u, mx = self.units[asset]
-        phi = 1.0 if rem is None else np.minimum(u * rem, mx) / mx
-        return np.maximum(0.0, phi * self.cap_mt[asset] - self.third_mt[asset]) * self.per_year
+    def kappa(self, rem: np.ndarray) -> np.ndarray:
+        """Kazakh capacity per day (kt/d): max(0, φ C − Θ), φ = min(u ρ, m)/m; ``rem`` is (..., A, D)."""
+        u, mx = self.units[:, None], self.max_active[:, None]
+        phi = np.minimum(u * rem, mx) / mx
+        return np.maximum(0.0, phi * self.cap_mt - self.third_mt) * self.per_year
 
-    def route_daily(self, route: str, kappas: dict[str, np.ndarray], rem: np.ndarray | None) -> np.ndarray:
-        """What route r can carry per day: min over its assets' κ, times the route's own ρ."""
-        daily = np.min(np.vstack([kappas[a] for a in self.route_assets[route]]), axis=0)
-        return daily if rem is None else daily * rem
+    def route_daily(self, kappa: np.ndarray, rem: np.ndarray) -> np.ndarray:
+        """What each route can carry per day: min over its assets' κ, times the route's own ρ; (..., R, D)."""
+        masked = np.where(self.route_mask[:, :, None], kappa[..., None, :, :], np.inf)  # (..., R, A, D)
+        daily = masked.min(axis=-2)
+        daily = np.where(np.isinf(daily), 0.0, daily)  # a route with no capacitated asset: none
+        return daily * rem
 
-    def supply_daily(self, source: str, rem: np.ndarray | None) -> np.ndarray:
-        q = self.supply_mt[source] * self.per_year
-        return q if rem is None else q * rem
+    def supply_daily(self, rem: np.ndarray) -> np.ndarray:
+        """Export supply per day (kt/d) after source events; ``rem`` is (..., S, D)."""
+        return self.supply_mt * self.per_year * rem
 
 
-def daily_basis(scenario: Scenario) -> DailyBasis:
+@dataclass
+class Capacities:
+    """The event-dependent right-hand sides, by period (kt); leading axes are cases in a sweep batch."""
+
+    supply: np.ndarray  # (..., S, P)
+    asset_cap: np.ndarray  # (..., A, P)
+    route_cap: np.ndarray  # (..., R, P): what the route can carry
+    route_row: np.ndarray  # (..., R, P): route_cap in periods with an event on the route itself, else inf
+
+
+@dataclass
+class OilParams:
+    """Everything the oil LP needs: kt per period, $/t, and kt per year for annual limits."""
+
+    network: OilNetwork
+    periods: Periods
+    years: list[int]
+    horizon_frac: np.ndarray  # (Y,) share of each year inside the horizon
+    caps: Capacities
+    sale_value: np.ndarray  # (K, Y) $/t at the outlet: (Brent + differential) × bbl/t − feeder cost
+    netback: np.ndarray  # (K, Y) $/t: sale value − tariffs on the cheapest path (for tables)
+    arc_tariff: np.ndarray  # (n_arcs,) $/t
+    bbl_per_t_source: np.ndarray  # (S,) barrels per tonne of each source's crude
+    limit_lo: np.ndarray  # (R, Y) kt per year, pro-rated to the horizon
+    limit_hi: np.ndarray  # (R, Y) kt per year, inf = none
+    share: np.ndarray  # (R, Y) maximum share of the year's exports, 1 = none
+    pair_cap: np.ndarray  # (K, Y) kt per year, inf = none
+    holding_open: np.ndarray  # (H, Y) level of each (source, store) holding at the start and end of each year, kt
+    ramp: np.ndarray  # (S, Y) most a source's production rate can rise per day, kt/d per day (inf = no limit)
+    penalty: float  # $/t on shut-in
+    availability: pd.DataFrame = field(default_factory=pd.DataFrame)  # period (month), target, remaining
+    availability_period: pd.DataFrame = field(default_factory=pd.DataFrame)  # period label, target, remaining
+
+    # convenience views --------------------------------------------------------
+    @property
+    def sources(self) -> list[str]:
+        return self.network.sources
+
+    @property
+    def routes(self) -> list[str]:
+        return self.network.routes
+
+    @property
+    def assets(self) -> list[str]:
+        return self.network.assets
+
+    @property
+    def pairs(self) -> list[tuple[str, str]]:
+        return self.network.pairs
+
+    @property
+    def year_pos(self) -> np.ndarray:
+        """(P,) position in ``years`` of each period's year."""
+        return np.searchsorted(self.years, self.periods.year)
+
+    def with_caps(self, caps: Capacities) -> "OilParams":
+        return dataclasses.replace(self, caps=caps)
+
+
+def daily_basis(scenario: Scenario, network: OilNetwork | None = None) -> DailyBasis:
     """Lay the yearly input tables out over the horizon's days."""
     inp = scenario.inputs
-    months = [str(p) for p in scenario.months]
-    start = scenario.months[0].start_time
-    end = scenario.months[-1].end_time.normalize()
-    days = pd.date_range(start, end, freq="D")
-    month_codes = days.to_period("M").astype(str).to_numpy()
-    month_start = np.flatnonzero(np.r_[True, month_codes[1:] != month_codes[:-1]])
+    net = network or build_network(inp.tables)
+    periods = scenario_periods(scenario)
+    days = periods.days
     years = scenario.years
     year_of_day = days.year.to_numpy()
     per_year = 1000.0 / np.where(pd.DatetimeIndex(days).is_leap_year, 366, 365)
+    ypos = np.searchsorted(years, year_of_day)
 
-    def by_day(table: pd.DataFrame, key: str, ident: str, column: str) -> np.ndarray:
-        """The yearly value of ``column`` for ``ident``, laid out over the horizon's days."""
-        rows = table[table[key] == ident]
-        values = dict(zip(rows["year"].astype(int), rows[column].astype(float)))
-        return np.array([values[y] for y in years])[np.searchsorted(years, year_of_day)]
+    def by_day(table: pd.DataFrame, key: str, idents: list[str], column: str) -> np.ndarray:
+        t = table[table["year"].isin(years)]
+        wide = t.pivot(index=key, columns="year", values=column).reindex(index=idents, columns=years)
+        return wide.to_numpy(float)[:, ypos]
 
-    routes = inp["routes"]["route"].tolist()
-    legs = inp["route_legs"].sort_values(["route", "seq"])
-    route_assets = {r: legs.loc[legs.route == r, "asset"].tolist() for r in routes}
-    oil_assets = sorted({a for r in routes for a in route_assets[r]}, key=inp["assets"]["asset"].tolist().index)
     units_t = inp["assets"].set_index("asset")
+    assets = net.assets
+    mask = np.array([[a in net.route_assets[r] for a in assets] for r in net.routes], dtype=bool).reshape(len(net.routes), len(assets))
     return DailyBasis(
-        months=months,
-        days=days,
-        month_start=month_start,
+        periods=periods,
+        network=net,
         per_year=per_year,
-        route_assets=route_assets,
-        units={a: (float(units_t.at[a, "units"]), float(units_t.at[a, "max_active_units"])) for a in oil_assets},
-        cap_mt={a: by_day(inp["asset_capacity"], "asset", a, "capacity_mt") for a in oil_assets},
-        third_mt={a: by_day(inp["asset_capacity"], "asset", a, "third_party_mt") for a in oil_assets},
-        supply_mt={s: by_day(inp["supply"], "source", s, "export_supply_mt") for s in inp["sources"]["source"]},
+        units=units_t.loc[assets, "units"].to_numpy(float) if assets else np.zeros(0),
+        max_active=units_t.loc[assets, "max_active_units"].to_numpy(float) if assets else np.zeros(0),
+        cap_mt=by_day(inp["asset_capacity"], "asset", assets, "capacity_mt"),
+        third_mt=by_day(inp["asset_capacity"], "asset", assets, "third_party_mt"),
+        supply_mt=by_day(inp["supply"], "source", net.sources, "export_supply_mt"),
+        route_mask=mask,
     )
+
+
+def scenario_periods(scenario: Scenario) -> Periods:
+    """The scenario's time axis (its ``resolution`` and ``windows``; monthly by default)."""
+    s = scenario.settings
+    return build_periods(scenario.months[0], scenario.months[-1], s.resolution or "month", s.windows or ())
+
+
+def remaining(basis: DailyBasis, losses: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Dense remaining fractions (assets, routes, sources) × days from summed event losses per target."""
+    net = basis.network
+    n = len(basis.periods.days)
+
+    def dense(ids: list[str]) -> np.ndarray:
+        out = np.ones((len(ids), n))
+        for i, t in enumerate(ids):
+            if t in losses:
+                out[i] = np.clip(1.0 - losses[t], 0.0, 1.0)
+        return out
+
+    return dense(net.assets), dense(net.routes), dense(net.sources)
+
+
+def capacities(basis: DailyBasis, rem_assets: np.ndarray, rem_routes: np.ndarray, rem_sources: np.ndarray) -> Capacities:
+    """Period right-hand sides from remaining fractions (any leading batch axes)."""
+    per = basis.periods
+    kappa = basis.kappa(rem_assets)
+    asset_cap = per.reduce(kappa)
+    route_cap = per.reduce(basis.route_daily(kappa, rem_routes))
+    # a route's own row holds only in periods where an event cuts the route itself: elsewhere its
+    # assets' rows say what it can carry (and a tank upstream of its last leg may add to that)
+    cut = per.reduce((rem_routes < 1.0).astype(float)) > 0
+    route_row = np.where(cut, route_cap, np.inf)
+    supply = per.reduce(basis.supply_daily(rem_sources))
+    return Capacities(supply, asset_cap, route_cap, route_row)
 
 
 def netback_table(scenario: Scenario) -> pd.DataFrame:
     """Netback per source, route and year of the horizon, with its parts ($/t; docs/model.md §1).
 
     Columns: year, source, route, grade, brent_usd_per_bbl, diff_usd_per_bbl, bbl_per_t,
-    price_usd_per_t, tariff_usd_per_t, feeder_cost_usd_per_t, netback_usd_per_t.
+    price_usd_per_t, tariff_usd_per_t (on the cheapest path of arcs), feeder_cost_usd_per_t,
+    netback_usd_per_t.
     """
     inp = scenario.inputs
-    legs = inp["route_legs"]
-    tariff = legs.groupby("route")["tariff_usd_per_t"].sum()
+    net = build_network(inp.tables)
     grades = inp["grades"].set_index("grade")
     brent = inp["prices"].set_index("year")["brent_usd_per_bbl"]
     grade_of = inp["routes"].set_index("route")["grade"]
+    feeder = inp["source_routes"].set_index(["source", "route"])["feeder_cost_usd_per_t"]
     rows = []
     for y in scenario.years:
-        for s, r, feeder in zip(inp["source_routes"]["source"], inp["source_routes"]["route"], inp["source_routes"]["feeder_cost_usd_per_t"]):
+        for s, r in net.pairs:
             g = grades.loc[grade_of[r]]
             price = (float(brent[y]) + float(g["diff_usd_per_bbl"])) * float(g["bbl_per_t"])
-            rows.append((y, s, r, grade_of[r], float(brent[y]), float(g["diff_usd_per_bbl"]), float(g["bbl_per_t"]), price, float(tariff[r]), float(feeder), price - float(tariff[r]) - float(feeder)))
+            tariff, fc = net.route_tariff[(s, r)], float(feeder[(s, r)])
+            rows.append((y, s, r, grade_of[r], float(brent[y]), float(g["diff_usd_per_bbl"]), float(g["bbl_per_t"]), price, tariff, fc, price - tariff - fc))
     cols = ["year", "source", "route", "grade", "brent_usd_per_bbl", "diff_usd_per_bbl", "bbl_per_t", "price_usd_per_t", "tariff_usd_per_t", "feeder_cost_usd_per_t", "netback_usd_per_t"]
     return pd.DataFrame(rows, columns=cols)
 
@@ -161,99 +236,95 @@ def capacity_table(scenario: Scenario) -> pd.DataFrame:
     return cap[["year", "asset", "units", "max_active_units", "capacity_mt", "third_party_mt", "kazakh_mt"]].sort_values(["year", "asset"], kind="stable").reset_index(drop=True)
 
 
+def _availability(per: Periods, losses: dict[str, np.ndarray]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Mean remaining fraction per target with events, by month and by period."""
+    month_of_day = per.days.to_period("M").astype(str).to_numpy()
+    rows_m, rows_p = [], []
+    for target, loss in sorted(losses.items()):
+        rem = np.clip(1.0 - loss, 0.0, 1.0)
+        by_month = pd.Series(rem).groupby(month_of_day).mean()
+        rows_m += [(m, target, float(by_month[m])) for m in per.months]
+        by_period = per.reduce(rem) / per.length
+        rows_p += [(lab, target, float(v)) for lab, v in zip(per.labels, by_period)]
+    cols = ["period", "target", "remaining"]
+    return pd.DataFrame(rows_m, columns=cols), pd.DataFrame(rows_p, columns=cols)
+
+
 def oil_params(scenario: Scenario) -> OilParams:
     """Compute the oil block's parameters (docs/model.md §1)."""
     inp = scenario.inputs
     basis = daily_basis(scenario)
-    months = basis.months
-    days = basis.days
-    month_of_day = days.to_period("M").astype(str).to_numpy()
+    net, per = basis.network, basis.periods
     years = scenario.years
-    days_m = dict(zip(months, np.diff(np.r_[basis.month_start, len(days)]).astype(int).tolist()))
-    year_of = {m: int(m[:4]) for m in months}
-    horizon_frac = {y: sum(days_m[m] for m in months if year_of[m] == y) / (366 if pd.Timestamp(year=y, month=1, day=1).is_leap_year else 365) for y in years}
-    rem = day_remaining(scenario, days)
+    losses = event_losses(scenario.settings.events, per.days)
+    caps = capacities(basis, *remaining(basis, losses))
+    frac = np.array([per.length[per.year == y].sum() / days_in_year(y) for y in years])
 
-    def monthly(values: np.ndarray) -> dict[str, float]:
-        return dict(zip(months, basis.monthly(values).tolist()))
-
-    sources = inp["sources"]["source"].tolist()
-    routes = inp["routes"]["route"].tolist()
-    route_assets = basis.route_assets
-    oil_assets = list(basis.units)
-
-    supply: dict[tuple[str, str], float] = {}
-    for s in sources:
-        for m, v in monthly(basis.supply_daily(s, rem.get(s))).items():
-            supply[(s, m)] = v
-
-    # assets: Kazakh capacity per day
-    kappa = {a: basis.kappa(a, rem.get(a)) for a in oil_assets}
-    asset_cap = {(a, m): v for a in oil_assets for m, v in monthly(kappa[a]).items()}
-    route_cap: dict[tuple[str, str], float] = {}
-    route_cap_all: dict[tuple[str, str], float] = {}
-    for r in routes:
-        for m, v in monthly(basis.route_daily(r, kappa, rem.get(r))).items():
-            route_cap_all[(r, m)] = v
-            # a route row is redundant (and would only split duals) unless it is
-            # tighter than every asset on the route
-            if v < min(asset_cap[(a, m)] for a in route_assets[r]) - 1e-9:
-                route_cap[(r, m)] = v
-
-    # prices and netbacks
-    grade_of = inp["routes"].set_index("route")["grade"]
-    grades = inp["grades"].set_index("grade")
-    sr = inp["source_routes"]
-    pairs = [(s, r) for s, r in zip(sr["source"], sr["route"])]
-    pairs.sort(key=lambda p: (sources.index(p[0]), routes.index(p[1])))
-    bbl_per_t = {r: float(grades.at[grade_of[r], "bbl_per_t"]) for r in routes}
+    # prices: the value of a tonne sold at the outlet, and the netback of the cheapest path (tables)
     nb = netback_table(scenario)
-    netback = {(s, r, int(y)): float(v) for s, r, y, v in zip(nb.source, nb.route, nb.year, nb.netback_usd_per_t)}
+    nb_key = {(s, r, int(y)): (p - f, n) for s, r, y, p, f, n in zip(nb.source, nb.route, nb.year, nb.price_usd_per_t, nb.feeder_cost_usd_per_t, nb.netback_usd_per_t)}
+    sale_value = np.array([[nb_key[(s, r, y)][0] for y in years] for s, r in net.pairs]).reshape(len(net.pairs), len(years))
+    netback = np.array([[nb_key[(s, r, y)][1] for y in years] for s, r in net.pairs]).reshape(len(net.pairs), len(years))
+    src = inp["sources"].set_index("source")
 
     # annual limits (kt per year, pro-rated to the horizon); which entries hold is decided when
     # the scenario is resolved (scenario/limits.py: later pieces replace, one piece intersects)
-    limit_lo = {(r, y): 0.0 for r in routes for y in years}
-    limit_hi = {(r, y): math.inf for r in routes for y in years}
+    R, Y = len(net.routes), len(years)
+    limit_lo, limit_hi, share = np.zeros((R, Y)), np.full((R, Y), np.inf), np.ones((R, Y))
     for (r, y), eff in scenario.limits.items():
-        if (r, y) in limit_lo:
+        if r in net.routes and y in years:
+            i, j = net.routes.index(r), years.index(y)
             if eff.low is not None:
-                limit_lo[(r, y)] = 1000.0 * eff.low * horizon_frac[y]
+                limit_lo[i, j] = 1000.0 * eff.low * frac[j]
             if eff.high is not None:
-                limit_hi[(r, y)] = 1000.0 * eff.high * horizon_frac[y]
-    share = {k: eff.high for k, eff in scenario.shares.items() if k[1] in horizon_frac and eff.high is not None and eff.high < 1.0}
-    pair_cap = {}
-    for s, r, mx in zip(sr["source"], sr["route"], sr["max_mt"]):
+                limit_hi[i, j] = 1000.0 * eff.high * frac[j]
+    for (r, y), eff in scenario.shares.items():
+        if r in net.routes and y in years and eff.high is not None:
+            share[net.routes.index(r), years.index(y)] = eff.high
+    cap_of = inp["source_routes"].set_index(["source", "route"])["max_mt"]
+    pair_cap = np.full((len(net.pairs), Y), np.inf)
+    for k, (s, r) in enumerate(net.pairs):
+        mx = cap_of[(s, r)]
         if mx is not None and not pd.isna(mx):
-            for y in years:
-                pair_cap[(s, r, y)] = 1000.0 * float(mx) * horizon_frac[y]
+            pair_cap[k] = 1000.0 * float(mx) * frac
 
-    avail_rows = []
-    for target, values in sorted(rem.items()):
-        s = pd.Series(values).groupby(month_of_day).mean()
-        avail_rows += [(m, target, float(s[m])) for m in months]
-    availability = pd.DataFrame(avail_rows, columns=["period", "target", "remaining"])
+    # stores: each holding (source, store) starts and ends every year at the store's opening level,
+    # shared among the sources it can hold in proportion to their export supply that year (docs/model.md)
+    store_of = {k.store: k for k in net.stores}
+    supply_y = inp["supply"].set_index(["source", "year"])["export_supply_mt"]
+    holding_open = np.zeros((len(net.holdings), Y))
+    for i, (s, k) in enumerate(net.holdings):
+        mates = [s2 for s2, k2 in net.holdings if k2 == k]
+        for j, y in enumerate(years):
+            tot = sum(float(supply_y[(s2, y)]) for s2 in mates)
+            holding_open[i, j] = store_of[k].opening_kt * (float(supply_y[(s, y)]) / tot if tot > 0 else 1.0 / len(mates))
 
+    # ramp-up: a fraction of the source's full daily rate (that year's outlook) per day
+    ramp = np.full((len(net.sources), Y), np.inf)
+    if "ramp_up_per_day" in src:
+        for i, s in enumerate(net.sources):
+            v = src.at[s, "ramp_up_per_day"]
+            if v is not None and not pd.isna(v):
+                ramp[i] = [float(v) * 1000.0 * float(supply_y[(s, y)]) / days_in_year(y) for y in years]
+
+    avail_m, avail_p = _availability(per, losses)
     return OilParams(
-        months=months,
-        days=days_m,
-        year_of=year_of,
+        network=net,
+        periods=per,
         years=years,
-        horizon_frac=horizon_frac,
-        sources=sources,
-        routes=routes,
-        assets=oil_assets,
-        pairs=pairs,
-        route_assets=route_assets,
-        bbl_per_t=bbl_per_t,
+        horizon_frac=frac,
+        caps=caps,
+        sale_value=sale_value,
         netback=netback,
-        supply=supply,
-        asset_cap=asset_cap,
-        route_cap=route_cap,
-        route_cap_all=route_cap_all,
+        arc_tariff=np.array([a.tariff for a in net.arcs]),
+        bbl_per_t_source=src.loc[net.sources, "bbl_per_t"].to_numpy(float),
         limit_lo=limit_lo,
         limit_hi=limit_hi,
         share=share,
         pair_cap=pair_cap,
+        holding_open=holding_open,
+        ramp=ramp,
         penalty=float(scenario.settings.shut_in_penalty_usd_per_t),
-        availability=availability,
+        availability=avail_m,
+        availability_period=avail_p,
     )

@@ -120,6 +120,7 @@ class CompiledLP:
         self.num_nonzeros = int(A.nnz)
         self._primal: np.ndarray | None = None
         self._dual: np.ndarray | None = None
+        self._activity: np.ndarray | None = None
 
     @property
     def num_cols(self) -> int:
@@ -135,8 +136,8 @@ class CompiledLP:
         up = np.empty(len(constraints))
         for i, con in enumerate(constraints):
             lb, ub = _bound(con.lower), _bound(con.upper)
-            lo[i] = -INF if lb is None else lb
-            up[i] = INF if ub is None else ub
+            lo[i] = -INF if lb is None or lb <= -1e20 else lb
+            up[i] = INF if ub is None or ub >= 1e20 else ub
         return lo, up
 
     @staticmethod
@@ -149,16 +150,67 @@ class CompiledLP:
             idx[name].append(item.index())
         return {k: (np.array(pos[k], dtype=np.int64), idx[k]) for k in pos}
 
-    def update_rows(self, *families: str) -> None:
-        """Re-read the bounds of the named constraint families from their (mutable) parameters and push them into HiGHS."""
-        for fam in families:
-            if fam not in self._by_con:
-                continue
-            rows, _ = self._by_con[fam]
-            cons = [self.constraints[i] for i in rows]
-            lo, up = self._row_bounds(cons)
-            self.row_lower[rows], self.row_upper[rows] = lo, up
-            self.highs.changeRowsBounds(len(rows), rows.astype(np.int32), lo, up)
+    # -- positions of a family's members ------------------------------------------------
+    def cols_of(self, var_name: str, n: int | None = None) -> np.ndarray:
+        """Column of each member of an integer-indexed Var family (position i -> column; -1 where the
+        compiler dropped it, i.e. it appears in no row and has no cost)."""
+        return self._positions(self._by_var, var_name, n)
+
+    def rows_of(self, con_name: str, n: int | None = None) -> np.ndarray:
+        """Row of each member of an integer-indexed Constraint family (-1 where the row was skipped)."""
+        return self._positions(self._by_con, con_name, n)
+
+    @staticmethod
+    def _positions(groups, name: str, n: int | None) -> np.ndarray:
+        pos, idx = groups.get(name, (np.zeros(0, np.int64), []))
+        size = n if n is not None else (max(idx) + 1 if idx else 0)
+        out = np.full(size, -1, dtype=np.int64)
+        if len(pos):
+            out[np.asarray(idx, dtype=np.int64)] = pos
+        return out
+
+    def families(self) -> list[str]:
+        """Names of the constraint families in the compiled LP."""
+        return list(self._by_con)
+
+    def row_label(self, row: int) -> tuple[str, object]:
+        """(family, Pyomo index) of a row."""
+        con = self.constraints[row]
+        return con.parent_component().name, con.index()
+
+    # -- changing the LP in HiGHS ----------------------------------------------------------
+    def set_row_bounds(self, rows: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+        """Push new bounds of some rows into HiGHS (infinite where |bound| >= 1e20)."""
+        rows = np.asarray(rows, dtype=np.int32)
+        lower = np.where(np.asarray(lower, float) <= -1e20, -INF, lower)
+        upper = np.where(np.asarray(upper, float) >= 1e20, INF, upper)
+        self.highs.changeRowsBounds(len(rows), rows, lower, upper)
+
+    def set_costs(self, cols: np.ndarray, cost: np.ndarray) -> None:
+        cols = np.asarray(cols, dtype=np.int32)
+        self.highs.changeColsCost(len(cols), cols, np.asarray(cost, float))
+
+    def costs(self) -> np.ndarray:
+        return np.asarray(self.highs.getLp().col_cost_, dtype=float)
+
+    def duals_for_costs(self, cost: np.ndarray) -> np.ndarray:
+        """Row duals at the last optimal basis for another cost vector: y = B^-T c_B.
+
+        Used to report shadow prices of the economic objective at the vertex the LP chose
+        (the tie-break is in the LP's costs, not in what a tonne of capacity is worth).
+        Same sign convention as :attr:`dual` (checked against HiGHS's own duals in the tests).
+        """
+        _, basic = self.highs.getBasicVariables()
+        basic = np.asarray(basic, dtype=np.int64)
+        c_b = np.where(basic >= 0, np.asarray(cost, float)[np.maximum(basic, 0)], 0.0)
+        _, y = self.highs.getBasisTransposeSolve(c_b)
+        return np.asarray(y, dtype=float)
+
+    def get_basis(self):
+        return self.highs.getBasis()
+
+    def set_basis(self, basis) -> None:
+        self.highs.setBasis(basis)
 
     def solve(self) -> Solution:
         t0 = time.perf_counter()
@@ -172,11 +224,56 @@ class CompiledLP:
             sol = self.highs.getSolution()
             self._primal = np.asarray(sol.col_value, dtype=float)
             self._dual = np.asarray(sol.row_dual, dtype=float)
+            self._activity = np.asarray(sol.row_value, dtype=float)
             objective = float(info.objective_function_value)
         else:
-            self._primal = self._dual = None
+            self._primal = self._dual = self._activity = None
             objective = math.nan
         return Solution(text, optimal, objective, seconds, int(info.simplex_iteration_count))
+
+    @property
+    def primal(self) -> np.ndarray:
+        """Column values of the last optimal solve."""
+        if self._primal is None:
+            raise RuntimeError("no optimal solution to read")
+        return self._primal
+
+    @property
+    def dual(self) -> np.ndarray:
+        """Row duals of the last optimal solve: d objective / d right-hand side (objective units per row unit)."""
+        if self._dual is None:
+            raise RuntimeError("no optimal solution to read")
+        return self._dual
+
+    @property
+    def activity(self) -> np.ndarray:
+        """Row activities (left-hand sides) of the last optimal solve."""
+        if self._activity is None:
+            raise RuntimeError("no optimal solution to read")
+        return self._activity
+
+    def family_values(self, var_name: str, n: int) -> np.ndarray:
+        """Values of an integer-indexed Var family, position-aligned (0 where the compiler dropped a member)."""
+        cols = self.cols_of(var_name, n)
+        out = np.zeros(n)
+        ok = cols >= 0
+        out[ok] = self.primal[cols[ok]]
+        return out
+
+    def family_duals(self, con_name: str, n: int) -> np.ndarray:
+        """Duals of an integer-indexed Constraint family, position-aligned (0 where a row was skipped)."""
+        rows = self.rows_of(con_name, n)
+        out = np.zeros(n)
+        ok = rows >= 0
+        out[ok] = self.dual[rows[ok]]
+        return out
+
+    def family_activity(self, con_name: str, n: int) -> np.ndarray:
+        rows = self.rows_of(con_name, n)
+        out = np.zeros(n)
+        ok = rows >= 0
+        out[ok] = self.activity[rows[ok]]
+        return out
 
     def values(self, var_name: str) -> pd.Series:
         """Primal values of one Pyomo Var component, indexed by its index tuples."""
@@ -197,11 +294,7 @@ class CompiledLP:
         return pd.Series(data[pos], index=index)
 
     def row_activity(self, con_name: str) -> pd.Series:
-        if self._primal is None:
-            raise RuntimeError("no optimal solution to read")
-        sol = self.highs.getSolution()
-        act = np.asarray(sol.row_value, dtype=float)
-        return self._series(self._by_con, con_name, act)
+        return self._series(self._by_con, con_name, self._activity)
 
 
 def solve_with_pyomo(model: pyo.ConcreteModel) -> tuple[str, float, dict[str, pd.Series]]:

@@ -104,7 +104,7 @@ def print_summary(console: Console, result, out_dir) -> None:
     sc = result.scenario
     console.print(f"[bold]{escape(sc.name)}[/bold]: {escape(sc.description.splitlines()[0]) if sc.description else ''}")
     console.print(
-        f"horizon {sc.months[0]}..{sc.months[-1]}; netback {result.oil.objective:,.1f} M$; "
+        f"horizon {sc.months[0]}..{sc.months[-1]}; netback {result.objective_musd:,.1f} M$; "
         f"{result.oil_size['variables']} variables, {result.oil_size['constraints']} constraints"
     )
     if len(sc.years) > 2:

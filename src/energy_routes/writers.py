@@ -8,9 +8,11 @@ order, fixed float format) so the same inputs give byte-identical tables.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -40,6 +42,12 @@ TABLE_NAMES = (
     "asset_use_monthly",
     "availability_monthly",
     "power_hourly",
+    "allocation_period",
+    "flows_period",
+    "balance_period",
+    "asset_use_period",
+    "stores_period",
+    "arc_flows_monthly",
     "power_links",
     "power_prices",
     "power_allocation",
@@ -70,9 +78,99 @@ def git_commit(folder: Path) -> str | None:
     return res.stdout.strip() or None if res.returncode == 0 else None
 
 
+#: longest folder name we create for a default --out (file systems allow 255 bytes; the
+#: temporary ``.<name>.partial-XXXXXXXX`` and ``.<name>.plan`` names need room too)
+FOLDER_NAME_MAX = 120
+
+
+def safe_folder_name(text: str, max_len: int = 80) -> str:
+    """A single, harmless folder-name component made from any text (a scenario name, a file stem).
+
+    Keeps letters, digits, '.', '_' and '-'; everything else (path separators,
+    '..', spaces, control characters, NUL) becomes '-'; no leading dot or dash;
+    at most ``max_len`` characters; never empty.
+    """
+    out = re.sub(r"[^A-Za-z0-9._-]+", "-", str(text))
+    out = re.sub(r"\.{2,}", ".", out).strip(".-")
+    return out[:max_len].rstrip(".-") or "run"
+
+
 def default_out_dir(scenario_name: str, root: Path = Path("runs")) -> Path:
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    return root / f"{scenario_name}-{stamp}"
+    return root / f"{safe_folder_name(scenario_name)}-{stamp}"
+
+
+def check_out(out_dir: Path, option: str = "--out", *, resume: bool = False, hint: str = "") -> None:
+    """Refuse an output folder we could not create, before any work is done (exit code 2).
+
+    The folder must not exist, or be an empty folder; its nearest existing
+    parent must be a folder we may write in; every name on the way must fit
+    the file system (with room for the temporary ``.<name>.partial-…`` name).
+    ``resume`` skips the "not empty" rule (the folder of a sweep being resumed).
+    """
+    from .errors import InputError, Problem
+
+    out_dir = Path(out_dir)
+    where = str(out_dir)
+
+    def refuse(why: str) -> None:
+        raise InputError([Problem(option, f"{where} {why}")])
+
+    if "\x00" in where:
+        where = where.replace("\x00", "\\0")
+        refuse("contains a NUL byte; a folder name cannot")
+    if out_dir.is_symlink() and not out_dir.exists():
+        refuse("is a symbolic link to nothing; choose another folder")
+    if out_dir.exists():
+        if not out_dir.is_dir():
+            refuse("exists and is not a folder (a file or a device); choose another folder")
+        if not resume:
+            try:
+                busy = any(out_dir.iterdir())
+            except OSError as exc:
+                refuse(f"cannot be read ({exc.strerror}); choose another folder")
+            if busy:
+                refuse(f"already exists and is not empty; choose another --out{hint} (a folder is never overwritten)")
+        if not os.access(out_dir, os.W_OK | os.X_OK):
+            refuse("is not writable; choose another folder")
+    missing: list[str] = []
+    parent = out_dir if not out_dir.exists() else out_dir.parent
+    while not parent.exists():
+        if parent.is_symlink():
+            refuse(f"cannot be created: {parent} is a symbolic link to nothing")
+        missing.append(parent.name)
+        if parent.parent == parent:
+            break
+        parent = parent.parent
+    if parent.exists():
+        if not parent.is_dir():
+            refuse(f"cannot be created: {parent} is a file, not a folder")
+        if not os.access(parent, os.W_OK | os.X_OK):
+            refuse(f"cannot be created: {parent} is not writable")
+        try:
+            name_max = os.pathconf(parent, "PC_NAME_MAX")
+        except (OSError, ValueError, AttributeError):
+            name_max = 255
+        for name in [out_dir.name, *missing]:
+            if len(name.encode()) + 30 > name_max:
+                refuse(f"has a name {len(name.encode())} bytes long; this file system allows {name_max}, less 30 for the temporary name")
+
+
+def reserve_name(tmp: Path, target: Path) -> Path:
+    """Rename the finished temporary folder ``tmp`` to ``target`` in one step; never over a non-empty folder.
+
+    ``os.replace`` of a folder onto an empty folder succeeds and onto a
+    non-empty one fails, atomically, so of two runs racing for one ``--out``
+    exactly one wins and the other gets :class:`FileExistsError` (nothing of
+    either is mixed).
+    """
+    try:
+        os.replace(tmp, target)
+    except OSError as exc:
+        if exc.errno in (errno.ENOTEMPTY, errno.EEXIST, errno.ENOTDIR, errno.EISDIR):
+            raise FileExistsError(f"{target} exists and is not empty (another run wrote it first?); choose another --out") from None
+        raise
+    return target
 
 
 def write_csv(df: pd.DataFrame, path: Path) -> None:
@@ -95,7 +193,7 @@ def write_run(
     nothing is written.
     """
     out_dir = Path(out_dir)
-    if out_dir.exists() and any(out_dir.iterdir()):
+    if out_dir.is_dir() and any(out_dir.iterdir()):
         raise FileExistsError(f"{out_dir} exists and is not empty; choose another --out")
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-", dir=out_dir.parent))
@@ -111,13 +209,39 @@ def write_run(
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n")
         if finalize is not None:
             finalize(tmp)
-        if out_dir.exists():
-            out_dir.rmdir()
-        os.replace(tmp, out_dir)
+        reserve_name(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out_dir
+
+
+def scenario_hashes(table_hashes: dict[str, str], inputs_dir: Path, scenario_arg: str | Path) -> dict[str, str]:
+    """SHA-256 of everything a resolved scenario depends on: the tables, scenarios.yaml and the user's scenario file.
+
+    The scenario file is keyed by its absolute path, so the record holds wherever the command was run from.
+    """
+    from .load import file_sha256
+    from .scenario import SCENARIO_FILE
+
+    hashes = dict(table_hashes)
+    lib = Path(inputs_dir) / SCENARIO_FILE
+    if lib.exists():
+        hashes[SCENARIO_FILE] = file_sha256(lib)
+    path = scenario_file(scenario_arg)
+    if path is not None:
+        hashes[str(path)] = file_sha256(path)
+    return hashes
+
+
+def scenario_file(scenario_arg: str | Path | None) -> Path | None:
+    """The absolute path of a scenario given as a .yaml file, or None for a shipped scenario name."""
+    if scenario_arg is None:
+        return None
+    arg = Path(str(scenario_arg))
+    if arg.suffix in (".yaml", ".yml") and arg.exists():
+        return arg.resolve()
+    return None
 
 
 def now_iso() -> str:
@@ -130,17 +254,8 @@ def command_line() -> list[str]:
 
 def manifest_for(result, inputs_dir: Path, scenario_arg: str) -> dict:
     """The manifest of a run: what was asked, what was read, what ran, what came out."""
-    from .load import file_sha256
-    from .scenario import SCENARIO_FILE
-
     sc = result.scenario
-    hashes = dict(sc.inputs.hashes)
-    lib = Path(inputs_dir) / SCENARIO_FILE
-    if lib.exists():
-        hashes[SCENARIO_FILE] = file_sha256(lib)
-    arg = Path(scenario_arg)
-    if arg.suffix in (".yaml", ".yml") and arg.exists():
-        hashes[str(arg)] = file_sha256(arg)
+    hashes = scenario_hashes(sc.inputs.hashes, inputs_dir, scenario_arg)
     return {
         "energy_routes_manifest": 1,
         "created_utc": now_iso(),
@@ -155,7 +270,8 @@ def manifest_for(result, inputs_dir: Path, scenario_arg: str) -> dict:
             "name": "HiGHS (highspy)",
             "oil": {
                 "status": result.oil.status,
-                "objective_musd": result.oil.objective,
+                "objective_musd": result.objective_musd,
+                "economics_musd": {k: round(x, 6) for k, x in result.economics.items()},
                 "iterations": result.oil.iterations,
                 **result.oil_size,
             },

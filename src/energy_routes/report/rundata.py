@@ -9,7 +9,7 @@ the inputs folder and the SHA-256 of every input file) and the CSV tables
 
 Reads from the inputs folder named in the manifest, only where the file is
 still there *and* its SHA-256 equals the one recorded for the run:
-``route_legs.csv`` (route -> assets, for the Sankey diagram), ``routes.csv``,
+``arcs.csv`` (the assets on the way into each outlet, for the Sankey diagram), ``routes.csv``,
 ``assets.csv``, ``sources.csv`` (display names). ``SOURCES.md`` is read if
 present. Anything missing is replaced by a plainer fallback and a note saying
 why, so a report can always be made from the run folder alone.
@@ -132,13 +132,13 @@ def _read_inputs_context(data: RunData) -> None:
             return None
         return path
 
-    legs_path = unchanged("route_legs.csv")
-    if legs_path is not None:
-        legs = pd.read_csv(legs_path, dtype={"route": str, "asset": str}, skipinitialspace=True)
-        data.legs = legs[["route", "seq", "asset"]].sort_values(["route", "seq"]).reset_index(drop=True)
+    arcs_path = unchanged("arcs.csv")
+    if arcs_path is not None:
+        arcs = pd.read_csv(arcs_path, dtype=str, skipinitialspace=True, keep_default_na=False)
+        data.legs = legs_from_arcs(arcs)
     else:
         data.notes.append(
-            "The route legs (route_legs.csv) of this run's inputs folder are not available unchanged, "
+            "The network (arcs.csv) of this run's inputs folder is not available unchanged, "
             "so the flow diagram goes from sources straight to routes."
         )
     for kind, file, id_col in (("route", "routes.csv", "route"), ("asset", "assets.csv", "asset"), ("source", "sources.csv", "source")):
@@ -153,6 +153,29 @@ def _read_inputs_context(data: RunData) -> None:
         data.sources_md = parse_sources_md(md.read_text(encoding="utf-8"))
     else:
         data.notes.append("inputs/SOURCES.md was not found next to this run's inputs, so the Sources sheet is left out.")
+
+
+def legs_from_arcs(arcs: pd.DataFrame) -> pd.DataFrame:
+    """route, seq, asset: the capacitated arcs on the way into each outlet, upstream first (for the Sankey).
+
+    Walks back from each outlet (a node no arc leaves) along the arcs that reach it; where two
+    arcs enter a node, the first listed in arcs.csv is followed.
+    """
+    into: dict[str, list[tuple[str, str]]] = {}
+    leaves = set(arcs["from_node"])
+    for f, t, a in zip(arcs["from_node"], arcs["to_node"], arcs["asset"]):
+        into.setdefault(t, []).append((f, a))
+    rows = []
+    for outlet in [n for n in dict.fromkeys(arcs["to_node"]) if n not in leaves]:
+        chain, node, seen = [], outlet, set()
+        while node in into and node not in seen:
+            seen.add(node)
+            f, a = into[node][0]
+            if a:
+                chain.append(a)
+            node = f
+        rows += [(outlet, i + 1, a) for i, a in enumerate(reversed(chain))]
+    return pd.DataFrame(rows, columns=["route", "seq", "asset"])
 
 
 def _clean_cell(text: str) -> str:

@@ -33,8 +33,8 @@ class Locator:
         m = re.match(r"(\w+)\[(\d+)\]", column)
         file, line = SCENARIO_FILE, None
         origin = self.provenance.item(m.group(1), int(m.group(2))) if m else None
-        if origin is None:
-            origin = self.provenance.scalars.get(column.split(".")[0])  # a scalar or mapping setting
+        if origin is None:  # a scalar or mapping setting, or a list that later pieces replace whole
+            origin = self.provenance.scalars.get(m.group(1) if m else column.split(".")[0])
         if origin is not None:
             file, line = origin.file, origin.line
         self.problems.append(Problem(f"{file} (scenario '{self.name}')", msg, line=line, column=column))
@@ -133,6 +133,21 @@ def check_events(s: Settings, targets: set[str], first_day, last_day, loc: Locat
                 f"events[{i}] ({ev.id})",
             )
         window.setdefault(key, i)
+
+
+def check_windows(s: Settings, first_day, last_day, loc: Locator) -> None:
+    """Resolution windows lie inside the horizon, run forwards and do not overlap."""
+    wins = s.windows or []
+    for i, w in enumerate(wins):
+        col = f"windows[{i}]"
+        if w.start > w.end:
+            loc.report(f"starts ({w.start}) after it ends ({w.end})", col)
+        elif w.start < first_day or w.end > last_day:
+            loc.report(f"window {w.start}..{w.end} is outside the horizon {first_day}..{last_day}", col)
+    ordered = sorted(range(len(wins)), key=lambda i: wins[i].start)
+    for a, b in zip(ordered, ordered[1:]):
+        if wins[b].start <= wins[a].end:
+            loc.report(f"overlaps windows[{a}] ({wins[a].start}..{wins[a].end}); give each day one resolution", f"windows[{b}]")
 
 
 def check_power(s: Settings, loc: Locator, inputs) -> None:

@@ -7,10 +7,47 @@ the edited table is checked with the same schema as the file it came from.
 
 from __future__ import annotations
 
-from ..load import Inputs, _check_structure, _validate_with_pandera, known_ids
+import math
+
+from ..load import NA_TOKENS, Inputs, _check_structure, _validate_with_pandera, known_ids
 from ..schema import TABLES_BY_NAME
 from .checks import Locator
 from .settings import Settings, expand_years
+
+
+def _typed(c, v, loc: Locator, where: str) -> tuple[bool, object]:
+    """The value ``v`` as column ``c`` stores it, or (False, None) after reporting why it cannot be.
+
+    Numbers must be finite (NaN and infinity are refused, as in the CSV files), whole numbers whole
+    (``units: 2.7`` is an error, not 2), and null only where the column may be blank.
+    """
+    if v is None or (isinstance(v, str) and v.strip().lower() in NA_TOKENS):
+        if not c.nullable:
+            loc.report(f"{c.name} cannot be blank; expected {c.expected()}", where)
+            return False, None
+        return True, None
+    if c.kind in ("int", "float"):
+        try:
+            x = float(v)
+        except (TypeError, ValueError):
+            loc.report(f"value for {c.name} must be {c.expected()}, got '{v}'", where)
+            return False, None
+        if not math.isfinite(x):
+            loc.report(f"value for {c.name} must be a finite number, got '{v}'; expected {c.expected()}", where)
+            return False, None
+        if c.kind == "int":
+            if x != round(x):
+                loc.report(f"value for {c.name} must be a whole number, got '{v}'; expected {c.expected()}", where)
+                return False, None
+            return True, int(x)
+        return True, x
+    return True, str(v)
+
+
+def _origin_file(loc: Locator, i: int, default: str) -> str:
+    """The file the i-th merged `set` edit came from (scenarios.yaml or a scenario file)."""
+    origin = loc.provenance.item("set", i)
+    return origin.file if origin is not None else default
 
 
 def apply_set_edits(inputs: Inputs, s: Settings, years: list[int], loc: Locator, rel: str) -> Inputs:
@@ -47,18 +84,11 @@ def apply_set_edits(inputs: Inputs, s: Settings, years: list[int], loc: Locator,
             loc.report(f"matches no row of {edit.table}.csv", col + ".where")
             continue
         for k, v in edit.values.items():
-            c = table.col(k)
-            if c.kind in ("int", "float"):
-                try:
-                    v = None if v is None else float(v)
-                except (TypeError, ValueError):
-                    loc.report(f"value for {k} must be {c.expected()}, got '{v}'", col + f".values.{k}")
-                    continue
-                if c.kind == "int" and v is not None:
-                    v = int(v)
-            df.loc[mask, k] = v
+            ok, v = _typed(table.col(k), v, loc, col + f".values.{k}")
+            if ok:
+                df.loc[mask, k] = v
         _validate_with_pandera(
-            df, edited.lines[edit.table], table, f"{edit.table}.csv as edited by {rel} {col}", known_ids(edited.tables), loc.problems
+            df, edited.lines[edit.table], table, f"{edit.table}.csv as edited by {_origin_file(loc, i, rel)} {col}", known_ids(edited.tables), loc.problems
         )
     _check_structure(edited.tables, edited.lines, loc.problems)
     return edited

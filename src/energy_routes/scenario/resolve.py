@@ -162,6 +162,7 @@ def _resolve_settings(inputs: Inputs, s: Settings, name: str, description: str, 
     checks.check_limits(s, years, routes, route_limits, loc, horizon)
     checks.check_shares(s, years, routes, loc, horizon)
     checks.check_events(s, routes | assets | sources, first_day, last_day, loc)
+    checks.check_windows(s, first_day, last_day, loc)
     checks.check_power(s, loc, inputs)
     edited = apply_set_edits(inputs, s, years, loc, SCENARIO_FILE)
     scenario = Scenario(name, description, chain, s, edited, months, SCENARIO_FILE, limits=route_limits, shares=route_shares, notes=notes + share_notes)

@@ -22,8 +22,32 @@ FIELD_UNITS = {"remaining": "fraction", "max_share": "fraction", "min_mt": "Mt/y
 LIST_SETTINGS = ("route_limits", "route_shares", "events", "set")
 
 
+#: a scenario name is shown in tables and reports and, made safe by writers.safe_folder_name, names
+#: the run folder; it may not look like a path (no '/', '\\', leading '.', control characters or NUL)
+NAME_MAX = 100
+
+
+def check_name(v: str) -> str:
+    """A scenario name: printable text without path separators, not starting with '.', at most NAME_MAX characters."""
+    bad = [c for c in v if c in "/\\" or ord(c) < 32 or ord(c) == 127]
+    if not v.strip() or bad or v.startswith("."):
+        shown = "".join(c if ord(c) >= 32 else f"\\x{ord(c):02x}" for c in v)[:NAME_MAX]
+        raise ValueError(f"got '{shown}'; expected a scenario name: printable text without '/', '\\' or control characters, not starting with '.'")
+    if len(v) > NAME_MAX:
+        raise ValueError(f"got a name {len(v)} characters long; a scenario name has at most {NAME_MAX}")
+    return v
+
+
+def _scalar(v: Any) -> Any:
+    """A value of a `set` edit or a `where` filter: a number, text or null (never a list, a mapping or true/false)."""
+    if isinstance(v, bool) or not (v is None or isinstance(v, (str, int, float))):
+        raise ValueError(f"expected a number, text or null, got {v!r}")
+    return v
+
+
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # NaN and infinity are refused in every numeric setting (a range check alone lets NaN through)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class Horizon(_Strict):
@@ -115,12 +139,35 @@ class Event(_Strict):
     note: str | None = None
 
 
+Resolution = Literal["month", "week", "day"]
+
+
+class Window(_Strict):
+    """A stretch of the horizon solved at its own resolution (e.g. daily around an outage)."""
+
+    start: dt.date
+    end: dt.date
+    resolution: Resolution = "day"
+    note: str | None = None
+
+
 class SetEdit(_Strict):
     table: str
-    where: dict[str, str | int | float] = Field(default_factory=dict)
+    where: dict[str, Any] = Field(default_factory=dict)
     years: YearsSpec = None
-    values: dict[str, str | int | float | None]
+    values: dict[str, Any]  # checked against the column's kind by scenario.edits (finite, whole, blank only where allowed)
     note: str | None = None
+
+    @field_validator("where", "values", mode="before")
+    @classmethod
+    def _scalars(cls, v: Any) -> Any:
+        if isinstance(v, dict):
+            for key, item in v.items():
+                try:
+                    _scalar(item)
+                except ValueError as exc:
+                    raise ValueError(f"'{key}': {exc}") from None
+        return v
 
 
 class Settings(_Strict):
@@ -129,8 +176,16 @@ class Settings(_Strict):
     name: str | None = None
     description: str | None = None
     extends: str | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str | None) -> str | None:
+        return None if v is None else check_name(v)
+
     overrides: list[str] = Field(default_factory=list)
     horizon: Horizon | None = None
+    resolution: Resolution | None = None  # of the oil block's periods; default month
+    windows: list[Window] | None = None  # finer (or coarser) resolution inside the horizon; replaced, not appended, by later pieces
     shut_in_penalty_usd_per_t: float | None = Field(default=None, ge=0, le=10000)
     power: PowerSettings | None = None
     route_limits: list[RouteLimit] = Field(default_factory=list)

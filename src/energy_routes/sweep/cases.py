@@ -7,11 +7,13 @@ penalty); ``lost_netback_musd`` (the scenario's netback minus the case's);
 ``shut_in_mt`` and ``extra_shut_in_mt`` (over the horizon; the second net of
 the scenario's own shut-in); ``rerouted_mt`` (the sum of the increases on the
 routes that gained volume); ``delta_<route>_mt`` (case minus scenario, per
-route); ``binding`` (the capacity-type constraints with a non-zero shadow
-price, largest first, as ``family:target (max $/t over months)``) and
-``bottleneck`` (of the constraints on capacities the case did not disrupt, the one
-whose shadow price rose most against the scenario's: the capacity that would
-have helped most).
+route); ``binding`` (the reported constraints with a non-zero shadow price,
+largest first, as ``family:target YEAR (±$/t)``: the signed value of the
+period with the largest magnitude in that year, as in ``shadow_prices.csv``)
+and ``bottleneck`` with ``bottleneck_year`` (of the constraints on
+capacities the case did not disrupt, the one whose shadow price rose most
+against the scenario's in some year: the capacity that would have helped
+most, and the year it would have helped in).
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ def case_metrics(kernel: OilKernel, out: Outcome, hit=(), base: Outcome | None =
     if not out.optimal:
         row.update({"objective_musd": math.nan, "netback_musd": math.nan, "lost_netback_musd": math.nan, "shut_in_mt": math.nan, "extra_shut_in_mt": math.nan, "rerouted_mt": math.nan})
         row.update({f"delta_{r}_mt": math.nan for r in routes})
-        row.update({"binding": "", "bottleneck": ""})
+        row.update({"binding": "", "bottleneck": "", "bottleneck_year": pd.NA})
         return row
     ny = len(kernel.years)
     delta = (out.route_mt - base.route_mt).reshape(len(routes), ny).sum(axis=1)
@@ -56,13 +58,15 @@ def case_metrics(kernel: OilKernel, out: Outcome, hit=(), base: Outcome | None =
     row["rerouted_mt"] = float(delta[delta > 0].sum())
     row.update({f"delta_{r}_mt": float(d) for r, d in zip(routes, delta)})
     top = out.binding[:TOP_BINDING]
-    row["binding"] = "; ".join(f"{lab} ({v:,.0f} $/t)" for lab, v in top)
+    row["binding"] = "; ".join(f"{lab} {y} ({v:+,.1f} $/t)" for lab, y, v in top)
     # the bottleneck of a disruption: the constraint whose shadow price rose most against the scenario
-    before = dict(base.binding)
-    hit = set(hit) | set(touched_routes(kernel.basis.route_assets, hit))
-    rise = [(lab, v - before.get(lab, 0.0)) for lab, v in out.binding if lab.split(":", 1)[1] not in hit]
-    rise = [(lab, d) for lab, d in rise if d > 1e-6]
-    row["bottleneck"] = max(rise, key=lambda t: t[1])[0] if rise else ""
+    before = {(lab, y): abs(v) for lab, y, v in base.binding}
+    hit = set(hit) | set(touched_routes(kernel.params.network.route_assets, hit))
+    rise = [(lab, y, abs(v) - before.get((lab, y), 0.0)) for lab, y, v in out.binding if lab.split(":", 1)[1] not in hit]
+    rise = [r for r in rise if r[2] > 1e-6]
+    best = max(rise, key=lambda t: (t[2], t[0], -t[1])) if rise else None
+    row["bottleneck"] = best[0] if best else ""
+    row["bottleneck_year"] = best[1] if best else pd.NA
     return row
 
 

@@ -6,6 +6,13 @@ keeps them for every chunk it is given (``_WORKER_STATE``). The driver writes
 each finished chunk to the :class:`~.store.Store` straight away, so an
 interrupted sweep keeps every finished case, and shows a progress bar with
 rate and ETA.
+
+Workers never outlive the driver: each local worker asks the kernel to kill
+it when its parent dies (``PR_SET_PDEATHSIG`` on Linux; elsewhere a thread
+that watches the parent), so a SIGKILLed driver leaves no process holding
+memory or the caller's stdout (``$(energy-routes disrupt …)`` returns).
+A ``--dask`` address is checked (form, then a TCP connection with a short
+timeout) before the sweep folder is created.
 """
 
 from __future__ import annotations
@@ -13,7 +20,10 @@ from __future__ import annotations
 import math
 import multiprocessing as mp
 import os
+import re
 import signal
+import socket
+import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -27,10 +37,10 @@ from .store import Store
 
 
 class Interrupted(Exception):
-    """The sweep was stopped (Ctrl-C or SIGTERM); finished cases are on disk."""
+    """The sweep was stopped (Ctrl-C or SIGTERM); finished cases are on disk. The message says what was kept."""
 
-    def __init__(self, done: int, total: int):
-        super().__init__(f"interrupted after {done} of {total} cases")
+    def __init__(self, done: int, total: int, message: str | None = None):
+        super().__init__(message or f"interrupted after {done} of {total} cases")
         self.done, self.total = done, total
 
 
@@ -44,6 +54,45 @@ class Job:
 
 
 _WORKER_STATE: dict[str, Callable] = {}
+
+#: the status of a case whose scenario turned out invalid when it was solved (its reason is in ``problem``)
+INVALID = "invalid input"
+
+
+@dataclass(frozen=True)
+class isolate_invalid:  # noqa: N801 - used like a function: isolate_invalid(make_worker)
+    """Wrap a job's ``make_worker`` so that a case with invalid input becomes a failed row instead of stopping the sweep.
+
+    The wrapped solver runs the chunk as usual; if it raises
+    :class:`~energy_routes.errors.InputError`, it runs the chunk's cases one
+    by one and records each invalid one as ``status = 'invalid input'`` with
+    the reason in ``problem``, so one bad combination deep in a grid neither
+    stops the sweep nor makes every ``--resume`` stop at it again.
+    """
+
+    make_worker: Callable
+
+    def __call__(self, job: "Job"):
+        from ..errors import InputError
+
+        solve = self.make_worker(job)
+
+        def run(chunk: list[dict]) -> dict[str, pd.DataFrame]:
+            try:
+                return solve(chunk)
+            except InputError:
+                pass
+            parts: list[dict[str, pd.DataFrame]] = []
+            for rec in chunk:
+                try:
+                    parts.append(solve([rec]))
+                except InputError as exc:
+                    shown = "; ".join(str(p) for p in exc.problems[:3]) + (f"; and {len(exc.problems) - 3} more" if len(exc.problems) > 3 else "")
+                    parts.append({"cases": pd.DataFrame([{"case_id": rec["case_id"], "status": INVALID, "problem": shown}])})
+            names = dict.fromkeys(n for part in parts for n in part)
+            return {n: pd.concat([p[n] for p in parts if n in p and len(p[n])] or [pd.DataFrame()], ignore_index=True) for n in names}
+
+        return run
 
 
 def run_chunk(job: Job, chunk: list[dict]) -> dict[str, pd.DataFrame]:
@@ -60,6 +109,38 @@ def chunks_of(records: list[dict], workers: int, size: int | None = None) -> lis
     if size is None:
         size = max(1, min(256, math.ceil(len(records) / max(1, workers * 8))))
     return [records[i : i + size] for i in range(0, len(records), size)]
+
+
+def note(text: str) -> None:
+    """A warning on stderr (masked limits, de-duplicated options, damaged parts), even when quiet."""
+    from rich.markup import escape
+
+    Console(stderr=True).print(f"[yellow]note:[/yellow] {escape(text)}", highlight=False, soft_wrap=True)
+
+
+class SetupProgress:
+    """A progress bar on stderr for a set-up step (building a plan, checking cases); silent when quiet or short."""
+
+    def __init__(self, description: str, total: int, quiet: bool = False, min_total: int = 200):
+        self.enabled = not quiet and total >= min_total
+        self.bar = _progress(Console(stderr=True), not self.enabled) if self.enabled else None
+        self.total = total
+        self.description = description
+        self.task = None
+
+    def __enter__(self) -> "SetupProgress":
+        if self.bar is not None:
+            self.bar.__enter__()
+            self.task = self.bar.add_task(self.description, total=self.total, rate="")
+        return self
+
+    def __call__(self, done: int) -> None:
+        if self.bar is not None and (done % 50 == 0 or done == self.total):
+            self.bar.update(self.task, completed=done)
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
 
 
 def _progress(console: Console, quiet: bool) -> Progress:
@@ -143,14 +224,38 @@ def run_cases(
     return finished - already
 
 
-def _init_worker() -> None:  # pragma: no cover - runs in the worker processes
-    # the driver handles Ctrl-C and shuts the pool down; workers just stop
+def _die_with_parent(parent: int) -> None:  # pragma: no cover - runs in the worker processes
+    """Make this process end when ``parent`` ends, however it ends (SIGKILL included)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        PR_SET_PDEATHSIG = 1
+        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0:
+            if os.getppid() != parent:  # the parent died before prctl took effect
+                os._exit(1)
+            return
+    except (OSError, AttributeError):
+        pass
+
+    def watch() -> None:
+        while True:
+            if os.getppid() != parent:
+                os._exit(1)
+            time.sleep(0.5)
+
+    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
+
+
+def _init_worker(parent: int) -> None:  # pragma: no cover - runs in the worker processes
+    # the driver handles Ctrl-C and shuts the pool down; workers just stop, and never outlive it
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent(parent)
 
 
 def _run_pool(job: Job, chunks: list[list[dict]], workers: int, collect) -> None:
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
-    ex = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker)
+    ex = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(os.getpid(),))
     try:
         pending = set()
         it = iter(chunks)
@@ -182,6 +287,37 @@ def _take(it: Iterable, n: int) -> list:
     return out
 
 
+#: how long to wait for a Dask scheduler to answer before giving up (the Dask default is 30 s)
+DASK_CONNECT_SECONDS = 5
+
+
+def check_dask(address: str | None) -> None:
+    """Refuse a ``--dask`` value that cannot work, before anything is written (exit code 2).
+
+    ``local``, or ``tcp://HOST:PORT`` (also ``tls://``) of a scheduler that accepts a connection now.
+    """
+    from ..errors import InputError, Problem
+
+    if not address:
+        return
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        raise InputError([Problem("--dask", "needs the 'distributed' package, which is not installed (pip install distributed)")]) from None
+    if address == "local":
+        return
+    m = re.fullmatch(r"(?:(tcp|tls)://)?(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})", address.strip())
+    if not m or not 0 < int(m.group(3)) < 65536:
+        raise InputError([Problem("--dask", f"'{address}' is not 'local' nor a scheduler address tcp://HOST:PORT")])
+    host, port = m.group(2).strip("[]"), int(m.group(3))
+    try:
+        with socket.create_connection((host, port), timeout=DASK_CONNECT_SECONDS):
+            pass
+    except OSError as exc:
+        why = exc.strerror or str(exc) or type(exc).__name__
+        raise InputError([Problem("--dask", f"no Dask scheduler answers at {address} ({why}); start one (dask scheduler) or use --dask local")]) from None
+
+
 def dask_client(address: str, workers: int):
     """A Dask client: ``local`` starts a LocalCluster of worker processes, anything else is a scheduler address."""
     from distributed import Client, LocalCluster
@@ -189,7 +325,12 @@ def dask_client(address: str, workers: int):
     if address == "local":
         cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=50)
         return Client(cluster), cluster
-    return Client(address), None
+    try:
+        return Client(address, timeout=f"{DASK_CONNECT_SECONDS}s"), None
+    except (OSError, TimeoutError) as exc:
+        from ..errors import InputError, Problem
+
+        raise InputError([Problem("--dask", f"no Dask scheduler answers at {address} ({exc}); finished cases are kept: --resume when it is up")]) from None
 
 
 def _run_dask(job: Job, chunks: list[list[dict]], address: str, workers: int, collect) -> None:

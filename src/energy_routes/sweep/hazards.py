@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, Problem
-from ..load import file_sha256, read_table
+from ..load import read_table
 from ..schema import Col, Table
 from .kernel import CaseEvent
 
@@ -63,13 +63,13 @@ class Hazard:
     probability: np.ndarray
 
 
-def _read(folder: Path, table: Table, problems: list[Problem], known: dict) -> tuple[pd.DataFrame | None, pd.Series | None]:
+def _read(folder: Path, table: Table, problems: list[Problem], known: dict, hashes: dict[str, str]) -> tuple[pd.DataFrame | None, pd.Series | None]:
     rel = f"{table.name}.csv"
     path = folder / rel
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         problems.append(Problem(rel, f"is missing from {folder}; expected {table.description.lower()}"))
         return None, None
-    read = read_table(path, rel, table, known, problems)
+    read = read_table(path, rel, table, known, problems, hashes)
     return read if read is not None else (None, None)
 
 
@@ -77,9 +77,10 @@ def load_hazards(folder: Path, targets: set[str]) -> tuple[list[Hazard], dict[st
     """Read and check the hazard model; returns the hazards and the files' hashes."""
     folder = Path(folder)
     problems: list[Problem] = []
-    hz, hz_lines = _read(folder, HAZARDS, problems, {})
+    hashes: dict[str, str] = {}
+    hz, hz_lines = _read(folder, HAZARDS, problems, {}, hashes)
     known = {"hazards.hazard": hz["hazard"].tolist()} if hz is not None else {}
-    sv, sv_lines = _read(folder, SEVERITY, problems, known)
+    sv, sv_lines = _read(folder, SEVERITY, problems, known, hashes)
     if hz is not None:
         for i, row in hz.iterrows():
             line = int(hz_lines[i])
@@ -116,7 +117,6 @@ def load_hazards(folder: Path, targets: set[str]) -> tuple[list[Hazard], dict[st
                 rows["probability"].to_numpy(float),
             )
         )
-    hashes = {f"{t.name}.csv": file_sha256(folder / f"{t.name}.csv") for t in (HAZARDS, SEVERITY)}
     return hazards, hashes
 
 

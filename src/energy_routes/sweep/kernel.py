@@ -1,24 +1,24 @@
 """One compiled oil LP per worker; a case pushes only the numbers it changes.
 
 A disruption case differs from its scenario only in the daily remaining
-capacity of a few targets (assets, routes or sources). The kernel keeps the
-scenario's :class:`~energy_routes.params.DailyBasis`, recomputes the monthly
-right-hand sides of the rows those targets touch with the same arithmetic as
-:func:`~energy_routes.params.oil_params`, pushes them into HiGHS by the
-compiler's row maps (``changeRowsBounds``) and re-solves warm from the
-previous basis. Rows a previous case changed are restored in the same call.
+capacity of a few targets (assets, routes or sources). For a batch of
+cases the kernel computes the event-dependent right-hand sides of every
+case at once with numpy (:func:`~energy_routes.params.capacities` with a
+leading case axis), turns them into row bounds through the registry's own
+bounds functions (:func:`~energy_routes.model.registry.batch_bounds`), and
+then loops: push the bounds into HiGHS, re-solve warm, aggregate. Nothing
+about a constraint family is written here.
 
-Route rows: a fresh run adds a ``route_capacity`` row only where a route is
-tighter than each of its assets, which an event can change. The kernel
-therefore compiles a ``route_capacity`` row for every month of every route a
-sweep can touch (directly, or through one of its assets); where such a row is
-not tighter it is redundant and changes neither the optimum nor the flows.
+Determinism: every case starts from the scenario's optimal basis (not from
+the previous case's), so a case's results, its binding constraints
+included, do not depend on which cases ran before it in the same worker,
+on the number of workers, on chunking or on an interrupted-and-resumed run.
 
-Years: every constraint of the oil LP is monthly or annual, so the LP of a
-multi-year horizon is the direct sum of one LP per year. :class:`YearKernels`
-keeps one :class:`OilKernel` per year and re-solves only the years a case's
-events touch; the others keep their optimum. The sum equals the optimum of
-the whole LP (tested against fresh solves of the whole horizon).
+Years: every constraint of the oil LP is indexed by a period or a year,
+stores return to their opening level at each year's end and ramp limits
+apply within a year, so the LP of a multi-year horizon is the direct sum of
+one LP per year. :class:`YearKernels` keeps one :class:`OilKernel` per year
+and re-solves only the years a case's events touch.
 
 The power block is not part of the kernel: oil-only cases never touch it.
 """
@@ -29,14 +29,15 @@ import math
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-import highspy
 import numpy as np
 import scipy.sparse as sp
 
+from ..events import event_losses
+from ..extract import column_costs
 from ..model import build_oil_model
-from ..model.oil import DUAL_TO_USD_PER_T, SHADOW_FAMILIES
-from ..events import event_losses, remaining_from_losses
-from ..params import daily_basis, oil_params
+from ..model.oil import DUAL_TO_USD_PER_T
+from ..model.registry import CONS, REPORTED, batch_bounds, model_spec
+from ..params import capacities, daily_basis, oil_params
 from ..scenario import Scenario
 from ..solve import CompiledLP
 
@@ -60,20 +61,25 @@ class Outcome:
 
     status: str
     optimal: bool
-    objective_musd: float
-    revenue_musd: float  # Σ netback · x, without the shut-in penalty
+    objective_musd: float  # netback less the shut-in penalty (the economic objective)
+    revenue_musd: float  # netback: Σ sale value · x − Σ tariff · f, without the shut-in penalty
     shut_in_mt: np.ndarray  # by year
     route_mt: np.ndarray  # (route, year), row-major as Kernel.route_year
     revenue_by_year: np.ndarray  # M$ by year
-    binding: list[tuple[str, float]] = field(default_factory=list)  # (constraint:target, max $/t), largest first
+    binding: list[tuple[str, int, float]] = field(default_factory=list)  # (family:target, year, signed $/t), largest |$/t| first
     iterations: int = 0
     solve_seconds: float = 0.0
 
 
-def touched_routes(basis_route_assets: dict[str, list[str]], targets) -> list[str]:
+def touched_routes(route_assets: dict[str, list[str]], targets) -> list[str]:
     """Routes whose capacity a set of targets can change (the route itself, or one of its assets)."""
     targets = set(targets)
-    return [r for r, assets in basis_route_assets.items() if r in targets or targets.intersection(assets)]
+    return [r for r, assets in route_assets.items() if r in targets or targets.intersection(assets)]
+
+
+def _failed(status: str, n_years: int, n_route_years: int, iters: int = 0, secs: float = 0.0) -> Outcome:
+    nan_y = np.full(n_years, math.nan)
+    return Outcome(status, False, math.nan, math.nan, nan_y, np.full(n_route_years, math.nan), nan_y, [], iters, secs)
 
 
 class OilKernel:
@@ -82,209 +88,208 @@ class OilKernel:
     def __init__(self, scenario: Scenario, targets=()):
         self.scenario = scenario
         self.basis = b = daily_basis(scenario)
-        self.base_loss = event_losses(scenario.settings.events, b.days)
         p = oil_params(scenario)
         unknown = set(targets) - set(p.assets) - set(p.routes) - set(p.sources)
         if unknown:
             raise ValueError(f"not an oil asset, route or source: {', '.join(sorted(unknown))}")
-        slack_rows = []
-        for r in touched_routes(b.route_assets, targets):
-            for m in p.months:
-                if (r, m) not in p.route_cap:
-                    p.route_cap[(r, m)] = p.route_cap_all[(r, m)]
-                    slack_rows.append((r, m))
         self.params = p
-        self.lp = lp = CompiledLP(build_oil_model(p))
-        if slack_rows:
-            # rows a fresh run would not have: present in the matrix, but without a bound
-            pos, idx = lp._by_con["route_capacity"]
-            where = dict(zip(idx, pos))
-            rows = np.array([where[k] for k in slack_rows], dtype=np.int32)
-            lp.row_upper[rows] = highspy.kHighsInf
-            lp.highs.changeRowsBounds(len(rows), rows, lp.row_lower[rows], lp.row_upper[rows])
-        self.base_lower = lp.row_lower.copy()
-        self.base_upper = lp.row_upper.copy()
-        self._dirty = False
-        self._all_rows = np.arange(lp.num_rows, dtype=np.int32)
-        rem = {t: remaining_from_losses(v) for t, v in self.base_loss.items()}
-        self.base_rem = rem
-        self.base_kappa = {a: b.kappa(a, rem.get(a)) for a in p.assets}
-        self.base_asset_monthly = {a: b.monthly(k) for a, k in self.base_kappa.items()}
+        self.spec = spec = model_spec(p)
+        self.lp = lp = CompiledLP(build_oil_model(spec))
+        self.base_loss = event_losses(scenario.settings.events, b.periods.days)
+        self._day0 = b.periods.days.values[0].astype("datetime64[D]")
+        self._ndays = len(b.periods.days)
+        self._ids = {"asset": p.assets, "route": p.routes, "source": p.sources}
 
-        def rows_by(family: str) -> dict[str, dict[str, int]]:
-            if family not in lp._by_con:
-                return {}
-            pos, idx = lp._by_con[family]
-            out: dict[str, dict[str, int]] = {}
-            for i, key in zip(pos, idx):
-                out.setdefault(key[0], {})[key[1]] = int(i)
-            return out
+        # the rows whose bounds events can change, and the registry families they belong to
+        self.moving = [name for name in spec.cons if CONS[name].changes_with]
+        self._rows = {name: lp.rows_of(name, len(spec.cons[name].keys)) for name in self.moving}
+        self.base_lower, self.base_upper = lp.row_lower.copy(), lp.row_upper.copy()
 
-        self._asset_rows = rows_by("asset_capacity")
-        self._route_rows = rows_by("route_capacity")
-        self._supply_rows = rows_by("supply_balance")
-        self._month_pos = {m: i for i, m in enumerate(p.months)}
-        self._rows_cache: dict = {}
-        self._day_vals = b.days.values.astype("datetime64[D]")
-        self._touched_cache: dict = {}
-
-        # aggregation of the primal solution into years
-        ncol = lp.num_cols
+        # aggregation of a solution into years (M$, Mt)
         years = p.years
         self.years = years
         self.route_year = [(r, y) for r in p.routes for y in years]
-        ry_pos = {k: i for i, k in enumerate(self.route_year)}
-        y_pos = {y: i for i, y in enumerate(years)}
-        cost = np.asarray(lp.highs.getLp().col_cost_, dtype=float)
-        rv_rows, rv_cols, z_rows, z_cols, ry_rows, ry_cols = [], [], [], [], [], []
-        for j, var in enumerate(lp.columns):
-            name = var.parent_component().name
-            key = var.index()
-            if name == "x":
-                s, r, t = key
-                ry_rows.append(ry_pos[(r, p.year_of[t])])
-                ry_cols.append(j)
-                rv_rows.append(y_pos[p.year_of[t]])
-                rv_cols.append(j)
-            elif name == "z":
-                z_rows.append(y_pos[p.year_of[key[1]]])
-                z_cols.append(j)
-        # dense: small, and a numpy product is faster per case than a scipy.sparse one
-        self._G_route = sp.csr_matrix((np.full(len(ry_cols), 1e-3), (ry_rows, ry_cols)), shape=(len(self.route_year), ncol)).toarray()
-        self._G_shut = sp.csr_matrix((np.full(len(z_cols), 1e-3), (z_rows, z_cols)), shape=(len(years), ncol)).toarray()
-        # 1 where an export column counts towards a year's revenue (shut-in columns never do)
-        self._G_rev_mask = sp.csr_matrix((np.ones(len(rv_cols)), (rv_rows, rv_cols)), shape=(len(years), ncol)).toarray()
-        self._G_rev = self._G_rev_mask * cost  # netback (M$ per kt) of each export column, by year
+        P = len(p.periods)
+        ypos = p.year_pos
+        ncol = lp.num_cols
+        econ = column_costs(lp, spec)
+        self._econ = econ
 
-        # binding-constraint labels for the capacity-type families
-        labels: list[str] = []
-        label_rows: list[int] = []
-        for fam in SHADOW_FAMILIES:
-            if fam == "supply_balance" or fam not in lp._by_con:
+        def agg(var: str, row_of_item) -> sp.csr_matrix:
+            n = len(spec.var_keys[var])
+            cols = lp.cols_of(var, n)
+            items = np.arange(n) // P if P else np.zeros(0, int)
+            t = np.arange(n) % P if P else np.zeros(0, int)
+            rows = row_of_item(items, t)
+            ok = cols >= 0
+            return rows[ok], cols[ok]
+
+        pair_route = np.array([p.routes.index(r) for _, r in p.pairs], dtype=np.int64)
+        r_rows, r_cols = agg("x", lambda k, t: pair_route[k] * len(years) + ypos[t])
+        self._G_route = sp.csr_matrix((np.full(len(r_cols), 1e-3), (r_rows, r_cols)), shape=(len(self.route_year), ncol))
+        z_rows, z_cols = agg("z", lambda s, t: ypos[t])
+        self._G_shut = sp.csr_matrix((np.full(len(z_cols), 1e-3), (z_rows, z_cols)), shape=(len(years), ncol))
+        rev_rows, rev_cols = [], []
+        for var in ("x", "f"):
+            rr, cc = agg(var, lambda k, t: ypos[t])
+            rev_rows.append(rr)
+            rev_cols.append(cc)
+        rr, cc = np.concatenate(rev_rows), np.concatenate(rev_cols)
+        self._G_year = sp.csr_matrix((np.full(len(cc), 1e-3), (rr, cc)), shape=(len(years), ncol))  # exports and flows by year, k$ -> M$
+        self._penalty = p.penalty
+
+        # binding-constraint labels of the reported families: (label, year position) per row
+        labels, rows, ypos_row = [], [], []
+        for name in REPORTED:
+            block = spec.cons.get(name)
+            if block is None:
                 continue
-            pos, idx = lp._by_con[fam]
-            for i, key in zip(pos, idx):
-                target = f"{key[0]}:{key[1]}" if fam == "source_route_limit" else key[0]
-                label_rows.append(int(i))
-                labels.append(f"{fam}:{target}")
-        uniq = sorted(set(labels), key=labels.index)
-        code = {lab: k for k, lab in enumerate(uniq)}
-        self._bind_labels = uniq
-        self._bind_rows = np.array(label_rows, dtype=np.int64)
-        self._bind_code = np.array([code[lab] for lab in labels], dtype=np.int64)
+            pos = lp.rows_of(name, len(block.keys))
+            subject = CONS[name].dual.subject
+            for key, row in zip(block.keys, pos):
+                if row < 0:
+                    continue
+                period, target = subject(key)
+                year = int(period[:4])
+                labels.append(f"{name}:{target}")
+                rows.append(int(row))
+                ypos_row.append(years.index(year))
+        uniq = sorted(set(zip(labels, ypos_row)), key=lambda t: (labels.index(t[0]), t[1]))
+        code = {k: i for i, k in enumerate(uniq)}
+        self._bind_keys = [(lab, years[j]) for lab, j in uniq]
+        self._bind_rows = np.array(rows, dtype=np.int64)
+        self._bind_code = np.array([code[(lab, j)] for lab, j in zip(labels, ypos_row)], dtype=np.int64)
 
-        self.baseline = self.solve_events(())
+        sol = lp.solve()
+        self._base_basis = lp.get_basis() if sol.optimal else None
+        self.baseline = self._outcome(sol)
 
     # -- cases -------------------------------------------------------------
-    def _rows_for(self, table: dict[str, dict[str, int]], key: str) -> tuple[np.ndarray, np.ndarray]:
-        """Row numbers of ``key``'s rows and the month positions they sit at (cached)."""
-        ck = (id(table), key)
-        hit = self._rows_cache.get(ck)
-        if hit is None:
-            by_month = table.get(key, {})
-            months = list(by_month)
-            hit = self._rows_cache[ck] = (np.array([by_month[m] for m in months], dtype=np.int64), np.array([self._month_pos[m] for m in months], dtype=np.int64))
-        return hit
+    def _losses(self, events_list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Remaining fractions (n, A, D), (n, R, D), (n, S, D) for a batch of cases (scenario events included)."""
+        n, D = len(events_list), self._ndays
+        out = []
+        for kind in ("asset", "route", "source"):
+            ids = self._ids[kind]
+            loss = np.zeros((n, len(ids), D))
+            for i, t in enumerate(ids):
+                if t in self.base_loss:
+                    loss[:, i] += self.base_loss[t]
+            out.append(loss)
+        pos = {t: (k, i) for k, kind in enumerate(("asset", "route", "source")) for i, t in enumerate(self._ids[kind])}
+        for c, events in enumerate(events_list):
+            for e in events:
+                k, i = pos[e.target]
+                a = int((np.datetime64(e.start, "D") - self._day0).astype(int))
+                b = int((np.datetime64(e.end, "D") - self._day0).astype(int))
+                lo, hi = max(a, 0), min(b, D - 1)
+                if hi >= lo:
+                    out[k][c, i, lo : hi + 1] += 1.0 - e.remaining
+                if e.ramp_days:
+                    j = np.arange(1, int(e.ramp_days) + 1)
+                    days = b + j
+                    ok = (days >= 0) & (days < D)
+                    out[k][c, i, days[ok]] += (1.0 - e.remaining) * (1.0 - j[ok] / (e.ramp_days + 1))
+        return tuple(np.clip(1.0 - loss, 0.0, 1.0) for loss in out)
 
-    def _touched(self, targets: frozenset) -> list[str]:
-        hit = self._touched_cache.get(targets)
-        if hit is None:
-            hit = self._touched_cache[targets] = touched_routes(self.basis.route_assets, targets)
-        return hit
+    def bounds_many(self, events_list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Rows the cases change and, per case, their (lower, upper) bounds: arrays (rows,), (n, rows), (n, rows)."""
+        caps = capacities(self.basis, *self._losses(events_list))
+        p = self.params.with_caps(caps)
+        rows, lower, upper = [], [], []
+        for name in self.moving:
+            lo, up = batch_bounds(name, p, self.spec.layout)
+            pos = self._rows[name]
+            ok = pos >= 0
+            rows.append(pos[ok])
+            lower.append(lo[..., ok])
+            upper.append(up[..., ok])
+        return np.concatenate(rows), np.concatenate(lower, axis=-1), np.concatenate(upper, axis=-1)
 
-    def bounds_for(self, events) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Rows a case changes and their new (lower, upper) bounds."""
-        b, p = self.basis, self.params
-        losses = event_losses(events, self._day_vals)
-        rem = dict(self.base_rem)
-        for t, loss in losses.items():
-            rem[t] = remaining_from_losses(self.base_loss.get(t, 0.0) + loss)
-        targets = set(losses)
-        rows: list[np.ndarray] = []
-        lower: list[np.ndarray] = []
-        upper: list[np.ndarray] = []
-
-        def push(r: np.ndarray, lo: np.ndarray, up: np.ndarray) -> None:
-            rows.append(r)
-            lower.append(lo)
-            upper.append(up)
-
-        kappa = self.base_kappa
-        monthly_cap = self.base_asset_monthly
-        hit_assets = targets.intersection(p.assets)
-        if hit_assets:
-            kappa, monthly_cap = dict(kappa), dict(monthly_cap)
-            for a in hit_assets:
-                kappa[a] = b.kappa(a, rem.get(a))
-                monthly_cap[a] = b.monthly(kappa[a])
-                r_, mpos = self._rows_for(self._asset_rows, a)
-                push(r_, self.base_lower[r_], monthly_cap[a][mpos])
-        for r in self._touched(frozenset(targets)):
-            r_, mpos = self._rows_for(self._route_rows, r)
-            if len(r_):
-                vals = b.monthly(b.route_daily(r, kappa, rem.get(r)))
-                tightest_asset = np.min(np.vstack([monthly_cap[a] for a in b.route_assets[r]]), axis=0)
-                # as in a fresh run, a route row binds only where it is tighter than each of its assets
-                vals = np.where(vals < tightest_asset - 1e-9, vals, highspy.kHighsInf)[mpos]
-                push(r_, self.base_lower[r_], vals)
-        for s in targets.intersection(p.sources):
-            r_, mpos = self._rows_for(self._supply_rows, s)
-            vals = b.monthly(b.supply_daily(s, rem.get(s)))[mpos]
-            push(r_, vals, vals)
-        if not rows:
-            return np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0)
-        return np.concatenate(rows), np.concatenate(lower), np.concatenate(upper)
+    def solve_many(self, events_list) -> list[Outcome]:
+        """Solve each case (a list of events added to the scenario's own) from the scenario's basis."""
+        if not events_list:
+            return []
+        rows, lower, upper = self.bounds_many(events_list)
+        out = []
+        for c in range(len(events_list)):
+            out.append(self.solve_bounds(rows, lower[c], upper[c]))
+        self.lp.set_row_bounds(rows, self.base_lower[rows], self.base_upper[rows])
+        return out
 
     def solve_events(self, events) -> Outcome:
         """Solve the scenario with ``events`` added to its own events."""
-        rows, lo, up = self.bounds_for(events)
-        return self.solve_bounds(rows, lo, up)
+        return self.solve_many([list(events)])[0]
 
-    def solve_bounds(self, rows: np.ndarray, lo: np.ndarray, up: np.ndarray) -> Outcome:
-        """Set the given rows' bounds (every other row back to the scenario's), re-solve warm."""
+    def solve_bounds(self, rows: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> Outcome:
+        """Set some rows' bounds and re-solve from the scenario's optimal basis."""
         lp = self.lp
-        if len(rows) or self._dirty:
-            # push every row: cheaper than working out which rows the previous case left changed
-            lower, upper = self.base_lower.copy(), self.base_upper.copy()
-            lower[rows], upper[rows] = lo, up
-            lp.highs.changeRowsBounds(len(lower), self._all_rows, lower, upper)
-        self._dirty = bool(len(rows))
+        lp.set_row_bounds(rows, lower, upper)
+        self._restart()
         sol = lp.solve()
         if not sol.optimal:
-            lp.highs.clearSolver()  # do not warm-start the next case from a failed basis
-            nan_y = np.full(len(self.years), math.nan)
-            return Outcome(sol.status, False, math.nan, math.nan, nan_y, np.full(len(self.route_year), math.nan), nan_y, [], sol.iterations, sol.solve_seconds)
-        x = lp._primal
-        rev_y = self._G_rev @ x
-        duals = np.abs(lp._dual[self._bind_rows]) * DUAL_TO_USD_PER_T
-        hit = duals > BINDING_USD_PER_T
-        binding: list[tuple[str, float]] = []
+            lp.highs.clearSolver()
+        return self._outcome(sol)
+
+    def _restart(self) -> None:
+        """Start the next solve from the scenario's optimal basis and nothing else of the last solve
+        (HiGHS keeps pricing weights and factors between solves, which would make a case's answer
+        depend on the case before it)."""
+        self.lp.highs.clearSolver()
+        if self._base_basis is not None:
+            self.lp.set_basis(self._base_basis)
+
+    def solve_all_rows(self, lower: np.ndarray, upper: np.ndarray, cost: np.ndarray | None = None, econ: np.ndarray | None = None, penalty: float | None = None) -> Outcome:
+        """Set every row's bounds (and, if given, every column's LP cost, with ``econ`` the economic part and
+        ``penalty`` the shut-in penalty) and re-solve; the scenario's bounds and costs are restored after."""
+        lp = self.lp
+        all_rows = np.arange(lp.num_rows)
+        if cost is not None:
+            saved = lp.costs()
+            lp.set_costs(np.arange(lp.num_cols), cost)
+        lp.set_row_bounds(all_rows, lower, upper)
+        self._restart()
+        sol = lp.solve()
+        if not sol.optimal:
+            lp.highs.clearSolver()
+        out = self._outcome(sol, econ, penalty)
+        lp.set_row_bounds(all_rows, self.base_lower, self.base_upper)
+        if cost is not None:
+            lp.set_costs(np.arange(lp.num_cols), saved)
+        return out
+
+    def _outcome(self, sol, econ: np.ndarray | None = None, penalty: float | None = None) -> Outcome:
+        if not sol.optimal:
+            return _failed(sol.status, len(self.years), len(self.route_year), sol.iterations, sol.solve_seconds)
+        lp = self.lp
+        econ = self._econ if econ is None else econ
+        penalty = self._penalty if penalty is None else penalty
+        x = lp.primal
+        rev_y = self._G_year @ (econ * x)  # netback (sale value less tariffs) by year, M$
+        shut_y = self._G_shut @ x
+        y = lp.duals_for_costs(econ) * DUAL_TO_USD_PER_T
+        duals = y[self._bind_rows]
+        hit = np.abs(duals) > BINDING_USD_PER_T
+        binding: list[tuple[str, int, float]] = []
         if hit.any():
-            best = np.zeros(len(self._bind_labels))
-            np.maximum.at(best, self._bind_code[hit], duals[hit])
-            order = np.argsort(-best)
-            binding = [(self._bind_labels[k], float(best[k])) for k in order if best[k] > 0]
+            best = np.zeros(len(self._bind_keys))
+            for code, v in zip(self._bind_code[hit], duals[hit]):  # the largest |μ| of each label and year, signed
+                if abs(v) > abs(best[code]):
+                    best[code] = v
+            order = np.argsort(-np.abs(best), kind="stable")
+            binding = [(self._bind_keys[k][0], self._bind_keys[k][1], float(best[k])) for k in order if best[k] != 0]
         return Outcome(
             sol.status,
             True,
-            sol.objective,
+            float(rev_y.sum() - penalty * shut_y.sum()),
             float(rev_y.sum()),
-            self._G_shut @ x,
+            shut_y,
             self._G_route @ x,
             rev_y,
             binding,
             sol.iterations,
             sol.solve_seconds,
         )
-
-    def set_objective(self, cost: np.ndarray) -> None:
-        """Replace every objective coefficient (M$ per kt); revenue is then weighed with the new netbacks."""
-        self.lp.highs.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
-        self._G_rev = self._G_rev_mask * cost
-
-    def solve_all_rows(self, lower: np.ndarray, upper: np.ndarray) -> Outcome:
-        """Set the bounds of every row and re-solve warm."""
-        return self.solve_bounds(self._all_rows.astype(np.int64), lower, upper)
 
 
 def _combine(outs: list[Outcome]) -> Outcome:
@@ -293,15 +298,8 @@ def _combine(outs: list[Outcome]) -> Outcome:
     secs = sum(o.solve_seconds for o in outs)
     for o in outs:
         if not o.optimal:
-            n = sum(len(o.shut_in_mt) for o in outs)
-            nan_y = np.full(n, math.nan)
-            nr = sum(len(o.route_mt) for o in outs)
-            return Outcome(o.status, False, math.nan, math.nan, nan_y, np.full(nr, math.nan), nan_y, [], iters, secs)
-    best: dict[str, float] = {}
-    for o in outs:
-        for lab, v in o.binding:
-            if v > best.get(lab, 0.0):
-                best[lab] = v
+            return _failed(o.status, sum(len(o.shut_in_mt) for o in outs), sum(len(o.route_mt) for o in outs), iters, secs)
+    binding = sorted((b for o in outs for b in o.binding), key=lambda t: -abs(t[2]))
     return Outcome(
         "Optimal",
         True,
@@ -310,7 +308,7 @@ def _combine(outs: list[Outcome]) -> Outcome:
         np.concatenate([o.shut_in_mt for o in outs]),
         np.stack([o.route_mt for o in outs], axis=1).ravel(),  # (route, year) row-major
         np.concatenate([o.revenue_by_year for o in outs]),
-        sorted(best.items(), key=lambda t: -t[1]),
+        binding,
         iters,
         secs,
     )
@@ -324,20 +322,28 @@ class YearKernels:
         self.years = scenario.years
         self.parts = [OilKernel(scenario.for_years([y]), targets) for y in self.years]
         first = self.parts[0]
-        self.basis = first.basis  # route_assets are the same for every year
+        self.basis = first.basis
         self.params = first.params
         self.route_year = [(r, y) for r in first.params.routes for y in self.years]
-        self._span = [(str(k.basis.days[0].date()), str(k.basis.days[-1].date())) for k in self.parts]
+        self._span = [(str(k.basis.periods.days[0].date()), str(k.basis.periods.days[-1].date())) for k in self.parts]
         self.baseline = _combine([k.baseline for k in self.parts])
 
-    def solve_events(self, events) -> Outcome:
+    def _mine(self, events, span) -> list:
+        a, b = span
         # ISO dates compare as text; a ramp extends an event's reach past its end
-        ev = [(e, e.start, e.end if not e.ramp_days else str(np.datetime64(e.end, "D") + int(e.ramp_days))) for e in events]
-        outs = []
-        for k, (a, b) in zip(self.parts, self._span):
-            mine = [e for e, s, t in ev if s <= b and t >= a]
-            outs.append(k.solve_events(mine) if mine else k.baseline)
-        return _combine(outs)
+        return [e for e in events if e.start <= b and (e.end if not e.ramp_days else str(np.datetime64(e.end, "D") + int(e.ramp_days))) >= a]
+
+    def solve_many(self, events_list) -> list[Outcome]:
+        per_year: list[list[Outcome | None]] = []
+        for k, span in zip(self.parts, self._span):
+            mine = [self._mine(ev, span) for ev in events_list]
+            todo = [i for i, m in enumerate(mine) if m]
+            solved = dict(zip(todo, k.solve_many([mine[i] for i in todo])))
+            per_year.append([solved.get(i, k.baseline) for i in range(len(events_list))])
+        return [_combine([per_year[j][i] for j in range(len(self.parts))]) for i in range(len(events_list))]
+
+    def solve_events(self, events) -> Outcome:
+        return self.solve_many([list(events)])[0]
 
 
 def make_kernel(scenario: Scenario, targets=()) -> OilKernel | YearKernels:

@@ -83,11 +83,20 @@ def make_worker(job: Job):
 
     def solve(chunk: list[dict]) -> dict[str, pd.DataFrame]:
         cases, years = [], {}
-        for rec in chunk:
+        draws = [events_for_draw(pl["hazards"], pl["seed"], int(rec["draw"]), int(rec["year"]), start, end, windows) for rec in chunk]
+        # only the draw's own year is re-solved (the others are untouched); cases of one lever and year go as a batch
+        groups: dict[tuple, list[int]] = {}
+        for i, (rec, ev) in enumerate(zip(chunk, draws)):
+            if ev:
+                groups.setdefault((rec["lever"], int(rec["year"])), []).append(i)
+        outs: dict[int, object] = {}
+        for (lever, year), idx in groups.items():
+            outs.update(zip(idx, kernel(lever, year).solve_many([draws[i] for i in idx])))
+        for i, rec in enumerate(chunk):
             year = int(rec["year"])
-            k = kernel(rec["lever"], year)  # only this year's LP: the others are untouched by the draw
-            events = events_for_draw(pl["hazards"], pl["seed"], int(rec["draw"]), year, start, end, windows)
-            out = k.solve_events(events) if events else k.baseline
+            k = kernel(rec["lever"], year)
+            events = draws[i]
+            out = outs.get(i, k.baseline)
             row = {"case_id": rec["case_id"], "lever": rec["lever"], "draw": int(rec["draw"]), "year": year, "n_events": len(events), **case_metrics(k, out, {e.target for e in events})}
             cases.append(row)
             if out.optimal:

@@ -13,12 +13,25 @@ Every part file is written to a temporary name and renamed, and a chunk's
 ``cases`` part is written after its other parts, so a case counts as done
 only when all of its rows are on disk. A killed sweep loses at most the
 chunks in flight; ``--resume`` recomputes exactly those.
+
+The store is idempotent per case: if a case was saved by more than one
+chunk (two writers before the folder lock existed, or a part copied in by
+hand), every table keeps the rows of one chunk only, the last one written,
+so no row is ever counted twice. A part that cannot be read (a truncated
+copy, a full disk) is moved to ``parts/damaged/`` together with the rest of
+its chunk when the folder is opened, and its cases run again.
+
+One writer at a time: :class:`FolderLock` holds an exclusive ``flock`` on
+``.lock`` in the folder for as long as a sweep runs; a second ``--resume``
+(or a resume while the original still runs) is refused with exit code 2.
+The kernel releases the lock when the process ends, however it ends.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import time
 import uuid
 from pathlib import Path
 
@@ -29,7 +42,8 @@ import pyarrow.parquet as pq
 CASES = "cases"
 
 
-def _atomic_write_bytes(path: Path, write) -> None:
+def atomic_write(path: Path, write) -> None:
+    """Call ``write(tmp)`` on a hidden temporary name next to ``path``, then rename it to ``path`` in one step."""
     tmp = path.with_name(f".{path.name}.tmp-{uuid.uuid4().hex[:8]}")
     try:
         write(tmp)
@@ -41,22 +55,90 @@ def _atomic_write_bytes(path: Path, write) -> None:
 
 def write_parquet(df: pd.DataFrame, path: Path) -> None:
     table = pa.Table.from_pandas(df, preserve_index=False)
-    _atomic_write_bytes(path, lambda p: pq.write_table(table, p))
+    atomic_write(path, lambda p: pq.write_table(table, p))
 
 
 def write_json(obj: dict, path: Path) -> None:
     text = json.dumps(obj, indent=2, sort_keys=False, default=str) + "\n"
-    _atomic_write_bytes(path, lambda p: p.write_text(text, encoding="utf-8"))
+    atomic_write(path, lambda p: p.write_text(text, encoding="utf-8"))
+
+
+LOCK = ".lock"
+
+
+class FolderBusy(Exception):
+    """Another process holds the folder's lock."""
+
+
+class FolderLock:
+    """An exclusive, non-blocking ``flock`` on ``<folder>/.lock``, held until :meth:`release` or the process ends.
+
+    The file records the holder's pid and start time, for the message a second writer gets.
+    """
+
+    def __init__(self, folder: Path):
+        self.path = Path(folder) / LOCK
+        self.fd: int | None = None
+        try:
+            import fcntl
+        except ImportError:  # no flock on this platform (Windows): no protection against a second writer
+            return
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            try:
+                holder = os.read(fd, 200).decode(errors="replace").strip()
+            finally:
+                os.close(fd)
+            raise FolderBusy(holder) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"pid {os.getpid()}, since {time.strftime('%Y-%m-%d %H:%M:%S')}\n".encode())
+        self.fd = fd
+
+    def release(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)  # closing the last descriptor releases the flock
+            self.fd = None
 
 
 class Store:
     """Parquet parts under ``folder/parts``."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, lock: FolderLock | None = None):
         self.folder = Path(folder)
         self.parts = self.folder / "parts"
         self.parts.mkdir(parents=True, exist_ok=True)
-        self._seq = len(list(self.parts.glob(f"{CASES}-*.parquet")))
+        self.lock = lock
+        seqs = [f.name.removeprefix(f"{CASES}-").split("-")[0] for f in self.parts.glob(f"{CASES}-*.parquet")]
+        self._seq = max((int(q) for q in seqs if q.isdigit()), default=0)
+
+    def close(self) -> None:
+        """Release the folder's lock (the parts stay)."""
+        if self.lock is not None:
+            self.lock.release()
+
+    def quarantine_damaged(self) -> list[str]:
+        """Move every chunk with an unreadable part to ``parts/damaged/``; returns the damaged files' names.
+
+        Reads each part's footer (a truncated Parquet file has none): cheap even for thousands of parts.
+        """
+        bad_tags, bad_files = set(), []
+        for f in sorted(self.parts.glob("*.parquet")):
+            try:
+                meta = pq.read_metadata(f)
+                if f.name.startswith(f"{CASES}-") and "case_id" not in meta.schema.names:
+                    raise ValueError("no case_id column")
+            except Exception:  # noqa: BLE001 - any failure to read the footer means the file is unusable
+                bad_tags.add(self._tag(f))
+                bad_files.append(f.name)
+        if bad_tags:
+            damaged = self.parts / "damaged"
+            damaged.mkdir(exist_ok=True)
+            for f in self.parts.glob("*.parquet"):
+                if self._tag(f) in bad_tags:
+                    os.replace(f, damaged / f.name)
+        return bad_files
 
     def write_chunk(self, tables: dict[str, pd.DataFrame]) -> None:
         """Write one finished chunk: detail tables first, the ``cases`` part last."""
@@ -80,14 +162,36 @@ class Store:
     def _tag(path: Path) -> str:
         return "-".join(path.stem.rsplit("-", 2)[1:])
 
-    def table(self, name: str) -> pd.DataFrame:
-        """All rows of one table from complete chunks (a chunk is complete once its ``cases`` part exists)."""
-        complete = {self._tag(f) for f in self._files(CASES)}
-        files = [f for f in self._files(name) if self._tag(f) in complete]
-        if not files:
+    def owners(self) -> dict[str, str]:
+        """``case_id -> tag`` of the one chunk whose rows count for that case (the last written, by file name)."""
+        owner: dict[str, str] = {}
+        for f in self._files(CASES):  # sorted: sequence number first, so later chunks win
+            tag = self._tag(f)
+            for cid in pq.read_table(f, columns=["case_id"]).column("case_id").to_pylist():
+                owner[cid] = tag
+        return owner
+
+    def table(self, name: str, owners: dict[str, str] | None = None) -> pd.DataFrame:
+        """All rows of one table, each case's rows from exactly one complete chunk (its owner).
+
+        A chunk is complete once its ``cases`` part exists; a case saved by two
+        chunks keeps the rows of one of them only, so no row is counted twice.
+        """
+        owners = self.owners() if owners is None else owners
+        complete = set(owners.values())
+        frames = []
+        for f in self._files(name):
+            tag = self._tag(f)
+            if tag not in complete:
+                continue
+            df = pq.read_table(f).to_pandas()
+            if "case_id" in df:
+                df = df[df["case_id"].map(owners).eq(tag)]
+            frames.append(df)
+        frames = [df for df in frames if len(df)]
+        if not frames:
             return pd.DataFrame()
-        df = pd.concat([pq.read_table(f).to_pandas() for f in files], ignore_index=True)
-        return df.drop_duplicates("case_id", keep="last") if name == CASES else df
+        return pd.concat(frames, ignore_index=True)
 
     def table_names(self) -> list[str]:
         return sorted({f.name.rsplit("-", 2)[0] for f in self.parts.glob("*.parquet")})
@@ -109,5 +213,5 @@ def build_duckdb(folder: Path, tables: dict[str, pd.DataFrame]) -> Path:
         finally:
             con.close()
 
-    _atomic_write_bytes(path, write)
+    atomic_write(path, write)
     return path

@@ -1,0 +1,83 @@
+"""One place that turns every failure of a command into a message and an exit code (no tracebacks).
+
+:class:`GuardedGroup` is the ``energy-routes`` command group: every command
+runs inside :func:`guard`, so the project's own errors print their message
+and exit with their code (2 bad input, 3 infeasible), and an error nobody
+foresaw prints one line naming it as a bug (exit 1) instead of a traceback.
+``ENERGY_ROUTES_DEBUG=1`` shows the traceback as well. SIGTERM is treated as
+Ctrl-C (exit 130 with a word on what was kept), so a CI timeout or ``kill``
+never leaves a half-written folder that looks finished.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import NoReturn
+
+import click
+from rich.console import Console
+from rich.markup import escape
+
+from .errors import EnergyRoutesError
+
+DEBUG_ENV = "ENERGY_ROUTES_DEBUG"
+
+
+def fail(exc: EnergyRoutesError, console: Console | None = None) -> NoReturn:
+    """Print ``error: <message>`` on stderr and exit with the error's code."""
+    (console or Console(stderr=True)).print(f"[bold red]error:[/bold red] {escape(str(exc))}", highlight=False, soft_wrap=True)
+    sys.exit(exc.exit_code)
+
+
+def unexpected(exc: BaseException) -> NoReturn:
+    """An error the program did not foresee: one line, exit code 1 (the traceback only with ENERGY_ROUTES_DEBUG=1)."""
+    err = Console(stderr=True)
+    if os.environ.get(DEBUG_ENV):
+        err.print(escape("".join(traceback.format_exception(exc))), highlight=False, soft_wrap=True)
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    err.print(
+        f"[bold red]error:[/bold red] unexpected {escape(type(exc).__name__)}{': ' + escape(text[:300]) if text else ''}. "
+        f"This is a bug in energy-routes or a problem of this machine (disk full, memory); nothing that looks finished was written. "
+        f"Run again with {DEBUG_ENV}=1 for the traceback.",
+        highlight=False,
+        soft_wrap=True,
+    )
+    sys.exit(1)
+
+
+@contextmanager
+def guard() -> Iterator[None]:
+    """Expected errors -> their message and exit code; unexpected ones -> :func:`unexpected`."""
+    try:
+        yield
+    except EnergyRoutesError as exc:
+        fail(exc)
+    except (click.exceptions.ClickException, click.exceptions.Abort, click.exceptions.Exit):
+        raise
+    except Exception as exc:  # noqa: BLE001 - the promise is "no traceback"
+        unexpected(exc)
+
+
+def _sigterm_as_interrupt(signum, frame):  # pragma: no cover - exercised in subprocess tests
+    raise KeyboardInterrupt
+
+
+class GuardedGroup(click.Group):
+    """A click group whose commands run inside :func:`guard`, with SIGTERM handled as Ctrl-C."""
+
+    def invoke(self, ctx: click.Context):
+        old = None
+        if threading.current_thread() is threading.main_thread():
+            old = signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
+        try:
+            with guard():
+                return super().invoke(ctx)
+        finally:
+            if old is not None:
+                signal.signal(signal.SIGTERM, old)

@@ -1,0 +1,591 @@
+"""The oil model, defined once: every variable and constraint family, its index, equation, bounds and dual.
+
+Each :class:`VarFamily` and :class:`ConFamily` below is the single place that
+knows its index (keys), its equation (docstring ``doc``, the same as
+docs/model.md §1), the coefficients of its left-hand side, how its bounds
+are computed from :class:`~energy_routes.params.OilParams`, which
+event-dependent quantities those bounds read (``changes_with``), and how its
+dual is reported (:class:`DualReport`). The Pyomo build
+(:mod:`energy_routes.model.oil`), the warm re-solves of sweeps
+(:mod:`energy_routes.sweep.kernel`), result extraction
+(:mod:`energy_routes.extract`) and diagnosis (:mod:`energy_routes.diagnose`)
+all read these declarations; none re-derives a bound or a name.
+
+Units: flows and stocks in kt per period, money in k$ (so an objective
+coefficient is in $/t and a dual is in $/t directly). Bounds functions
+accept ``OilParams`` whose event-dependent arrays (``p.caps``) carry leading
+case axes, and then return arrays with the same leading axes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from ..params import OilParams
+
+#: the tie-break: a handling cost of TIE_USD_PER_T × w per tonne moved, w in [1, 2) from a hash of the
+#: variable's name (docs/model.md §1 "Tie-break"); small enough never to change a choice worth more
+#: than a few tenths of a cent per tonne, large enough to be far above HiGHS's tolerances
+TIE_USD_PER_T = 0.001
+
+INF = np.inf
+
+
+@lru_cache(maxsize=None)
+def _unit_hash(name: str) -> float:
+    return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big") / 2.0**64
+
+
+def tie_weights(family: str, keys: list[tuple]) -> np.ndarray:
+    """w = 1 + u, u in [0, 1) from BLAKE2b-64 of ``family|key parts`` (stable across runs, orders and horizons)."""
+    return np.array([1.0 + _unit_hash(family + "|" + "|".join(map(str, k))) for k in keys])
+
+
+# ----------------------------------------------------------------------------- layout
+
+
+@dataclass(frozen=True)
+class Terms:
+    """Left-hand-side coefficients of one variable family in one constraint family (COO)."""
+
+    var: str
+    row: np.ndarray
+    col: np.ndarray
+    coef: np.ndarray
+
+
+class Layout:
+    """Index arithmetic shared by the declarations: positions of keys in each family."""
+
+    def __init__(self, p: OilParams):
+        net, per = p.network, p.periods
+        self.P = len(per)
+        self.labels = list(per.labels)
+        self.years = list(p.years)
+        self.ypos = p.year_pos
+        self.year_start = per.year_start()
+        self.src = {s: i for i, s in enumerate(net.sources)}
+        self.route = {r: i for i, r in enumerate(net.routes)}
+        self.pair = {k: i for i, k in enumerate(net.pairs)}
+        self.flow = {k: i for i, k in enumerate(net.flows)}
+        self.asset = {a: i for i, a in enumerate(net.assets)}
+        self.holding = {k: i for i, k in enumerate(net.holdings)}
+        self.store = {k.store: i for i, k in enumerate(net.stores)}
+        self.arc = {a.arc: a for a in net.arcs}
+        self.arc_pos = {a.arc: i for i, a in enumerate(net.arcs)}
+        self.served = [r for r in net.routes if any(r2 == r for _, r2 in net.pairs)]
+        self.t = np.arange(self.P)
+
+    def grid(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """(item, period) index arrays of an item × period family, item-major."""
+        return np.repeat(np.arange(n), self.P), np.tile(self.t, n)
+
+
+def _keys_by_period(items: list, labels: list[str]) -> list[tuple]:
+    return [(*(it if isinstance(it, tuple) else (it,)), lab) for it in items for lab in labels]
+
+
+def _terms(var: str, items: list[tuple[int, int, float]], P: int | None = None, rows_per: int | None = None) -> Terms:
+    """Terms from (row_item, var_item, coef) repeated over every period (row = item*P + t) when ``P`` is given."""
+    if not items:
+        return Terms(var, np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
+    a = np.array(items, dtype=float)
+    ri, vi, c = a[:, 0].astype(np.int64), a[:, 1].astype(np.int64), a[:, 2]
+    if P is None:
+        return Terms(var, ri, vi, c)
+    t = np.arange(P)
+    return Terms(var, (ri[:, None] * P + t).ravel(), (vi[:, None] * P + t).ravel(), np.repeat(c, P))
+
+
+# ----------------------------------------------------------------------------- variables
+
+
+@dataclass(frozen=True)
+class VarFamily:
+    name: str
+    index: tuple[str, ...]
+    unit: str
+    doc: str
+    keys: Callable[[OilParams], list[tuple]]
+    bounds: Callable[[OilParams, Layout], tuple[np.ndarray, np.ndarray]]
+    cost: Callable[[OilParams, Layout, list[tuple]], np.ndarray]  # $/t (k$ per kt) in the objective, maximised
+    tie_break: bool = False  # carries the tie-break handling cost (docs/model.md §1 "Tie-break")
+
+
+def _nonneg(n_of: Callable[[OilParams], int]):
+    def bounds(p: OilParams, lay: Layout):
+        n = n_of(p) * lay.P
+        return np.zeros(n), np.full(n, INF)
+
+    return bounds
+
+
+def _x_cost(p, lay, keys):
+    return p.sale_value[:, lay.ypos].ravel()  # (K, P) item-major
+
+
+def _f_cost(p, lay, keys):
+    return -np.repeat([lay.arc[a].tariff for _, a in p.network.flows], lay.P)
+
+
+def _zero_cost(p, lay, keys):
+    return np.zeros(len(keys))
+
+
+def _level_bounds(p: OilParams, lay: Layout):
+    H = len(p.network.holdings)
+    lo, up = np.zeros(H * lay.P), np.full(H * lay.P, INF)
+    if H:
+        ends = p.periods.year_end()
+        for h in range(H):
+            for j, t in enumerate(ends):
+                lo[h * lay.P + t] = up[h * lay.P + t] = p.holding_open[h, j]
+    return lo, up
+
+
+VARIABLES: tuple[VarFamily, ...] = (
+    VarFamily(
+        "x", ("source", "route", "period"), "kt",
+        "exports: crude of source s sold at outlet (route) r in period t",
+        lambda p: _keys_by_period(p.network.pairs, list(p.periods.labels)),
+        _nonneg(lambda p: len(p.network.pairs)),
+        _x_cost,
+        tie_break=True,
+    ),
+    VarFamily(
+        "f", ("source", "arc", "period"), "kt",
+        "flow of source s's crude on arc a in period t",
+        lambda p: _keys_by_period(p.network.flows, list(p.periods.labels)),
+        _nonneg(lambda p: len(p.network.flows)),
+        _f_cost,
+        tie_break=True,
+    ),
+    VarFamily(
+        "z", ("source", "period"), "kt",
+        "shut-in: export supply of s not produced in period t (outlook − production)",
+        lambda p: _keys_by_period(p.network.sources, list(p.periods.labels)),
+        _nonneg(lambda p: len(p.network.sources)),
+        lambda p, lay, keys: np.full(len(keys), -p.penalty),
+    ),
+    VarFamily(
+        "inj", ("source", "store", "period"), "kt",
+        "source s's crude put into store k in period t",
+        lambda p: _keys_by_period(p.network.holdings, list(p.periods.labels)),
+        _nonneg(lambda p: len(p.network.holdings)),
+        _zero_cost,
+        tie_break=True,
+    ),
+    VarFamily(
+        "wd", ("source", "store", "period"), "kt",
+        "source s's crude taken out of store k in period t",
+        lambda p: _keys_by_period(p.network.holdings, list(p.periods.labels)),
+        _nonneg(lambda p: len(p.network.holdings)),
+        _zero_cost,
+        tie_break=True,
+    ),
+    VarFamily(
+        "level", ("source", "store", "period"), "kt",
+        "source s's crude in store k at the end of period t (fixed to the opening level at each year's end)",
+        lambda p: _keys_by_period(p.network.holdings, list(p.periods.labels)),
+        _level_bounds,
+        _zero_cost,
+    ),
+)
+VARS = {v.name: v for v in VARIABLES}
+
+
+# ----------------------------------------------------------------------------- constraints
+
+
+@dataclass(frozen=True)
+class DualReport:
+    """How a family's duals appear in ``shadow_prices.csv``: (period, asset_or_route) from a key."""
+
+    subject: Callable[[tuple], tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class ConFamily:
+    name: str
+    index: tuple[str, ...]
+    doc: str
+    keys: Callable[[OilParams, Layout], list[tuple]]
+    terms: Callable[[OilParams, Layout], list[Terms]]
+    bounds: Callable[[OilParams, Layout], tuple[np.ndarray, np.ndarray]]
+    changes_with: frozenset[str] = frozenset()  # fields of p.caps the bounds read
+    dual: DualReport | None = None
+    elastic_lower: bool = False  # its lower bounds are commitments the elastic diagnosis may relax
+
+
+def _flat(a: np.ndarray) -> np.ndarray:
+    """(..., n, P) -> (..., n*P), item-major."""
+    return a.reshape(*a.shape[:-2], a.shape[-2] * a.shape[-1])
+
+
+def _eq(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return values, values
+
+
+def _up(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return np.full(values.shape, -INF), values
+
+
+# supply_balance --------------------------------------------------------------
+def _supply_terms(p, lay):
+    net = p.network
+    f = [(lay.src[s], lay.flow[(s, a)], 1.0) for s, a in net.flows if lay.arc[a].src == s]
+    inj = [(lay.src[s], lay.holding[(s, k)], 1.0) for s, k in net.holdings if net.stores[lay.store[k]].node == s]
+    wd = [(r, c, -1.0) for r, c, _ in inj]
+    z = [(i, i, 1.0) for i in range(len(net.sources))]
+    return [_terms("f", f, lay.P), _terms("inj", inj, lay.P), _terms("wd", wd, lay.P), _terms("z", z, lay.P)]
+
+
+# node_balance ----------------------------------------------------------------
+def _node_terms(p, lay):
+    net = p.network
+    row = {k: i for i, k in enumerate(net.balances)}
+    f = []
+    for s, a in net.flows:
+        arc = lay.arc[a]
+        if (s, arc.dst) in row:
+            f.append((row[(s, arc.dst)], lay.flow[(s, a)], 1.0))
+        if (s, arc.src) in row:
+            f.append((row[(s, arc.src)], lay.flow[(s, a)], -1.0))
+    x = [(row[(s, r)], lay.pair[(s, r)], -1.0) for s, r in net.pairs if (s, r) in row]
+    inj = [(row[(s, net.stores[lay.store[k]].node)], lay.holding[(s, k)], -1.0) for s, k in net.holdings if (s, net.stores[lay.store[k]].node) in row]
+    wd = [(r, c, 1.0) for r, c, _ in inj]
+    return [_terms("f", f, lay.P), _terms("x", x, lay.P), _terms("inj", inj, lay.P), _terms("wd", wd, lay.P)]
+
+
+# asset_capacity ----------------------------------------------------------------
+def _asset_terms(p, lay):
+    f = [(lay.asset[lay.arc[a].asset], lay.flow[(s, a)], 1.0) for s, a in p.network.flows if lay.arc[a].asset]
+    return [_terms("f", f, lay.P)]
+
+
+# route_capacity ----------------------------------------------------------------
+def _route_cap_terms(p, lay):
+    row = {r: i for i, r in enumerate(lay.served)}
+    x = [(row[r], lay.pair[(s, r)], 1.0) for s, r in p.network.pairs]
+    return [_terms("x", x, lay.P)]
+
+
+def _route_cap_bounds(p, lay):
+    idx = [lay.route[r] for r in lay.served]
+    return _up(_flat(p.caps.route_row[..., idx, :]))
+
+
+# annual families: one row per (item, year), summing the item's periods of that year
+def _annual(items: list[tuple[int, float]], rows: list[tuple], lay: Layout, var: str = "x") -> Terms:
+    """rows[i] = (row, var item, year position, coef): Σ over the periods of that year."""
+    r_, c_, v_ = [], [], []
+    for row, item, y, coef in rows:
+        ts = np.flatnonzero(lay.ypos == y)
+        r_.append(np.full(len(ts), row))
+        c_.append(item * lay.P + ts)
+        v_.append(np.full(len(ts), coef))
+    if not r_:
+        return Terms(var, np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
+    return Terms(var, np.concatenate(r_), np.concatenate(c_), np.concatenate(v_))
+
+
+def _limit_keys(p, lay):
+    return [(r, y) for r in lay.served for y in lay.years]
+
+
+def _limit_terms(p, lay):
+    rows = []
+    for i, (r, y) in enumerate(_limit_keys(p, lay)):
+        rows += [(i, lay.pair[(s, r)], lay.years.index(y), 1.0) for s, r2 in p.network.pairs if r2 == r]
+    return [_annual([], rows, lay)]
+
+
+def _limit_bounds(p, lay):
+    idx = [lay.route[r] for r in lay.served]
+    return p.limit_lo[idx].ravel(), p.limit_hi[idx].ravel()
+
+
+def _share_keys(p, lay):
+    return [(r, y) for r in p.network.routes for j, y in enumerate(lay.years) if p.share[lay.route[r], j] < 1.0]
+
+
+def _share_terms(p, lay):
+    rows = []
+    for i, (r, y) in enumerate(_share_keys(p, lay)):
+        sigma = p.share[lay.route[r], lay.years.index(y)]
+        for s, r2 in p.network.pairs:
+            rows.append((i, lay.pair[(s, r2)], lay.years.index(y), (1.0 if r2 == r else 0.0) - sigma))
+    return [_annual([], rows, lay)]
+
+
+def _pair_keys(p, lay):
+    return [(s, r, y) for k, (s, r) in enumerate(p.network.pairs) for j, y in enumerate(lay.years) if np.isfinite(p.pair_cap[k, j])]
+
+
+def _pair_terms(p, lay):
+    rows = [(i, lay.pair[(s, r)], lay.years.index(y), 1.0) for i, (s, r, y) in enumerate(_pair_keys(p, lay))]
+    return [_annual([], rows, lay)]
+
+
+def _pair_bounds(p, lay):
+    keys = _pair_keys(p, lay)
+    vals = np.array([p.pair_cap[lay.pair[(s, r)], lay.years.index(y)] for s, r, y in keys])
+    return _up(vals)
+
+
+# stores --------------------------------------------------------------------------
+def _store_balance_terms(p, lay):
+    H, P = len(p.network.holdings), lay.P
+    if not H:
+        return []
+    h, t = lay.grid(H)
+    row = h * P + t
+    prev = ~lay.year_start[t]
+    return [
+        Terms("level", np.concatenate([row, row[prev]]), np.concatenate([row, row[prev] - 1]), np.concatenate([np.ones(len(row)), -np.ones(prev.sum())])),
+        Terms("inj", row, row, -np.ones(len(row))),
+        Terms("wd", row, row, np.ones(len(row))),
+    ]
+
+
+def _store_balance_bounds(p, lay):
+    H = len(p.network.holdings)
+    rhs = np.zeros((H, lay.P))
+    if H:
+        first = np.flatnonzero(lay.year_start)
+        rhs[:, first] = p.holding_open[:, lay.ypos[first]]
+    return _eq(rhs.ravel())
+
+
+def _per_store(var: str):
+    def terms(p, lay):
+        items = [(lay.store[k], lay.holding[(s, k)], 1.0) for s, k in p.network.holdings]
+        return [_terms(var, items, lay.P)]
+
+    return terms
+
+
+def _store_keys(p, lay):
+    return _keys_by_period([k.store for k in p.network.stores], lay.labels)
+
+
+def _store_level_bounds(p, lay):
+    st = p.network.stores
+    lo = np.repeat([k.min_level_kt for k in st], lay.P)
+    up = np.repeat([k.capacity_kt for k in st], lay.P)
+    return lo, up
+
+
+def _store_rate_bounds(attr: str):
+    def bounds(p, lay):
+        rate = np.array([getattr(k, attr) for k in p.network.stores])
+        return _up((rate[:, None] * p.periods.length[None, :]).ravel())
+
+    return bounds
+
+
+# ramp_up -------------------------------------------------------------------------
+def _ramp_rows(p, lay) -> list[tuple[int, int]]:
+    """(source position, period) of each ramp row: sources with a limit, every period but a year's first."""
+    return [(i, t) for i in range(len(p.network.sources)) if np.isfinite(p.ramp[i]).any() for t in range(lay.P) if not lay.year_start[t]]
+
+
+def _ramp_keys(p, lay):
+    return [(p.network.sources[i], lay.labels[t]) for i, t in _ramp_rows(p, lay)]
+
+
+def _ramp_terms(p, lay):
+    d = p.periods.length.astype(float)
+    items_r, items_c, items_v = [], [], []
+    for row, (i, t) in enumerate(_ramp_rows(p, lay)):
+        items_r += [row, row]
+        items_c += [i * lay.P + t, i * lay.P + t - 1]
+        items_v += [-1.0 / d[t], 1.0 / d[t - 1]]
+    return [Terms("z", np.array(items_r, np.int64), np.array(items_c, np.int64), np.array(items_v))]
+
+
+def _ramp_bounds(p, lay):
+    rows = _ramp_rows(p, lay)
+    if not rows:
+        return _up(np.zeros(p.caps.supply.shape[:-2] + (0,)))
+    i = np.array([r[0] for r in rows])
+    t = np.array([r[1] for r in rows])
+    d = p.periods.length.astype(float)
+    q = p.caps.supply  # (..., S, P)
+    gap = (d[t - 1] + d[t]) / 2.0
+    up = p.ramp[i, lay.ypos[t]] * gap - q[..., i, t] / d[t] + q[..., i, t - 1] / d[t - 1]
+    return _up(up)
+
+
+def _by_period(name_of_item: Callable[[tuple], str]):
+    return DualReport(lambda key: (key[-1], name_of_item(key)))
+
+
+CONSTRAINTS: tuple[ConFamily, ...] = (
+    ConFamily(
+        "supply_balance", ("source", "period"),
+        "Σ_{a out of field s} f[s,a,t] + inj[s,k,t] − wd[s,k,t] (stores at the field) + z[s,t] = q[s,t]",
+        lambda p, lay: _keys_by_period(p.network.sources, lay.labels),
+        _supply_terms,
+        lambda p, lay: _eq(_flat(p.caps.supply)),
+        frozenset({"supply"}),
+    ),
+    ConFamily(
+        "node_balance", ("source", "node", "period"),
+        "Σ_{a into n} f[s,a,t] − Σ_{a out of n} f[s,a,t] − x[s,n,t] (n an outlet) − inj[s,k,t] + wd[s,k,t] (stores at n) = 0",
+        lambda p, lay: _keys_by_period(p.network.balances, lay.labels),
+        _node_terms,
+        lambda p, lay: _eq(np.zeros(len(p.network.balances) * lay.P)),
+    ),
+    ConFamily(
+        "asset_capacity", ("asset", "period"),
+        "Σ_{s, a ∈ arcs of asset} f[s,a,t] ≤ cap[asset,t]",
+        lambda p, lay: _keys_by_period(p.network.assets, lay.labels),
+        _asset_terms,
+        lambda p, lay: _up(_flat(p.caps.asset_cap)),
+        frozenset({"asset_cap"}),
+        _by_period(lambda k: k[0]),
+    ),
+    ConFamily(
+        "route_capacity", ("route", "period"),
+        "Σ_s x[s,r,t] ≤ cap[r,t] in periods where an event cuts route r itself, else +∞",
+        lambda p, lay: _keys_by_period(lay.served, lay.labels),
+        _route_cap_terms,
+        _route_cap_bounds,
+        frozenset({"route_row"}),
+        _by_period(lambda k: k[0]),
+    ),
+    ConFamily(
+        "route_limit", ("route", "year"),
+        "L_min[r,y] ≤ Σ_{t∈y} Σ_s x[s,r,t] ≤ L_max[r,y]   (kt, pro-rated to the horizon)",
+        _limit_keys,
+        _limit_terms,
+        _limit_bounds,
+        frozenset(),
+        DualReport(lambda k: (str(k[1]), k[0])),
+        elastic_lower=True,
+    ),
+    ConFamily(
+        "route_share", ("route", "year"),
+        "Σ_{t∈y} Σ_s x[s,r,t] − σ[r,y] Σ_{t∈y} Σ_{(s,r')} x[s,r',t] ≤ 0",
+        _share_keys,
+        _share_terms,
+        lambda p, lay: _up(np.zeros(len(_share_keys(p, lay)))),
+        frozenset(),
+        DualReport(lambda k: (str(k[1]), k[0])),
+    ),
+    ConFamily(
+        "source_route_limit", ("source", "route", "year"),
+        "Σ_{t∈y} x[s,r,t] ≤ M[s,r,y]   (kt, pro-rated)",
+        _pair_keys,
+        _pair_terms,
+        _pair_bounds,
+        frozenset(),
+        DualReport(lambda k: (str(k[2]), f"{k[0]}:{k[1]}")),
+    ),
+    ConFamily(
+        "store_balance", ("source", "store", "period"),
+        "level[s,k,t] − level[s,k,t−1] − inj[s,k,t] + wd[s,k,t] = 0; in a year's first period level[s,k,t−1] is the opening level (right-hand side)",
+        lambda p, lay: _keys_by_period(p.network.holdings, lay.labels),
+        _store_balance_terms,
+        _store_balance_bounds,
+    ),
+    ConFamily(
+        "store_level", ("store", "period"),
+        "min_level[k] ≤ Σ_s level[s,k,t] ≤ capacity[k]",
+        _store_keys,
+        _per_store("level"),
+        _store_level_bounds,
+        frozenset(),
+        _by_period(lambda k: k[0]),
+    ),
+    ConFamily(
+        "store_injection", ("store", "period"),
+        "Σ_s inj[s,k,t] ≤ max_in[k] × Δ_t",
+        _store_keys,
+        _per_store("inj"),
+        _store_rate_bounds("max_in_kt_per_day"),
+        frozenset(),
+        _by_period(lambda k: k[0]),
+    ),
+    ConFamily(
+        "store_withdrawal", ("store", "period"),
+        "Σ_s wd[s,k,t] ≤ max_out[k] × Δ_t",
+        _store_keys,
+        _per_store("wd"),
+        _store_rate_bounds("max_out_kt_per_day"),
+        frozenset(),
+        _by_period(lambda k: k[0]),
+    ),
+    ConFamily(
+        "ramp_up", ("source", "period"),
+        "(q[s,t] − z[s,t])/Δ_t − (q[s,t−1] − z[s,t−1])/Δ_{t−1} ≤ ρ_s (Δ_{t−1} + Δ_t)/2, for t not a year's first period",
+        _ramp_keys,
+        _ramp_terms,
+        _ramp_bounds,
+        frozenset({"supply"}),
+        _by_period(lambda k: k[0]),
+    ),
+)
+CONS = {c.name: c for c in CONSTRAINTS}
+
+#: the families whose duals go to shadow_prices.csv (and to a sweep's binding column)
+REPORTED = tuple(c.name for c in CONSTRAINTS if c.dual is not None)
+
+
+# ----------------------------------------------------------------------------- the assembled spec
+
+
+@dataclass
+class ConBlock:
+    keys: list[tuple]
+    lower: np.ndarray
+    upper: np.ndarray
+    terms: list[Terms]
+
+
+@dataclass
+class ModelSpec:
+    """Every family's keys, bounds, costs and coefficients for one OilParams: what the Pyomo build renders."""
+
+    params: OilParams
+    layout: Layout
+    var_keys: dict[str, list[tuple]]
+    var_lower: dict[str, np.ndarray]
+    var_upper: dict[str, np.ndarray]
+    var_cost: dict[str, np.ndarray]  # economic objective coefficients, $/t
+    var_tie: dict[str, np.ndarray]  # tie-break coefficients (≤ 0), $/t; the LP maximises cost + tie
+    cons: dict[str, ConBlock]
+
+
+def model_spec(p: OilParams) -> ModelSpec:
+    """Evaluate every declaration for ``p`` (no batch axes)."""
+    lay = Layout(p)
+    var_keys, lo, up, cost, tie = {}, {}, {}, {}, {}
+    for v in VARIABLES:
+        keys = v.keys(p)
+        var_keys[v.name] = keys
+        lo[v.name], up[v.name] = v.bounds(p, lay)
+        cost[v.name] = np.asarray(v.cost(p, lay, keys), float)
+        tie[v.name] = -TIE_USD_PER_T * tie_weights(v.name, keys) if v.tie_break else np.zeros(len(keys))
+    cons = {}
+    for c in CONSTRAINTS:
+        keys = c.keys(p, lay)
+        if not keys:
+            continue
+        lower, upper = c.bounds(p, lay)
+        cons[c.name] = ConBlock(keys, np.asarray(lower, float), np.asarray(upper, float), [t for t in c.terms(p, lay) if len(t.row)])
+    return ModelSpec(p, lay, var_keys, lo, up, cost, tie, cons)
+
+
+def batch_bounds(family: str, p: OilParams, lay: Layout) -> tuple[np.ndarray, np.ndarray]:
+    """Row bounds of one family for ``p`` whose caps may carry leading case axes (lower broadcast to the same shape)."""
+    lo, up = CONS[family].bounds(p, lay)
+    lo, up = np.asarray(lo, float), np.asarray(up, float)
+    shape = np.broadcast_shapes(lo.shape, up.shape)
+    return np.broadcast_to(lo, shape), np.broadcast_to(up, shape)

@@ -1,0 +1,195 @@
+"""Tank farms, a daily time axis and ramp limits, on networks whose answer is worked out by hand.
+
+The network: source ``a`` produces q = 100 kt/day (36.5 Mt/yr in 2023). Its
+crude goes a -pipe-> ``hub`` -term-> outlet ``sea`` (netback 600 − 10 = 590
+$/t), or a -alt-> outlet ``alt`` (600 − 100 = 500 $/t) whose asset carries δ
+kt/day. A tank farm at ``hub`` holds S kt above its minimum working level and
+opens at that minimum, so S is exactly the room it has when an outage starts
+(it cannot be emptied in advance). The terminal carries 200 kt/day, twice the
+inflow, so tanks drain after an outage. Shut-in costs the netback plus 50 $/t,
+diverting to ``alt`` costs 90 $/t, storing costs nothing but the tie-break, so
+the order of resort is: tanks, then diversion, then shut-in.
+"""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from builders import base_tables
+from energy_routes.api import run_scenario
+from energy_routes.cli import main
+
+Q = 100.0  # kt/day
+
+
+def net(S: float, delta: float, *, ramp: float | None = None) -> dict[str, list[dict]]:
+    t = base_tables()
+    t["sources"][0]["ramp_up_per_day"] = "" if ramp is None else ramp
+    t["sources"][1]["ramp_up_per_day"] = ""
+    t["routes"] = [
+        {"route": "sea", "name": "Sea", "grade": "g", "description": ""},
+        {"route": "alt", "name": "Alt", "grade": "g", "description": ""},
+    ]
+    t["assets"] = [a for a in t["assets"] if a["block"] == "power"] + [
+        {"asset": n, "block": "oil", "name": n, "units": 1, "max_active_units": 1, "description": ""} for n in ("pipe", "term", "altpipe")
+    ]
+    t["asset_capacity"] = [
+        {"year": 2023, "asset": "pipe", "capacity_mt": 40, "third_party_mt": 0},  # 109.6 kt/day > q
+        {"year": 2023, "asset": "term", "capacity_mt": 73, "third_party_mt": 0},  # 200 kt/day
+        {"year": 2023, "asset": "altpipe", "capacity_mt": delta * 365 / 1000, "third_party_mt": 0},
+    ]
+    t["nodes"] = [{"node": "hub", "kind": "terminal", "name": "Hub", "description": ""}]
+    t["arcs"] = [
+        {"arc": "pipe", "from_node": "a", "to_node": "hub", "asset": "pipe", "tariff_usd_per_t": 10, "description": ""},
+        {"arc": "term", "from_node": "hub", "to_node": "sea", "asset": "term", "tariff_usd_per_t": 0, "description": ""},
+        {"arc": "alt", "from_node": "a", "to_node": "alt", "asset": "altpipe", "tariff_usd_per_t": 100, "description": ""},
+    ]
+    t["source_routes"] = [
+        {"source": "a", "route": "sea", "feeder_cost_usd_per_t": 0, "max_mt": ""},
+        {"source": "a", "route": "alt", "feeder_cost_usd_per_t": 0, "max_mt": ""},
+    ]
+    t["stores"] = [
+        {"store": "tank", "node": "hub", "name": "Tank", "capacity_kt": 100 + S, "min_level_kt": 100, "opening_kt": 100, "max_in_kt_per_day": 1000, "max_out_kt_per_day": 1000, "description": ""}
+    ]
+    t.pop("route_legs", None)
+    return t
+
+
+def outage(target: str, start: str, end: str, remaining: float = 0.0) -> dict:
+    return {"events": [{"id": "stop", "target": target, "start": start, "end": end, "remaining": remaining}]}
+
+
+def solve(make_inputs, tables, scenario):
+    return run_scenario(make_inputs(tables, scenario), "case", power=False)
+
+
+def shut_in_kt(res) -> float:
+    return float(res.tables["balance_period"]["shut_in_kt"].sum())
+
+
+def route_kt(res, route: str) -> float:
+    a = res.tables["allocation_period"]
+    return float(a.loc[a.route == route, "volume_kt"].sum())
+
+
+@pytest.mark.parametrize(
+    "days, S, delta",
+    [
+        (3, 150, 0),  # 300 kt arrive, 150 fit in the tank: 150 shut in
+        (3, 150, 20),  # 300 − 150 − 3 × 20 = 90 shut in
+        (5, 100, 30),  # 500 − 100 − 150 = 250
+        (3, 400, 0),  # the tank takes all 300: nothing lost
+        (2, 50, 60),  # 200 − 50 − 120 = 30
+    ],
+)
+def test_terminal_outage_loses_what_tanks_and_diversion_cannot_take(make_inputs, days, S, delta):
+    end = f"2023-03-{9 + days:02d}"
+    res = solve(make_inputs, net(S, delta), {"resolution": "day", **outage("term", "2023-03-10", end)})
+    expected = max(0.0, days * Q - S - days * delta)
+    assert shut_in_kt(res) == pytest.approx(expected, abs=1e-6)
+    # diversion is used only as far as the tank cannot cover, and never more than δ a day
+    assert route_kt(res, "alt") == pytest.approx(min(days * delta, max(0.0, days * Q - S)), abs=1e-6)
+    # every tonne accounted for: production = exports + stock change (zero over the year: tanks end where they began)
+    b = res.tables["balance_period"]
+    assert (b.production_kt - b.exported_kt - b.stock_change_kt).abs().max() < 1e-6
+    assert b.stock_change_kt.sum() == pytest.approx(0.0, abs=1e-6)
+    lev = res.tables["stores_period"]
+    assert lev.level_kt.max() <= 100 + S + 1e-6 and lev.level_kt.min() >= 100 - 1e-6
+
+
+def test_a_short_stop_costs_output_daily_but_not_monthly(make_inputs):
+    """A 3-day full stop that outruns the tank: daily resolution shows it, the monthly model does not,
+    because the rest of March (28 days × 200 kt/day = 5,600 kt) can carry March's 3,100 kt."""
+    t = net(150, 0)
+    daily = solve(make_inputs, t, {"resolution": "day", **outage("term", "2023-03-10", "2023-03-12")})
+    monthly = solve(make_inputs, t, {"resolution": "month", **outage("term", "2023-03-10", "2023-03-12")})
+    assert shut_in_kt(daily) == pytest.approx(150.0, abs=1e-6)
+    assert shut_in_kt(monthly) == pytest.approx(0.0, abs=1e-6)
+
+
+def test_a_stop_the_tanks_cover_costs_nothing_at_either_resolution(make_inputs):
+    t = net(400, 0)
+    for res_name in ("day", "week", "month"):
+        res = solve(make_inputs, t, {"resolution": res_name, **outage("term", "2023-03-10", "2023-03-12")})
+        assert shut_in_kt(res) == pytest.approx(0.0, abs=1e-6), res_name
+
+
+def test_a_daily_window_inside_a_monthly_year(make_inputs):
+    """Daily only around the outage: the same loss as a fully daily year, with far fewer periods."""
+    t = net(150, 20)
+    scen = {"resolution": "month", "windows": [{"start": "2023-03-01", "end": "2023-03-31", "resolution": "day"}], **outage("term", "2023-03-10", "2023-03-12")}
+    res = solve(make_inputs, t, scen)
+    assert shut_in_kt(res) == pytest.approx(90.0, abs=1e-6)
+    labels = res.tables["allocation_period"]["period"].unique()
+    assert len(labels) == 11 + 31  # eleven whole months and the 31 days of March
+    # monthly tables are the sums of the periods
+    am = res.tables["allocation_monthly"]
+    ap = res.tables["allocation_period"]
+    assert am.volume_kt.sum() == pytest.approx(ap.volume_kt.sum(), rel=1e-12)
+
+
+def test_ramp_limit_makes_losses_outlast_the_outage(make_inputs):
+    """A 2-day stop of the field itself (the event takes the outlook to 0 on those days, so they are
+    not shut-in: there was nothing to produce), then recovery at 10 % of full rate a day: production
+    can be 0.1 q on the first day after, 0.2 q on the second, ... full on the tenth. Shut in after
+    the stop: q × Σ_{j=1..9} (1 − j/10) = 4.5 q = 450 kt."""
+    t = net(0, 0, ramp=0.1)
+    res = solve(make_inputs, t, {"resolution": "day", **outage("a", "2023-06-01", "2023-06-02")})
+    assert shut_in_kt(res) == pytest.approx(4.5 * Q, abs=1e-6)
+    assert res.tables["balance_period"]["supply_kt"].sum() == pytest.approx(365 * Q - 2 * Q, abs=1e-6)
+    b = res.tables["balance_period"].set_index("first_day")
+    assert b.at["2023-06-03", "production_kt"] == pytest.approx(0.1 * Q, abs=1e-6)
+    assert b.at["2023-06-07", "production_kt"] == pytest.approx(0.5 * Q, abs=1e-6)
+    assert b.at["2023-06-12", "production_kt"] == pytest.approx(Q, abs=1e-6)
+    # without a ramp limit the loss ends with the stop
+    free = solve(make_inputs, net(0, 0), {"resolution": "day", **outage("a", "2023-06-01", "2023-06-02")})
+    assert shut_in_kt(free) == pytest.approx(0.0, abs=1e-6)
+
+
+def test_more_storage_never_lowers_the_optimum(make_inputs):
+    scen = {"resolution": "day", **outage("term", "2023-03-10", "2023-03-14")}
+    values = [solve(make_inputs, net(S, 10), scen).lp_objective_musd for S in (0, 50, 100, 200, 400, 800)]
+    assert all(b >= a - 1e-9 for a, b in zip(values, values[1:]))
+
+
+def _cli(args):
+    return CliRunner().invoke(main, args, catch_exceptions=False)
+
+
+@pytest.mark.parametrize(
+    "edit, file, field, words",
+    [
+        ({"min_level_kt": 500}, "stores.csv", "min_level_kt", "is above capacity_kt"),
+        ({"opening_kt": 900}, "stores.csv", "opening_kt", "outside the working range"),
+        ({"capacity_kt": -5}, "stores.csv", "capacity_kt", "expected a number in [0, 10000] (kt)"),
+        ({"node": "nowhere"}, "stores.csv", "node", "is not a source or a node"),
+    ],
+)
+def test_bad_stores_are_refused(make_inputs, tmp_path, edit, file, field, words):
+    t = net(150, 0)
+    t["stores"][0].update(edit)
+    folder = make_inputs(t)
+    out = tmp_path / "run"
+    res = _cli(["run", "case", "--inputs", str(folder), "--out", str(out), "--no-report", "--no-power"])
+    assert res.exit_code == 2, res.output
+    assert file in res.output and f"column '{field}'" in res.output and words in res.output and "line 2" in res.output
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "scenario, field, words",
+    [
+        ({"resolution": "hour"}, "resolution", "Input should be 'month', 'week' or 'day'"),
+        ({"windows": [{"start": "2024-03-01", "end": "2024-03-31", "resolution": "day"}]}, "windows[0]", "outside the horizon"),
+        ({"windows": [{"start": "2023-03-31", "end": "2023-03-01"}]}, "windows[0]", "after it ends"),
+        ({"windows": [{"start": "2023-03-01", "end": "2023-03-31"}, {"start": "2023-03-15", "end": "2023-04-15"}]}, "windows[1]", "overlaps windows[0]"),
+    ],
+)
+def test_bad_time_axis_is_refused(make_inputs, tmp_path, scenario, field, words):
+    folder = make_inputs(net(150, 0), scenario)
+    out = tmp_path / "run"
+    res = _cli(["run", "case", "--inputs", str(folder), "--out", str(out), "--no-report", "--no-power"])
+    assert res.exit_code == 2, res.output
+    assert "scenarios.yaml" in res.output and field in res.output and words in res.output
+    assert not out.exists()
