@@ -109,6 +109,53 @@ WIND_LOSSES = 0.10  # wake 7 % and availability 3 %, combined ~10 %
 SCALE_BRACKET = (3.0, 15.0)  # m/s, bisection bracket for the Weibull scale
 
 DEFAULT_SEED = 20241
+DEFAULT_WEATHER_YEARS = 5
+
+
+@dataclass(frozen=True)
+class Site:
+    """Where a wind and solar series is made."""
+
+    latitude: float
+    longitude: float
+    altitude_m: float
+    temp_normals: tuple[float, ...]  # monthly mean air temperature, deg C, Jan..Dec
+
+
+SITES = {
+    "mangystau": Site(LATITUDE, LONGITUDE, ALTITUDE_M, TEMP_AIR_MONTHLY),
+    # Karakalpakstan wind zone west of the Amu Darya delta near Kungrad (assumption: site of the corridor's
+    # Uzbek wind); continental climate: colder winters and hotter summers than the Caspian coast (rounded normals)
+    "karakalpakstan": Site(43.05, 58.90, 70.0, (-6.0, -4.0, 4.0, 13.0, 20.0, 26.0, 28.0, 26.0, 19.0, 11.0, 3.0, -3.0)),
+}
+
+# --------------------------------------------------------------------------
+# Weather years (interannual variability) and the second wind site
+# --------------------------------------------------------------------------
+WIND_SPEED_ANOMALY_SD = 0.04  # sd of a weather year's mean wind speed relative to the calibration year
+CLEARNESS_ANOMALY_SD = 0.03  # sd of a weather year's clearness relative to the calibration year
+UZ_WIND_CORRELATION = 0.5  # correlation of the Karakalpakstan latent wind with Mangystau's, lagged
+UZ_WIND_LAG_H = 12  # hours: weather systems cross the ~650 km from the Caspian coast to the Aral zone west to east
+
+# --------------------------------------------------------------------------
+# Demand and price shapes (ratios to the weather year's mean)
+# --------------------------------------------------------------------------
+#: Azerbaijan (UTC+4): monthly factor Jan..Dec (winter heating peak, summer cooling peak), diurnal points
+AZ_MONTHLY = (1.12, 1.08, 1.00, 0.92, 0.90, 0.98, 1.08, 1.08, 0.95, 0.92, 0.98, 1.08)
+AZ_DIURNAL = ((0, 0.88), (4, 0.80), (7, 0.90), (10, 1.04), (14, 1.02), (18, 1.08), (20, 1.16), (23, 0.98))
+AZ_WEEKEND = 0.95
+AZ_DAY_SD, AZ_DAY_PHI = 0.03, 0.7  # day-to-day weather noise
+#: Mangystau (UTC+5): oil and gas industry and desalination, nearly flat
+KZ_MONTHLY = (1.03, 1.02, 0.99, 0.97, 0.98, 1.02, 1.04, 1.04, 0.99, 0.97, 0.98, 1.02)
+KZ_DIURNAL = ((0, 0.96), (5, 0.95), (9, 1.02), (14, 1.03), (19, 1.04), (23, 0.98))
+KZ_DAY_SD, KZ_DAY_PHI = 0.02, 0.7
+#: Romania (EET, UTC+2, no DST): monthly price level (spring hydro and solar low, winter and summer heat high)
+RO_MONTHLY = (1.15, 1.05, 0.90, 0.75, 0.80, 1.00, 1.20, 1.15, 1.05, 1.00, 1.00, 1.10)
+RO_DIURNAL_WINTER = ((0, 0.85), (4, 0.75), (8, 1.10), (12, 0.95), (16, 1.05), (19, 1.35), (22, 1.05))
+RO_DIURNAL_SUMMER = ((0, 0.90), (4, 0.80), (8, 1.00), (13, 0.60), (17, 1.00), (20, 1.55), (23, 1.05))
+RO_WEEKEND = 0.85
+RO_DAY_SD, RO_DAY_PHI = 0.20, 0.6  # daily log-price noise (wind, imports, outages)
+RO_HOUR_SD, RO_HOUR_PHI = 0.10, 0.8
 
 
 @dataclass(frozen=True)
@@ -160,7 +207,7 @@ def bisect(f: Callable[[float], float], lo: float, hi: float, target: float, ite
 # --------------------------------------------------------------------------
 # Solar
 # --------------------------------------------------------------------------
-def clearness_ratio(index: pd.DatetimeIndex, rng_day: np.random.Generator, rng_hour: np.random.Generator) -> np.ndarray:
+def clearness_ratio(index: pd.DatetimeIndex, rng_day: np.random.Generator, rng_hour: np.random.Generator, anomaly: float = 0.0) -> np.ndarray:
     """Hourly ratio of all-sky to clear-sky GHI, in [CLEARNESS_MIN, 1].
 
     A day-level AR(1) latent Gaussian z_d is mapped through the normal CDF to a
@@ -174,7 +221,7 @@ def clearness_ratio(index: pd.DatetimeIndex, rng_day: np.random.Generator, rng_h
     z_day = ar1(rng_day, days, CLEARNESS_DAY_PHI)
     u_day = special.ndtr(z_day)
     month_of_day = index.month.to_numpy()[::24] - 1
-    mean = np.asarray(CLEARNESS_MONTHLY)[month_of_day]
+    mean = np.clip(np.asarray(CLEARNESS_MONTHLY)[month_of_day] * (1.0 + anomaly), 0.05, 0.95)
     a = mean * CLEARNESS_CONCENTRATION
     b = (1.0 - mean) * CLEARNESS_CONCENTRATION
     r_day = stats.beta.ppf(u_day, a, b)
@@ -184,22 +231,23 @@ def clearness_ratio(index: pd.DatetimeIndex, rng_day: np.random.Generator, rng_h
     return np.clip(r, CLEARNESS_MIN, 1.0)
 
 
-def air_temperature(index: pd.DatetimeIndex) -> np.ndarray:
+def air_temperature(index: pd.DatetimeIndex, normals: tuple[float, ...] = TEMP_AIR_MONTHLY) -> np.ndarray:
     """Ambient temperature (deg C): monthly normal plus a cosine diurnal cycle peaking at 15:00."""
-    monthly = np.asarray(TEMP_AIR_MONTHLY)[index.month.to_numpy() - 1]
+    monthly = np.asarray(normals)[index.month.to_numpy() - 1]
     hour = index.hour.to_numpy() + index.minute.to_numpy() / 60.0
     return monthly + TEMP_DIURNAL_AMPLITUDE * np.cos(2 * np.pi * (hour - 15.0) / 24.0)
 
 
-def solar_raw_cf(index: pd.DatetimeIndex, ratio: np.ndarray) -> np.ndarray:
-    """Physical (uncalibrated) PV capacity factor per kWp DC for the given clearness ratio."""
-    loc = pvlib.location.Location(LATITUDE, LONGITUDE, tz=TIMEZONE, altitude=ALTITUDE_M)
+def solar_raw_cf(index: pd.DatetimeIndex, ratio: np.ndarray, site: "Site | None" = None) -> np.ndarray:
+    """Physical (uncalibrated) PV capacity factor per kWp DC for the given clearness ratio (at ``site``, default Mangystau)."""
+    site = site or SITES["mangystau"]
+    loc = pvlib.location.Location(site.latitude, site.longitude, tz=TIMEZONE, altitude=site.altitude_m)
     sp = loc.get_solarposition(index)
-    linke = pvlib.clearsky.lookup_linke_turbidity(index, LATITUDE, LONGITUDE)
+    linke = pvlib.clearsky.lookup_linke_turbidity(index, site.latitude, site.longitude)
     am_rel = pvlib.atmosphere.get_relative_airmass(sp["apparent_zenith"])
-    am_abs = pvlib.atmosphere.get_absolute_airmass(am_rel, pvlib.atmosphere.alt2pres(ALTITUDE_M))
+    am_abs = pvlib.atmosphere.get_absolute_airmass(am_rel, pvlib.atmosphere.alt2pres(site.altitude_m))
     dni_extra = pvlib.irradiance.get_extra_radiation(index)
-    cs = pvlib.clearsky.ineichen(sp["apparent_zenith"], am_abs, linke, altitude=ALTITUDE_M, dni_extra=dni_extra)
+    cs = pvlib.clearsky.ineichen(sp["apparent_zenith"], am_abs, linke, altitude=site.altitude_m, dni_extra=dni_extra)
 
     ghi = (cs["ghi"].to_numpy() * ratio).clip(min=0.0)
     ghi = pd.Series(ghi, index=index)
@@ -212,7 +260,7 @@ def solar_raw_cf(index: pd.DatetimeIndex, ratio: np.ndarray) -> np.ndarray:
     aoi = pvlib.irradiance.aoi(TILT_DEG, AZIMUTH_DEG, sp["apparent_zenith"], sp["azimuth"])
     iam = pvlib.iam.ashrae(aoi, b=ASHRAE_B0)
     effective = (poa["poa_direct"] * iam + poa["poa_diffuse"]).fillna(0.0).clip(lower=0.0)
-    t_cell = pvlib.temperature.faiman(poa["poa_global"].fillna(0.0), air_temperature(index), PV_WIND_SPEED, FAIMAN_U0, FAIMAN_U1)
+    t_cell = pvlib.temperature.faiman(poa["poa_global"].fillna(0.0), air_temperature(index, site.temp_normals), PV_WIND_SPEED, FAIMAN_U0, FAIMAN_U1)
     p = effective / 1000.0 * (1.0 + GAMMA_PDC * (t_cell - 25.0)) * SOLAR_SYSTEM_DERATE
     p = p.where(sp["apparent_elevation"] > 0.0, 0.0)
     return p.clip(lower=0.0).to_numpy()
@@ -268,10 +316,52 @@ def wind_profile(index: pd.DatetimeIndex, rng: np.random.Generator, target: floa
 
 
 # --------------------------------------------------------------------------
+# Demand and price shapes
+# --------------------------------------------------------------------------
+def daily_cycle(points: tuple[tuple[float, float], ...], hour: np.ndarray) -> np.ndarray:
+    """Piecewise-linear, 24-h periodic curve through (hour, value) points, evaluated at local ``hour``."""
+    xs = np.array([p[0] for p in points] + [points[0][0] + 24.0])
+    ys = np.array([p[1] for p in points] + [points[0][1]])
+    return np.interp(np.mod(hour, 24.0), xs, ys)
+
+
+def shape(index: pd.DatetimeIndex, rng: np.random.Generator, utc_offset: int, monthly, diurnal, weekend: float, day_sd: float, day_phi: float,
+          diurnal_summer=None, hour_sd: float = 0.0, hour_phi: float = 0.0, log: bool = False) -> np.ndarray:
+    """A demand or price shape (mean 1 over the year): monthly × diurnal (local time) × weekend × seeded noise.
+
+    The noise is a day-level AR(1) (and optionally an hourly AR(1)) on the log scale when ``log`` (prices),
+    multiplicative around 1 otherwise; the result is clipped at 0 and divided by its mean."""
+    local = index.tz_convert(None) + pd.Timedelta(hours=utc_offset)
+    hour = local.hour.to_numpy() + 0.5
+    month = local.month.to_numpy() - 1
+    base = np.asarray(monthly)[month] * daily_cycle(diurnal, hour)
+    if diurnal_summer is not None:  # April-September use the summer day (solar dip)
+        summer = (month >= 3) & (month <= 8)
+        base = np.where(summer, np.asarray(monthly)[month] * daily_cycle(diurnal_summer, hour), base)
+    base = base * np.where(local.day_of_week.to_numpy() >= 5, weekend, 1.0)
+    day = np.repeat(ar1(rng, HOURS // 24, day_phi), 24) * day_sd
+    hourly = ar1(rng, HOURS, hour_phi) * hour_sd if hour_sd else 0.0
+    noise = np.exp(day + hourly - 0.5 * (day_sd**2 + hour_sd**2)) if log else 1.0 + day + hourly
+    out = np.clip(base * noise, 0.0, None)
+    return out / out.mean()
+
+
+def shapes(index: pd.DatetimeIndex, seed: int, weather_year: int) -> dict[str, np.ndarray]:
+    """Demand (Mangystau, Azerbaijan) and Romanian price shapes of one weather year."""
+    ss = np.random.SeedSequence([seed, weather_year, 3]).spawn(3)
+    return {
+        "mangystau_demand": shape(index, np.random.default_rng(ss[0]), 5, KZ_MONTHLY, KZ_DIURNAL, 1.0, KZ_DAY_SD, KZ_DAY_PHI),
+        "azerbaijan_demand": shape(index, np.random.default_rng(ss[1]), 4, AZ_MONTHLY, AZ_DIURNAL, AZ_WEEKEND, AZ_DAY_SD, AZ_DAY_PHI),
+        "romania_price": shape(index, np.random.default_rng(ss[2]), 2, RO_MONTHLY, RO_DIURNAL_WINTER, RO_WEEKEND, RO_DAY_SD, RO_DAY_PHI,
+                               diurnal_summer=RO_DIURNAL_SUMMER, hour_sd=RO_HOUR_SD, hour_phi=RO_HOUR_PHI, log=True),
+    }
+
+
+# --------------------------------------------------------------------------
 # Driver
 # --------------------------------------------------------------------------
 def make_profiles(seed: int, wind_target: float, solar_target: float) -> Profiles:
-    """Generate both profiles; random streams are independent children of ``seed``."""
+    """Mangystau wind and solar of the calibration year (weather year 1); random streams are children of ``seed``."""
     index = hourly_index()
     ss_wind, ss_day, ss_hour = np.random.SeedSequence(seed).spawn(3)
     wind_cf, speed, weibull_scale = wind_profile(index, np.random.default_rng(ss_wind), wind_target)
@@ -281,32 +371,78 @@ def make_profiles(seed: int, wind_target: float, solar_target: float) -> Profile
     return Profiles(index, wind_cf, solar_cf, speed, weibull_scale, float(raw.mean()), solar_scale)
 
 
-def write_csv(path: Path, wind_cf: np.ndarray, solar_cf: np.ndarray) -> None:
-    """Write hour, wind_cf, solar_cf with 4 decimals, LF line endings (byte-stable)."""
+def wind_year(index, z: np.ndarray, scale: float) -> np.ndarray:
+    """Wind CF from a latent Gaussian series and a Weibull scale (m/s) with the seasonal/diurnal shape."""
+    u = np.clip(special.ndtr(z), 1e-12, 1.0 - 1e-12)
+    return (1.0 - WIND_LOSSES) * power_curve(weibull_speed(u, scale * wind_shape(index)))
+
+
+def calibrate_wind(index, z: np.ndarray, target: float) -> float:
+    """Weibull scale (m/s) that gives ``z`` the annual mean CF ``target``."""
+    return bisect(lambda sc: float(wind_year(index, z, sc).mean()), *SCALE_BRACKET, target)
+
+
+def weather_year_series(index, seed: int, w: int, cal: dict) -> dict[str, np.ndarray]:
+    """Every series of weather year ``w``. Year 1 is the calibration year (annual CFs on target, Mangystau
+    identical to the single-year profile); later years keep its calibration and add a seeded anomaly of
+    the mean wind speed and of the clearness, so their annual CFs vary around the targets."""
+    if w == 1:
+        ss_wind, ss_day, ss_hour = np.random.SeedSequence(seed).spawn(3)
+        wind_anom = clear_anom = 0.0
+    else:
+        ss_wind, ss_day, ss_hour = np.random.SeedSequence([seed, w, 0]).spawn(3)
+        anom = np.random.default_rng(np.random.SeedSequence([seed, w, 9]))
+        wind_anom = float(anom.normal(0.0, WIND_SPEED_ANOMALY_SD))
+        clear_anom = float(anom.normal(0.0, CLEARNESS_ANOMALY_SD))
+    uz_wind, uz_day, uz_hour = np.random.SeedSequence([seed, w, 1]).spawn(3)
+    z_kz = ar1(np.random.default_rng(ss_wind), HOURS, WIND_HOUR_PHI)
+    z_own = ar1(np.random.default_rng(uz_wind), HOURS, WIND_HOUR_PHI)
+    z_uz = UZ_WIND_CORRELATION * np.roll(z_kz, UZ_WIND_LAG_H) + np.sqrt(1 - UZ_WIND_CORRELATION**2) * z_own
+    if w == 1:
+        cal["kz_scale"] = calibrate_wind(index, z_kz, cal["wind_target"])
+        cal["uz_scale"] = calibrate_wind(index, z_uz, cal["wind_target"])
+    out = {
+        "mangystau_wind": wind_year(index, z_kz, cal["kz_scale"] * (1 + wind_anom)),
+        "karakalpakstan_wind": wind_year(index, z_uz, cal["uz_scale"] * (1 + wind_anom)),
+    }
+    for site, (d, h) in (("mangystau", (ss_day, ss_hour)), ("karakalpakstan", (uz_day, uz_hour))):
+        ratio = clearness_ratio(index, np.random.default_rng(d), np.random.default_rng(h), clear_anom)
+        raw = solar_raw_cf(index, ratio, SITES[site])
+        if w == 1:
+            cal[site + "_solar_scale"] = calibrate_solar(raw, cal["solar_target"])[1]
+        out[site + "_solar"] = np.clip(cal[site + "_solar_scale"] * raw, 0.0, 1.0)
+    out.update(shapes(index, seed, w))
+    return out
+
+
+COLUMNS = ("mangystau_wind", "mangystau_solar", "karakalpakstan_wind", "karakalpakstan_solar", "mangystau_demand", "azerbaijan_demand", "romania_price")
+
+
+def write_csv(path: Path, years: list[dict[str, np.ndarray]]) -> None:
+    """Write weather_year, hour and the series with 4 decimals, LF line endings (byte-stable).
+
+    Shapes have mean 1 before rounding; after it, within 1e-4 (the model's input check allows 0.01)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    lines = ["hour,wind_cf,solar_cf"]
-    for h, (w, s) in enumerate(zip(wind_cf, solar_cf)):
-        w4 = min(max(round(float(w), 4), 0.0), 1.0) + 0.0  # + 0.0 turns -0.0 into 0.0
-        s4 = min(max(round(float(s), 4), 0.0), 1.0) + 0.0
-        lines.append(f"{h},{w4:.4f},{s4:.4f}")
+    lines = ["weather_year,hour," + ",".join(COLUMNS)]
+    for w, series in enumerate(years, start=1):
+        cols = []
+        for c in COLUMNS:
+            v = np.clip(np.round(series[c], 4), 0.0, 1.0 if not c.endswith(("_demand", "_price")) else 5.0) + 0.0
+            cols.append([f"{x:.4f}" for x in v])
+        for h in range(HOURS):
+            lines.append(f"{w},{h}," + ",".join(col[h] for col in cols))
     with open(path, "w", encoding="utf-8", newline="\n") as fh:
         fh.write("\n".join(lines) + "\n")
 
 
-def report(p: Profiles, out: Path) -> None:
-    """Print annual, monthly and extreme statistics of the profiles as written (4 decimals)."""
-    df = pd.DataFrame({"wind_cf": np.round(p.wind_cf, 4), "solar_cf": np.round(p.solar_cf, 4)}, index=p.index)
-    print(f"site {LATITUDE:.2f} N, {LONGITUDE:.2f} E; year of {HOURS} h, UTC+5; wrote {out}")
-    print(f"wind : annual CF {df.wind_cf.mean():.4f}  max {df.wind_cf.max():.4f}  "
-          f"zero-output hours {(df.wind_cf == 0).mean():.1%}  Weibull scale {p.weibull_scale:.3f} m/s (k={WEIBULL_K:g})  "
-          f"mean hub speed {p.wind_speed.mean():.2f} m/s")
-    print(f"solar: annual CF {df.solar_cf.mean():.4f}  max {df.solar_cf.max():.4f}  "
-          f"zero-output hours {(df.solar_cf == 0).mean():.1%}  physical (unscaled) CF {p.solar_raw_mean:.4f}  "
-          f"calibration scale {p.solar_scale:.4f}")
-    monthly = df.groupby(df.index.month).mean()
-    print("month  wind_cf  solar_cf")
-    for m, row in monthly.iterrows():
-        print(f"{m:>5}  {row.wind_cf:7.3f}  {row.solar_cf:8.3f}")
+def report(years: list[dict[str, np.ndarray]], cal: dict, out: Path) -> None:
+    """Print each weather year's annual means and the calibration."""
+    print(f"wrote {out}: {len(years)} weather years of {HOURS} h (UTC+5)")
+    print(f"calibration (weather year 1): Weibull scale Mangystau {cal['kz_scale']:.3f} m/s, Karakalpakstan {cal['uz_scale']:.3f} m/s; "
+          f"solar scale Mangystau {cal['mangystau_solar_scale']:.4f}, Karakalpakstan {cal['karakalpakstan_solar_scale']:.4f}")
+    print("year  " + "  ".join(f"{c[:14]:>14}" for c in COLUMNS))
+    for w, s in enumerate(years, start=1):
+        print(f"{w:>4}  " + "  ".join(f"{float(np.round(s[c], 4).mean()):14.4f}" for c in COLUMNS))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -314,15 +450,20 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", type=Path, default=Path("inputs/power_profiles.csv"), help="output CSV (default: %(default)s)")
     ap.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed (default: %(default)s)")
-    ap.add_argument("--wind-target", type=float, default=WIND_TARGET_CF, help="annual mean wind CF (default: %(default)s)")
-    ap.add_argument("--solar-target", type=float, default=SOLAR_TARGET_CF, help="annual mean solar CF (default: %(default)s)")
+    ap.add_argument("--weather-years", type=int, default=DEFAULT_WEATHER_YEARS, help="number of weather years (default: %(default)s)")
+    ap.add_argument("--wind-target", type=float, default=WIND_TARGET_CF, help="annual mean wind CF of weather year 1 (default: %(default)s)")
+    ap.add_argument("--solar-target", type=float, default=SOLAR_TARGET_CF, help="annual mean solar CF of weather year 1 (default: %(default)s)")
     args = ap.parse_args(argv)
     for name in ("wind_target", "solar_target"):
         if not 0.0 < getattr(args, name) < 0.9:
             ap.error(f"--{name.replace('_', '-')} must be in (0, 0.9)")
-    profiles = make_profiles(args.seed, args.wind_target, args.solar_target)
-    write_csv(args.out, profiles.wind_cf, profiles.solar_cf)
-    report(profiles, args.out)
+    if not 1 <= args.weather_years <= 100:
+        ap.error("--weather-years must be in [1, 100]")
+    index = hourly_index()
+    cal = {"wind_target": args.wind_target, "solar_target": args.solar_target}
+    years = [weather_year_series(index, args.seed, w, cal) for w in range(1, args.weather_years + 1)]
+    write_csv(args.out, years)
+    report(years, cal, args.out)
     return 0
 
 

@@ -159,7 +159,6 @@ def solve_independent(folder: Path, scenario: str = "case") -> IndependentResult
     grades_t = _read(folder, "grades").set_index("grade")
     prices_t = _read(folder, "prices")
     cap_t = _read(folder, "asset_capacity")
-    nodes_t = _read(folder, "nodes")
     arcs_t = _read(folder, "arcs")
     stores_t = _read(folder, "stores")
     sr_t = _read(folder, "source_routes")
@@ -213,7 +212,7 @@ def solve_independent(folder: Path, scenario: str = "case") -> IndependentResult
     for edit in st.get("set") or []:
         name = edit["table"]
         if name not in frames:
-            if name in ("power_links", "power_capacity"):
+            if name.startswith("power_"):
                 continue  # power tables: not part of the oil block
             raise NotImplementedError(f"set on {name}")
         df = frames[name]
@@ -490,56 +489,132 @@ def solve_independent(folder: Path, scenario: str = "case") -> IndependentResult
     return IndependentResult(0, -float(res.fun) / 1000.0, xs, zs, asset_m, route_m, supply_m, netback, lev, labels)
 
 
-def power_closed_form(folder: Path, scenario: str) -> dict[int, dict[str, float]]:
-    """Delivered / exported / curtailed GWh per power year by closed form (no events on cables).
+# ---------------------------------------------------------------------------
+# The power block in PyPSA: an independent formulation of docs/model.md §2
 
-    Without the Black Sea cable: e_h = min(G_h, K_tc), delivered = η_tc Σ e_h.
-    With it: e_h = min(G_h, K_tc, K_bs/η_tc), delivered = η_bs η_tc Σ e_h.
+
+@dataclass
+class PypsaResult:
+    """PyPSA's optimum in the model's terms: objective in $ (maximised), arrays element × hour."""
+
+    objective: float
+    p: np.ndarray
+    q: np.ndarray
+    f: np.ndarray
+    ch: np.ndarray
+    dis: np.ndarray
+    soc: np.ndarray
+    gen_cap: np.ndarray
+    link_cap: np.ndarray
+    store_power: np.ndarray
+    store_energy: np.ndarray
+
+
+def power_pypsa(net) -> PypsaResult:
+    """Build ``net`` (a :class:`energy_routes.power.params.PowerNet`) as a PyPSA network and solve it with HiGHS.
+
+    Mapping: node -> Bus; generator -> Generator (p_max_pu = availability); offtake -> a Generator that
+    only consumes (p_min_pu = −cap/p_nom, p_max_pu = 0) with marginal cost = value, so PyPSA's cost
+    Σ mc·p = −Σ value·offtake; link -> Link (efficiency η, p_max_pu = ρ); store -> Store on its own bus
+    with a charging Link (efficiency η, marginal cost = charging cost) and a discharging Link
+    (efficiency η, p_nom = P/η so that what reaches the node is at most P); country caps and the tie
+    between the two battery links' sizes as extra constraints. Minimises cost = −(the model's objective).
     """
-    folder = Path(folder)
-    st = scenario_settings(folder, scenario)
-    if any(ev["target"] in ("trans_caspian_cable", "black_sea_cable") for ev in st.get("events") or []):
-        raise NotImplementedError("cable events")
-    prof = _read(folder, "power_profiles").sort_values("hour")
-    pc = _read(folder, "power_capacity")
-    links = _read(folder, "power_links")
-    end_year = int(str(st["horizon"]["end"])[:4])
-    start_year = int(str(st["horizon"]["start"])[:4])
-    horizon_years = list(range(start_year, end_year + 1))
-    for edit in st.get("set") or []:
-        df = {"power_capacity": pc, "power_links": links}.get(edit["table"])
-        if df is None:
-            continue
-        mask = pd.Series(True, index=df.index)
-        for k, v in (edit.get("where") or {}).items():
-            mask &= df[k].astype(str) == str(v)
-        if edit.get("years") is not None:
-            mask &= df["year"].isin(_years(edit["years"], horizon_years))
-        for k, v in edit["values"].items():
-            df.loc[mask, k] = v
-    power = st.get("power") or {}
-    if not power.get("enabled", True):
-        return {}
-    years = list(power.get("years") or []) or [end_year]
-    black_sea = bool(power.get("black_sea"))
-    out = {}
-    for y in years:
-        cap = {row.technology: float(row.capacity_mw) for row in pc[pc.year == y].itertuples()}
-        gen = cap["wind"] * prof.wind_cf.to_numpy(float) + cap["solar"] * prof.solar_cf.to_numpy(float)
+    import logging
 
-        def link(asset):
-            row = links[links.asset == asset]
-            if row.empty:
-                return 0.0, 1.0
-            r = row.iloc[0]
-            k = float(r.capacity_mw) if int(r.commissioning_year) <= y else 0.0
-            eta = (1 - float(r.converter_loss)) ** 2 * (1 - float(r.line_loss_per_1000km) * float(r.length_km) / 1000)
-            return k, eta
+    import pypsa
 
-        k_tc, eta_tc = link("trans_caspian_cable")
-        k_bs, eta_bs = link("black_sea_cable")
-        limit = min(k_tc, k_bs / eta_tc) if black_sea else k_tc
-        e = np.minimum(gen, limit)
-        delivered = (eta_bs * eta_tc if black_sea else eta_tc) * e.sum()
-        out[y] = {"generation_gwh": gen.sum() / 1e3, "exported_gwh": e.sum() / 1e3, "delivered_gwh": delivered / 1e3, "curtailed_gwh": (gen - e).sum() / 1e3}
-    return out
+    pypsa.options.api.legacy_string_dtype = True
+    logging.getLogger("pypsa").setLevel(logging.ERROR)
+    logging.getLogger("linopy").setLevel(logging.ERROR)
+    T = net.hours
+    n = pypsa.Network()
+    n.set_snapshots(range(T))
+    snaps = n.snapshots
+
+    def ts(values: np.ndarray, names: list[str]) -> pd.DataFrame:
+        return pd.DataFrame(np.asarray(values, dtype=float).reshape(len(names), T).T, index=snaps, columns=names)
+
+    def sizing(ext: dict, fixed: np.ndarray, k: int) -> dict:
+        """Capacity attributes of element k: extendable with bounds and cost, or fixed."""
+        x = ext.get(k)
+        return dict(ext=x is not None, nom=0.0 if x else float(fixed[k]), lo=x.lo if x else 0.0, hi=x.hi if x else np.inf, cost=x.cost if x else 0.0)
+
+    def add(kind: str, names: list[str], sized: list[dict] | None = None, **attrs) -> None:
+        """One bulk ``n.add`` (PyPSA's cost is per call, not per component)."""
+        if not names:
+            return
+        if sized is not None:
+            attrs.update(p_nom_extendable=[z["ext"] for z in sized], p_nom=[z["nom"] for z in sized], p_nom_min=[z["lo"] for z in sized],
+                         p_nom_max=[z["hi"] for z in sized], capital_cost=[z["cost"] for z in sized])
+        n.add(kind, names, **attrs)
+
+    add("Bus", list(net.nodes))
+    G = len(net.gen)
+    add("Generator", list(net.gen), [sizing(net.ext_gen, net.gen_cap, g) for g in range(G)],
+        bus=[net.nodes[i] for i in net.gen_node], p_max_pu=ts(net.gen_avail, list(net.gen)), marginal_cost=list(net.gen_vom))
+    off_names = [f"offtake:{net.nodes[i]}" for i in net.off_node]
+    if off_names:
+        cap = net.off_cap
+        p_nom = np.array([max(float(c.max()) if np.isfinite(c).all() else 1e6, 1e-9) for c in cap])
+        pmin = -np.where(np.isfinite(cap), cap, p_nom[:, None]) / p_nom[:, None]
+        n.add("Generator", off_names, bus=[net.nodes[i] for i in net.off_node], p_nom=p_nom, p_min_pu=ts(pmin, off_names),
+              p_max_pu=0.0, marginal_cost=ts(net.off_value, off_names))
+    L = len(net.link)
+    add("Link", list(net.link), [sizing(net.ext_link, net.link_cap, l) for l in range(L)],
+        bus0=[net.nodes[i] for i in net.link_from], bus1=[net.nodes[i] for i in net.link_to], efficiency=list(net.link_eta),
+        p_max_pu=ts(net.link_rho, list(net.link)), marginal_cost=list(net.link_wheel))
+    S = len(net.store)
+    if S:
+        buses = [f"{name}:battery" for name in net.store]
+        nodes = [net.nodes[i] for i in net.store_node]
+        eta = [float(e) for e in net.store_eta]
+        n.add("Bus", buses)
+        ee = [net.ext_store_energy.get(s) for s in range(S)]
+        n.add("Store", list(net.store), bus=buses, e_cyclic=True, standing_loss=list(net.store_loss),
+              e_nom_extendable=[x is not None for x in ee], e_nom=[0.0 if x else float(net.store_energy[s]) for s, x in enumerate(ee)],
+              e_nom_min=[x.lo if x else 0.0 for x in ee], e_nom_max=[x.hi if x else np.inf for x in ee], capital_cost=[x.cost if x else 0.0 for x in ee])
+        add("Link", [f"{s}:charge" for s in net.store], [sizing(net.ext_store_power, net.store_power, s) for s in range(S)],
+            bus0=nodes, bus1=buses, efficiency=eta, marginal_cost=list(net.store_cost))
+        dis = [dict(ext=s in net.ext_store_power, nom=0.0 if s in net.ext_store_power else float(net.store_power[s]) / eta[s], lo=0.0, hi=np.inf, cost=0.0) for s in range(S)]
+        add("Link", [f"{s}:discharge" for s in net.store], dis, bus0=buses, bus1=nodes, efficiency=eta)
+
+    def extra(n, snapshots):
+        m = n.model
+        p = m["Link-p"]
+        for s, name in enumerate(net.store):
+            if s in net.ext_store_power:
+                nom = m["Link-p_nom"]
+                m.add_constraints(nom.sel(name=f"{name}:discharge", drop=True) * float(net.store_eta[s]) - nom.sel(name=f"{name}:charge", drop=True) == 0, name=f"tie-{name}")
+        for i, sh in enumerate(net.shares):
+            lhs = sum(float(net.link_eta[l]) * p.sel(name=net.link[l], drop=True) for l in sh.feeders)
+            rho = xr.DataArray(net.link_rho[sh.link], coords={"snapshot": n.snapshots})
+            if sh.link in net.ext_link:
+                rhs_var = m["Link-p_nom"].sel(name=net.link[sh.link], drop=True)
+                m.add_constraints(lhs - sh.max_share * rho * rhs_var <= 0, name=f"share-{i}")
+            else:
+                m.add_constraints(lhs <= sh.max_share * rho * float(net.link_cap[sh.link]), name=f"share-{i}")
+
+    import xarray as xr
+
+    status, condition = n.optimize(solver_name="highs", extra_functionality=extra, solver_options={"threads": 1, "output_flag": False},
+                                   include_objective_constant=False)
+    assert status == "ok", (status, condition)
+    T_ = list(range(T))
+
+    def cols(df, names):
+        return df.reindex(columns=names).fillna(0.0).loc[T_].to_numpy().T if names else np.zeros((0, T))
+
+    ch = cols(n.links_t.p0, [f"{s}:charge" for s in net.store])
+    dis = cols(n.links_t.p0, [f"{s}:discharge" for s in net.store]) * (net.store_eta[:, None] if len(net.store) else 1.0)
+
+    def nom(df, names, col):
+        return df.loc[names, col].to_numpy(float) if names else np.zeros(0)
+
+    return PypsaResult(
+        objective=-float(n.objective + n.objective_constant),
+        p=cols(n.generators_t.p, list(net.gen)), q=-cols(n.generators_t.p, off_names), f=cols(n.links_t.p0, list(net.link)),
+        ch=ch, dis=dis, soc=cols(n.stores_t.e, list(net.store)),
+        gen_cap=nom(n.generators, list(net.gen), "p_nom_opt"), link_cap=nom(n.links, list(net.link), "p_nom_opt"),
+        store_power=nom(n.links, [f"{s}:charge" for s in net.store], "p_nom_opt"), store_energy=nom(n.stores, list(net.store), "e_nom_opt"),
+    )

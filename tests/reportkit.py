@@ -20,7 +20,7 @@ from energy_routes.cli import main
 
 #: a wind fleet of 1,000 MW at a constant capacity factor of 0.5 (500 MW every hour) and a 300 MW cable
 WIND_MW, CABLE_MW, WIND_CF = 1000, 300, 0.5
-POWER = {"power": {"enabled": True, "years": [2023], "black_sea": False}}
+POWER = {"power": {"enabled": True, "years": [2023]}}
 EVENT = {"id": "pipe_out", "target": "pipe", "start": "2023-03-01", "end": "2023-03-10", "remaining": 0.0, "ramp_days": 5}
 
 SOURCES_MD = """# Sources

@@ -17,7 +17,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from builders import base_tables, set_rows, two_year_tables, write_table
+from builders import base_tables, power_tables, set_rows, two_year_tables, write_table
 from energy_routes.cli import main
 
 
@@ -157,9 +157,23 @@ def _cut_in_quote(folder: Path) -> None:
     path.write_text('source,name,description\na,Source A,"the first, big one"\nb,Source B,"the second, cut', encoding="utf-8")
 
 
+def _power_on(folder: Path) -> None:
+    """A cable in service and the power block on, so that `run` reads the hourly profiles (they are read on first use)."""
+    for name, rows in power_tables(1000, 300).items():
+        if name.startswith("power_"):
+            write_table(folder, name, rows)
+    _edit_base(folder, {"power": {"enabled": True, "years": [2023]}})
+
+
 def _cut_profiles(folder: Path) -> None:
     path = folder / "power_profiles.csv"
     path.write_text("\n".join(path.read_text(encoding="utf-8").splitlines()[:5001]) + "\n", encoding="utf-8")
+    _power_on(folder)
+
+
+def _cf_above_one(folder: Path) -> None:
+    _line(None, 2, "1,0,1.2,0.0,0.5,0.0,1.0,1.0,1.0", "power_profiles")(folder)
+    _power_on(folder)
 
 
 def _repeated_header(folder: Path) -> None:
@@ -269,8 +283,8 @@ CASES: dict[str, Case] = {
     "capacity in kb/d (unit slip)": Case(_line(None, 2, "2023,pipe,1500,0", "asset_capacity"), "asset_capacity.csv", 2, "capacity_mt", "1500 looks like kb/d (1500 kb/d is about 73.0 Mt/yr at 7.5 bbl/t)"),
     "supply in kt (unit slip)": Case(_line(None, 2, "2023,a,36500", "supply"), "supply.csv", 2, "export_supply_mt", "or kt/yr (36.5 Mt/yr)"),
     "Brent in $/t (unit slip)": Case(_line(None, 2, "2023,600", "prices"), "prices.csv", 2, "brent_usd_per_bbl", "600 looks like $/t (600 $/t is about 80.0 $/bbl"),
-    "loss as a percentage (unit slip)": Case(_line(None, 2, "trans_caspian_cable,kz,az,0,2023,400,0.0,2", "power_links"), "power_links.csv", 2, "converter_loss", "if 2 is a percentage, write 0.02"),
-    "capacity factor above 1": Case(_line(None, 2, "0,1.2,0.0", "power_profiles"), "power_profiles.csv", 2, "wind_cf", "got '1.2'; expected a number in [0, 1] (fraction)"),
+    "loss as a percentage (unit slip)": Case(_line(None, 2, "trans_caspian_cable,kz,az,hvdc_submarine,0,2023,400,0.0,2,0", "power_links"), "power_links.csv", 2, "converter_loss", "if 2 is a percentage, write 0.02"),
+    "capacity factor above 1": Case(_cf_above_one, "power_profiles.csv", 2, "mangystau_wind", "got '1.2'; expected a number in [0, 1] (fraction)"),
     "absurd barrels per tonne": Case(_line(None, 2, "g,Grade,12,0,", "grades"), "grades.csv", 2, "bbl_per_t", "got '12'; expected a number in [6.5, 8.5] (bbl/t)"),
     "absurd year": Case(_line(None, 2, "1899,80", "prices"), "prices.csv", 2, "year", "got '1899'; expected a whole number in [2000, 2100]"),
     # ---------------- CSV: ids and references
@@ -301,7 +315,7 @@ CASES: dict[str, Case] = {
     "UTF-16 encoding": Case(_utf16, "supply.csv", 1, None, "is UTF-16 text"),
     "truncated last row": Case(_cut_last_row, "asset_capacity.csv", 5, "third_party_mt", "has 3 fields, the header has 4: no value for third_party_mt"),
     "truncated inside a quoted cell": Case(_cut_in_quote, "sources.csv", 3, None, "a quoted cell is never closed: is the file cut short?"),
-    "truncated hourly profile": Case(_cut_profiles, "power_profiles.csv", 5001, "hour", "has 5000 data rows, the last on line 5001; expected 8760"),
+    "truncated hourly profile": Case(_cut_profiles, "power_profiles.csv", 5001, "hour", "weather_year 1 has 5000 data rows, the last on line 5001; expected 8760"),
     # ---------------- scenarios.yaml
     "YAML syntax error": Case(_yaml_text(GOOD_BASE + "   power: 3\nscenarios:\n  case: {}\n"), "scenarios.yaml", 6, None, "is not valid YAML: expected <block end>, but found '<block mapping start>' (check the indentation"),
     "YAML tab indentation": Case(_yaml_text(GOOD_BASE + "scenarios:\n\tcase: {}\n"), "scenarios.yaml", 7, None, "(YAML indents with spaces, not tabs)"),

@@ -17,7 +17,7 @@ from energy_routes.api import TABLE_NAMES
 from energy_routes.writers import EXPLAINED_TABLES
 from energy_routes.cli import main
 
-POWER = {"power": {"enabled": True, "years": [2023], "black_sea": False}}
+POWER = {"power": {"enabled": True, "years": [2023]}}
 
 
 def invoke(*args):
@@ -83,7 +83,7 @@ def test_run_writes_every_table_and_a_manifest(folder, tmp_path):
     # the manifest's row counts are those of the CSVs
     for name, n in man["files"].items():
         assert len(pd.read_csv(out / name)) == n
-    assert man["files"]["power_hourly.csv"] == 8760
+    assert man["files"]["power_hourly.csv"] == 3 * 8760  # two nodes and the cable, every hour
     assert man["files"]["allocation_monthly.csv"] == 12 * 3
     assert not [p for p in out.parent.iterdir() if ".partial-" in p.name]
 

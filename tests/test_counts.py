@@ -75,12 +75,3 @@ def test_counts_over_two_calendar_years(run):
     assert res.oil_size == {"variables": 192, "constraints": 228 + 6, "nonzeros": 480}
     # the objective scales with the share of each year covered (184/365 of 2023, 182/366 of 2024)
     assert res.objective_musd == pytest.approx(17075 * (184 / 365 + 182 / 366), rel=1e-9)
-
-
-def test_power_model_counts(run):
-    from builders import power_tables
-
-    res = run(power_tables(1000, 300), {"power": {"enabled": True, "years": [2023], "black_sea": False}}, power=True)
-    # e and c per hour: 2 × 8760 columns; power_balance and cable_capacity per hour: 2 × 8760 rows
-    assert res.power[0]["variables"] == 2 * 8760
-    assert res.power[0]["constraints"] == 2 * 8760

@@ -1,7 +1,7 @@
 """Determinism: the same inputs give byte-identical CSV tables, run after run.
 
-Two runs of the shipped ``cpc-pump-station-2025`` scenario (oil with a
-disruption event, and the hourly power block) through the installed console
+Two runs of the shipped ``green-corridor-q2-2026`` scenario (the oil block, and
+the hourly power network with an outage event on the cable) through the installed console
 script, in separate processes with different ``PYTHONHASHSEED`` values, so
 any dependence on set or dict iteration order of strings would show. Every
 CSV must be byte-identical; the manifests may differ only in what is about
@@ -36,7 +36,7 @@ def test_same_inputs_give_byte_identical_csv_tables(shipped_inputs, tmp_path):
     for seed in ("1", "4242"):
         out = tmp_path / f"run-{seed}"
         proc = subprocess.run(
-            [str(CLI), "run", "cpc-pump-station-2025", "--inputs", str(shipped_inputs), "--out", str(out), "--quiet"],
+            [str(CLI), "run", "green-corridor-q2-2026", "--inputs", str(shipped_inputs), "--out", str(out), "--quiet"],
             capture_output=True,
             text=True,
             timeout=600,
@@ -53,7 +53,8 @@ def test_same_inputs_give_byte_identical_csv_tables(shipped_inputs, tmp_path):
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
     # the tables are not trivially empty: the oil allocation and the hourly power are there
     assert len((a / "allocation_monthly.csv").read_text().splitlines()) > 12
-    assert len((a / "power_hourly.csv").read_text().splitlines()) == 8761
+    # 4 nodes, 3 links and 2 countries' use of the cable, every hour, and the header
+    assert len((a / "power_hourly.csv").read_text().splitlines()) == 9 * 8760 + 1
 
     ma, mb = (json.loads((o / "manifest.json").read_text()) for o in outs)
     assert ma["created_utc"] and mb["created_utc"]

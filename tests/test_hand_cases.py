@@ -16,14 +16,13 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from builders import base_tables, power_tables, set_rows, two_year_tables
+from builders import base_tables, set_rows, two_year_tables
 from energy_routes.cli import main
 
 REL = 1e-9
 PIPE_D = 20000 / 365  # kt per day through pipe
 SHIP_D = 10000 / 365  # kt per day through ship
 MONTH_DAYS_2023 = {f"2023-{m:02d}": d for m, d in enumerate([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], start=1)}
-POWER = {"power": {"enabled": True, "years": [2023], "black_sea": False}}
 
 
 def approx(v, rel=REL, abs_=1e-6):
@@ -436,88 +435,3 @@ def test_horizon_across_a_leap_year(run):
     assert route_month(res, "cheap", "2024-02") == approx(29 * 20000 / 366)
     # the 2023 objective per unit of year is 16985; it scales with the fraction of each year covered
     assert res.objective_musd == approx(16985 * (h23 + h24))
-
-
-# --------------------------------------------------------------------------- power block
-
-
-def eta(converter: float, line_per_1000km: float, km: float) -> float:
-    return (1 - converter) ** 2 * (1 - line_per_1000km * km / 1000)
-
-
-def power_row(res) -> pd.Series:
-    pa = res.tables["power_annual"]
-    assert len(pa) == 1
-    return pa.iloc[0]
-
-
-def test_power_cable_limited(run):
-    # wind 1000 MW at cf 0.5 → G = 500 MW every hour; cable 300 MW
-    t = power_tables(1000, 300, converter_loss=0.01, line_loss=0.03, length_km=400)
-    res = run(t, POWER, power=True, wind=0.5)
-    e = eta(0.01, 0.03, 400)  # 0.99² × (1 − 0.012) = 0.9683388
-    assert e == approx(0.9683388)
-    row = power_row(res)
-    assert row.generation_gwh == approx(500 * 8760 / 1000)
-    assert row.exported_gwh == approx(300 * 8760 / 1000)
-    assert row.delivered_gwh == approx(e * 300 * 8760 / 1000)
-    assert row.losses_gwh == approx((1 - e) * 300 * 8760 / 1000)
-    assert row.curtailed_gwh == approx((500 - 300) * 8760 / 1000)
-    assert row.cable_utilisation == approx(1.0)
-    ph = res.tables["power_hourly"]
-    assert len(ph) == 8760
-    assert ph.exported_mwh.max() <= 300 + 1e-6
-
-
-def test_power_generation_limited(run):
-    # wind 400 MW at cf 0.5 → 200 MW < cable 300 MW: everything is exported
-    t = power_tables(400, 300, converter_loss=0.02, line_loss=0.05, length_km=300)
-    res = run(t, POWER, power=True, wind=0.5)
-    row = power_row(res)
-    e = eta(0.02, 0.05, 300)
-    assert row.delivered_gwh == approx(e * 200 * 8.76)
-    assert row.curtailed_gwh == approx(0)
-    assert row.cable_utilisation == approx(200 / 300)
-
-
-def test_power_cable_not_yet_commissioned(run):
-    t = power_tables(1000, 300, commissioning_year=2024)
-    res = run(t, POWER, power=True, wind=0.5)
-    row = power_row(res)
-    assert row.exported_gwh == approx(0)
-    assert row.curtailed_gwh == approx(500 * 8.76)
-
-
-@pytest.mark.parametrize("k_bs", [250.0, 400.0])
-def test_power_black_sea_transit(run, k_bs):
-    t = power_tables(
-        1000, 300, converter_loss=0.01, line_loss=0.03, length_km=400,
-        black_sea_mw=k_bs, bs_converter_loss=0.02, bs_line_loss=0.05, bs_length_km=1100,
-    )
-    sc = {"power": {"enabled": True, "years": [2023], "black_sea": True}}
-    res = run(t, sc, power=True, wind=0.5)
-    e_tc = eta(0.01, 0.03, 400)
-    e_bs = eta(0.02, 0.05, 1100)  # 0.98² × (1 − 0.055)
-    # what can enter the trans-Caspian cable: min(G, K_tc, K_bs/η_tc)
-    sent = min(500, 300, k_bs / e_tc)
-    row = power_row(res)
-    assert row.exported_gwh == approx(sent * 8.76)
-    assert row.delivered_gwh == approx(e_bs * e_tc * sent * 8.76)
-    assert row.curtailed_gwh == approx((500 - sent) * 8.76)
-    if k_bs == 250:
-        assert row.delivered_gwh == approx(e_bs * 250 * 8.76)  # the Black Sea cable is full
-    assert res.power[0]["objective_gwh"] == approx(row.delivered_gwh)
-
-
-@pytest.mark.parametrize("remaining", [0.0, 0.5])
-def test_power_cable_outage(run, remaining):
-    t = power_tables(1000, 300)
-    sc = {**POWER, "events": [event("trans_caspian_cable", "2023-07-01", "2023-07-10", remaining)]}
-    res = run(t, sc, power=True, wind=0.5)
-    row = power_row(res)
-    # 10 days = 240 hours at remaining × 300 MW instead of 300 MW
-    assert row.exported_gwh == approx((300 * 8760 - 240 * 300 * (1 - remaining)) / 1000)
-    ph = res.tables["power_hourly"]
-    july = ph.hour.between(181 * 24, 191 * 24 - 1)  # 1 July is day 182 of 2023 (index 181)
-    assert (ph.loc[july, "cable_capacity_mw"] == 300 * remaining).all()
-    assert (ph.loc[~july, "cable_capacity_mw"] == 300).all()

@@ -24,7 +24,7 @@ from energy_routes.writers import write_run
 from reportkit import CABLE_MW, EVENT, WIND_CF, WIND_MW, case_inputs, invoke, run_case
 
 REPORT_FILES = ["tables.xlsx", "report.html", "chart-volume-by-route.png", "chart-monthly.png", "chart-utilisation.png", "chart-shadow-prices.png", "chart-power.png"]
-CHART_IDS = ["sankey", "volume-by-route", "route-capacity", "monthly", "utilisation", "shadow-prices", "power-duration", "power-curtailment"]
+CHART_IDS = ["sankey", "volume-by-route", "route-capacity", "monthly", "utilisation", "shadow-prices", "power-duration", "power-curtailment", "power-week", "power-allocation"]
 
 #: sheet -> (CSV, the headers expected, in the CSV's column order)
 SHEETS = {
@@ -36,7 +36,12 @@ SHEETS = {
     "Asset use": ("asset_use_monthly.csv", ["period", "asset", "flow (kt)", "capacity (kt)", "utilisation (%)", "capacity remaining after events (%)"]),
     "Flows by source": ("flows_monthly.csv", ["period", "source", "route", "volume (kt)", "netback ($/t)"]),
     "Availability": ("availability_monthly.csv", ["period", "target", "capacity remaining after events (%)"]),
-    "Power summary": ("power_annual.csv", ["year", "generation (GWh)", "exported (GWh)", "delivered (GWh)", "losses (GWh)", "curtailed (GWh)", "cable utilisation (%)"]),
+    "Power summary": ("power_annual.csv", ["year", "weather year", "node", "country", "available (GWh)", "generation (GWh)", "curtailed (GWh)", "offtake (GWh)", "imports (GWh)",
+                                           "exports (GWh)", "link losses (GWh)", "storage losses (GWh)", "revenue (M$)", "variable cost (M$)", "gas saved (million m³)", "mean value ($/MWh)"]),
+    "Power links": ("power_links.csv", ["year", "weather year", "link", "kind", "from node", "to node", "capacity (MW)", "sized", "sent (GWh)", "received (GWh)", "losses (GWh)",
+                                        "utilisation (%)", "hours at capacity", "congestion rent (M$)", "share rent (M$)", "annual cost (M$)", "lcot ($/MWh)"]),
+    "Power assets": ("power_assets.csv", ["year", "weather year", "asset", "type", "node", "capacity (MW)", "energy (MWh)", "sized", "output (GWh)", "annual cost (M$)", "value (M$)",
+                                          "net (M$)", "levelised cost ($/MWh)"]),
 }
 ALL_SHEETS = ["Contents", "Summary by year", *SHEETS, "Scenario", "Events",
               "Inputs used - capacity", "Inputs used - netback", "Inputs used - commitments", "Inputs used - events", "Sources", "Run info"]
@@ -244,17 +249,25 @@ def test_month_of_hour():
 
 
 def test_power_chart_data_by_hand(data):
-    gen = WIND_MW * WIND_CF  # 500 MW every hour
-    pm = cd.power_by_month(data).set_index("month")
+    from energy_routes.report import power as rp
+
+    gen = WIND_MW * WIND_CF  # 500 MW available every hour; the 300 MW cable takes 300 of it
+    eta = 0.99**2  # a converter at each end, no line loss
+    pm = rp.power_by_month(data).set_index("month")
     days = dict(enumerate(cd.MONTH_DAYS, start=1))
     for m in (1, 2, 7):
-        assert pm.loc[m, "generation_gwh"] == pytest.approx(gen * 24 * days[m] / 1000)
-        assert pm.loc[m, "exported_gwh"] == pytest.approx(CABLE_MW * 24 * days[m] / 1000)
-        assert pm.loc[m, "curtailed_gwh"] == pytest.approx((gen - CABLE_MW) * 24 * days[m] / 1000)
-    curve = cd.duration_curves(data)
-    assert len(curve) == 8760
-    np.testing.assert_allclose(curve.exported_mw, CABLE_MW)
-    assert curve.cable_capacity_mw.iloc[0] == CABLE_MW
+        hours = 24 * days[m]
+        assert pm.loc[m, "generation_gwh"] == pytest.approx(CABLE_MW * hours / 1000)
+        assert pm.loc[m, "offtake_gwh"] == pytest.approx(eta * CABLE_MW * hours / 1000)
+        assert pm.loc[m, "losses_gwh"] == pytest.approx((1 - eta) * CABLE_MW * hours / 1000)
+        assert pm.loc[m, "curtailed_gwh"] == pytest.approx((gen - CABLE_MW) * hours / 1000)
+    curve = rp.duration_curves(data)
+    assert len(curve) == 8760 and set(curve.link) == {"trans_caspian_cable"}
+    np.testing.assert_allclose(curve.sent_mw, CABLE_MW)
+    assert curve.capacity_mw.iloc[0] == CABLE_MW
+    week = rp.typical_week(data)
+    assert len(week) == 168 * 2  # two nodes
+    assert rp.allocation_by_day(data).empty  # no shared cable here
 
 
 def test_event_windows_and_utilisation(data):

@@ -13,7 +13,7 @@ import pytest
 
 from reportkit import EVENT, browser_paths, case_inputs, invoke, run_case
 
-CHART_IDS = ["sankey", "volume-by-route", "route-capacity", "monthly", "utilisation", "shadow-prices", "power-duration", "power-curtailment"]
+CHART_IDS = ["sankey", "volume-by-route", "route-capacity", "monthly", "utilisation", "shadow-prices", "power-duration", "power-curtailment", "power-week", "power-allocation"]
 
 BROWSER, DRIVER = browser_paths()
 pytestmark = pytest.mark.skipif(

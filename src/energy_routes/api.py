@@ -172,10 +172,9 @@ def run_scenario(
 
         power_runs, power_out = solve_power(sc, timer)
     else:
-        from .power.extract import power_tables
+        from .power import empty_power_tables
 
-        annual, hourly = power_tables([])
-        power_out = {"power_annual": annual, "power_hourly": hourly}
+        power_out = empty_power_tables()
     tables.update(power_out)
     tables = {name: tables[name] for name in TABLE_NAMES}
     with timer("explain"):

@@ -85,7 +85,7 @@ def validate(inputs_dir: Path, quiet: bool) -> None:
 
     err = Console(stderr=True)
     try:
-        inputs = load_inputs(inputs_dir)
+        inputs = load_inputs(inputs_dir, lazy=False)  # check every table, the lazy ones too
     except InputError as exc:
         try:  # still check the scenario file and the sweep specs' structure, so every problem is reported at once
             load_library(inputs_dir)

@@ -112,8 +112,9 @@ def disrupt(scenario, targets, remaining, weeks, starts, inputs_dir, overrides, 
 @click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=20240217, show_default=True, help="Random seed: the same seed gives the same draws.")
 @click.option("--lever", "levers", multiple=True, help="Named override to compare against no lever, on the same draws (repeatable), e.g. btc-7mt-2027.")
 @click.option("--es-level", type=float, default=0.95, show_default=True, help="Expected shortfall level: mean of the worst (1 − level) share of annual outcomes.")
+@click.option("--power-draws", type=click.IntRange(0, 100_000), default=0, show_default=True, help="Also draw submarine-cable faults (inputs/power_hazards.csv) in the power block, this many draws (each with a fault re-solves an hourly year).")
 @_common
-def risk(scenario, draws, seed, levers, es_level, inputs_dir, overrides, out, workers, dask, resume_dir, quiet, yes):
+def risk(scenario, draws, seed, levers, es_level, power_draws, inputs_dir, overrides, out, workers, dask, resume_dir, quiet, yes):
     """Monte Carlo disruption risk for SCENARIO from the hazard model in inputs/hazards.csv.
 
     Reports the distribution of annual extra shut-in and lost netback, and how
@@ -121,7 +122,7 @@ def risk(scenario, draws, seed, levers, es_level, inputs_dir, overrides, out, wo
     """
     from .sweep.api import risk as run
 
-    folder = _guard(lambda: run(scenario, inputs_dir=inputs_dir, overrides=overrides, levers=levers, draws=draws, seed=seed, es_level=es_level, out=out, workers=workers, dask=dask, quiet=quiet, resume_dir=resume_dir, yes=yes))
+    folder = _guard(lambda: run(scenario, inputs_dir=inputs_dir, overrides=overrides, levers=levers, draws=draws, seed=seed, es_level=es_level, out=out, workers=workers, dask=dask, quiet=quiet, resume_dir=resume_dir, yes=yes, power_draws=power_draws))
     if quiet:
         click.echo(str(folder))
         return
@@ -163,6 +164,12 @@ def risk(scenario, draws, seed, levers, es_level, inputs_dir, overrides, out, wo
             }
         )
         _print_table(console, vs[vs["lever"] != "none"], "What each lever changes (negative = smaller losses: the value of diversification as insurance)", list(vs.columns), {c: ",.0f" for c in vs.columns})
+    if (folder / "power_risk_summary.csv").exists():
+        p = pd.read_csv(folder / "power_risk_summary.csv")
+        p = p[[c for c in p.columns if c in ("year", "draws", "draws_with_fault") or c.startswith(("lost_offtake_gwh_", "lost_value_musd_")) and not c.endswith("p50")]]
+        p.columns = [{"draws": "n", "draws_with_fault": "hit"}.get(c, c).replace("lost_offtake_gwh_", "GWh ").replace("lost_value_musd_", "M$ ") for c in p.columns]
+        _print_table(console, p, "Cable faults: power not delivered (GWh) and value lost (M$) per year; n draws, hit with a fault", list(p.columns),
+                     {"n": ",d", "hit": ",d", **{c: ",.0f" for c in p.columns if c[:3] in ("GWh", "M$ ")}})
     console.print("\nTables (CSV, Parquet parts, results.duckdb) and exceedance curves\n(exceedance.html, exceedance.png) in:", highlight=False)
     console.print(f"  {escape(str(folder))}/", highlight=False, soft_wrap=True)
 

@@ -3,8 +3,8 @@
 Reads every file named in ``schema.TABLES`` from the inputs folder
 (``sources.csv``, ``grades.csv``, ``assets.csv``, ``routes.csv``,
 ``supply.csv``, ``prices.csv``, ``asset_capacity.csv``, ``nodes.csv``,
-``arcs.csv``, ``stores.csv`` (optional), ``source_routes.csv``, ``power_capacity.csv``, ``power_links.csv``,
-``power_profiles.csv``). Every problem found is collected, with file, line and
+``arcs.csv``, ``stores.csv`` (optional), ``source_routes.csv`` and the power tables
+``power_*.csv``). Every problem found is collected, with file, line and
 column, and raised together as one :class:`~energy_routes.errors.InputError`.
 
 Accepted as written by spreadsheet programs: a UTF-8 byte-order mark, Windows
@@ -26,6 +26,7 @@ import pandas as pd
 from .errors import InputError, Problem
 from .network import check_network
 from .safeio import MAX_TABLE_BYTES, read_input, sha256_of
+from .power.checks import table_problems as power_table_problems
 from .schema import ID_PATTERN, TABLES, TABLES_BY_NAME, Table
 
 with warnings.catch_warnings():
@@ -41,8 +42,11 @@ class Inputs:
     tables: dict[str, pd.DataFrame]
     lines: dict[str, pd.Series]  # table -> line number of each row (same index)
     hashes: dict[str, str] = field(default_factory=dict)  # file name -> sha256
+    lazy: dict[str, Path] = field(default_factory=dict)  # tables read on first use (schema ``Table.lazy``)
 
     def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self.tables and name in self.lazy:
+            self.tables[name], self.lines[name] = _read_lazy(self.lazy[name], TABLES_BY_NAME[name], known_ids(self.tables))
         return self.tables[name]
 
     def ids(self, table: str, column: str) -> list[str]:
@@ -54,6 +58,7 @@ class Inputs:
             {k: v.copy() for k, v in self.tables.items()},
             dict(self.lines),
             dict(self.hashes),
+            dict(self.lazy),
         )
 
 
@@ -362,12 +367,7 @@ def _check_structure(tables: dict[str, pd.DataFrame], lines: dict[str, pd.Series
                 Problem("asset_capacity.csv", f"third_party_mt {cap.at[idx, 'third_party_mt']:g} exceeds capacity_mt {cap.at[idx, 'capacity_mt']:g}", line=int(lines["asset_capacity"][idx]), column="third_party_mt")
             )
     check_network(tables, lines, problems)
-    prof = tables.get("power_profiles")
-    if prof is not None and len(prof) != 8760:
-        last = int(lines["power_profiles"].iloc[-1]) if len(prof) else None
-        problems.append(
-            Problem("power_profiles.csv", f"has {len(prof)} data rows, the last on line {last}; expected 8760 (hours 0..8759, one per line)", line=last, column="hour")
-        )
+    problems.extend(power_table_problems(tables, lines))
 
 
 def known_ids(tables: dict[str, pd.DataFrame]) -> dict[str, list[str]]:
@@ -408,8 +408,53 @@ def read_table(
     return typed, line_nos
 
 
-def load_inputs(folder: str | Path) -> Inputs:
-    """Read and validate every input table in ``folder``.
+def _read_numeric_fast(path: Path, table: Table) -> tuple[pd.DataFrame, pd.Series] | None:
+    """A table of numbers read with pandas' C parser, when every check passes at once; None sends it to the
+    line-by-line reader, which finds and locates the problems (large numeric tables: the hourly profiles)."""
+    if any(c.kind not in ("int", "float") or c.nullable or c.optional for c in table.columns):
+        return None
+    try:
+        df = pd.read_csv(io.BytesIO(read_input(path, table.filename, MAX_TABLE_BYTES)), encoding="utf-8-sig", skip_blank_lines=False, dtype=float)
+    except Exception:  # noqa: BLE001 - anything odd: the careful reader reports it
+        return None
+    if list(df.columns) != [c.name for c in table.columns] or df.empty or df.isna().any().any():
+        return None
+    for c in table.columns:
+        v = df[c.name].to_numpy()
+        if not np.isfinite(v).all() or (c.min is not None and (v < c.min).any()) or (c.max is not None and (v > c.max).any()):
+            return None
+        if c.kind == "int":
+            if (v != np.round(v)).any():
+                return None
+            df[c.name] = v.astype("int64")
+    if df.duplicated(list(table.key)).any():
+        return None
+    lines = pd.Series(np.arange(2, len(df) + 2), index=df.index, dtype="int64")
+    if power_table_problems({table.name: df}, {table.name: lines}):
+        return None
+    return df, lines
+
+
+def _read_lazy(path: Path, table: Table, known: dict[str, list[str]]) -> tuple[pd.DataFrame, pd.Series]:
+    """Read and check a lazy table on first use; raises InputError like :func:`load_inputs`."""
+    fast = _read_numeric_fast(path, table)
+    if fast is not None:
+        return fast
+    problems: list[Problem] = []
+    read = read_table(path, table.filename, table, known, problems)
+    if read is not None:
+        problems.extend(power_table_problems({table.name: read[0]}, {table.name: read[1]}))
+    if problems:
+        raise InputError(sorted(problems, key=lambda p: p.line or 0))
+    df, lines = read
+    for col in table.columns:
+        if col.kind == "int" and not col.nullable:
+            df[col.name] = df[col.name].astype("int64")
+    return df, lines
+
+
+def load_inputs(folder: str | Path, *, lazy: bool = True) -> Inputs:
+    """Read and validate every input table in ``folder`` (with ``lazy``, tables marked lazy only when first used).
 
     Raises
     ------
@@ -423,6 +468,7 @@ def load_inputs(folder: str | Path) -> Inputs:
     tables: dict[str, pd.DataFrame] = {}
     lines: dict[str, pd.Series] = {}
     hashes: dict[str, str] = {}
+    lazy_paths: dict[str, Path] = {}
     known: dict[str, list[str]] = {}
     for table in TABLES:
         path = folder / table.filename
@@ -430,6 +476,14 @@ def load_inputs(folder: str | Path) -> Inputs:
         if not path.exists() and not path.is_symlink():
             if table.required:
                 problems.append(Problem(rel, f"is missing from {folder}; expected {table.description.lower()}"))
+            continue
+        if lazy and table.lazy:  # read on first use (Inputs.__getitem__); hashed now, for the manifest
+            try:
+                hashes[rel] = sha256_of(path, rel)
+            except InputError as exc:
+                problems.extend(exc.problems)
+                continue
+            lazy_paths[table.name] = path
             continue
         read = read_table(path, rel, table, known, problems, hashes)
         if read is None:
@@ -445,5 +499,5 @@ def load_inputs(folder: str | Path) -> Inputs:
         for col in TABLES_BY_NAME[name].columns:
             if col.kind == "int" and col.name in df and not col.nullable:
                 df[col.name] = df[col.name].astype("int64")
-    return Inputs(folder, tables, lines, hashes)
+    return Inputs(folder, tables, lines, hashes, lazy_paths)
 

@@ -61,6 +61,7 @@ class Table:
     years_consecutive_by: tuple[str, ...] | None = None  # group columns, if a year series
     required: bool = True
     extra: dict = field(default_factory=dict)
+    lazy: bool = False  # read and checked on first use (load.Inputs), so runs that do not need it do not pay for it
 
     @property
     def filename(self) -> str:
@@ -71,6 +72,14 @@ class Table:
 
 
 YEAR = Col("year", "int", min=2000, max=2100)
+
+#: hourly series of ``power_profiles.csv``: capacity factors (0-1) and shapes (ratio to the weather year's mean)
+POWER_CF_SERIES = ("mangystau_wind", "mangystau_solar", "karakalpakstan_wind", "karakalpakstan_solar")
+POWER_SHAPE_SERIES = ("mangystau_demand", "azerbaijan_demand", "romania_price")
+POWER_LINK_KINDS = ("hvdc_submarine", "hvdc_overhead", "ac_overhead", "busbar")
+#: cost items of ``power_costs.csv``: per MW of a generator or store, per MWh of a store, per MW-km of a line
+#: kind, and per MW of an HVDC converter pair (both ends)
+POWER_COST_ITEMS = ("wind", "solar", "battery_power", "battery_energy", "hvdc_submarine", "hvdc_overhead", "ac_overhead", "hvdc_converter_pair")
 
 TABLES: tuple[Table, ...] = (
     Table(
@@ -199,38 +208,103 @@ TABLES: tuple[Table, ...] = (
         key=("source", "route"),
         description="Which source reaches which outlet",
     ),
+    # ------------------------------------------------------------ power block (docs/model.md §2)
     Table(
-        "power_capacity",
-        (YEAR, Col("technology", "enum", choices=("wind", "solar")), Col("capacity_mw", "float", "MW", 0, 50000)),
-        key=("technology", "year"),
-        description="Renewable capacity dedicated to export",
-        years_consecutive_by=("technology",),
+        "power_nodes",
+        (Col("node", "id"), Col("name", "text"), Col("country", "id"), Col("description", "text", nullable=True)),
+        key=("node",),
+        description="Nodes of the power network (a region, a converter busbar or a landing point)",
+    ),
+    Table(
+        "power_generators",
+        (
+            Col("generator", "id"),
+            Col("node", "id", ref="power_nodes.node"),
+            Col("technology", "enum", choices=("wind", "solar")),
+            Col("profile", "enum", choices=POWER_CF_SERIES),
+            Col("capacity_mw", "float", "MW", 0, 50000),
+            Col("commissioning_year", "int", "", 2000, 2100),
+            Col("vom_usd_per_mwh", "float", "$/MWh", 0, 100),
+            Col("description", "text", nullable=True),
+        ),
+        key=("generator",),
+        description="Wind and solar plants dedicated to export",
+    ),
+    Table(
+        "power_offtake",
+        (
+            YEAR,
+            Col("node", "id", ref="power_nodes.node"),
+            Col("demand_mw", "float", "MW", 0, 50000, nullable=True),
+            Col("demand_profile", "enum", choices=POWER_SHAPE_SERIES, nullable=True),
+            Col("value_usd_per_mwh", "float", "$/MWh", 0, 1000, nullable=True),
+            Col("price_profile", "enum", choices=POWER_SHAPE_SERIES, nullable=True),
+            Col("gas_netback_usd_per_1000m3", "float", "$/1000 m3", 0, 2000, nullable=True),
+            Col("gas_m3_per_mwh", "float", "m3/MWh", 100, 600, nullable=True),
+            Col("gas_vom_usd_per_mwh", "float", "$/MWh", 0, 50, nullable=True),
+            Col("description", "text", nullable=True),
+        ),
+        key=("node", "year"),
+        description="What a node's offtake is worth (from that year on) and how much it can take",
     ),
     Table(
         "power_links",
         (
             Col("asset", "id", ref="assets.asset"),
-            Col("from_node", "id"),
-            Col("to_node", "id"),
+            Col("from_node", "id", ref="power_nodes.node"),
+            Col("to_node", "id", ref="power_nodes.node"),
+            Col("kind", "enum", choices=POWER_LINK_KINDS),
             Col("capacity_mw", "float", "MW", 0, 20000),
             Col("commissioning_year", "int", "", 2000, 2100),
-            Col("length_km", "float", "km", 1, 5000),
+            Col("length_km", "float", "km", 0, 5000),
             Col("line_loss_per_1000km", "float", "fraction", 0, 0.2),
             Col("converter_loss", "float", "fraction", 0, 0.05),
+            Col("wheeling_usd_per_mwh", "float", "$/MWh", 0, 100),
         ),
         key=("asset",),
-        description="Export cables",
+        description="Power links: cables, lines and busbar feeders, one direction each",
+    ),
+    Table(
+        "power_stores",
+        (
+            Col("store", "id"),
+            Col("node", "id", ref="power_nodes.node"),
+            Col("power_mw", "float", "MW", 0, 20000),
+            Col("energy_mwh", "float", "MWh", 0, 200000),
+            Col("round_trip_efficiency", "float", "fraction", 0.05, 1),
+            Col("standing_loss_per_hour", "float", "fraction", 0, 0.1),
+            Col("cost_usd_per_mwh", "float", "$/MWh", 0, 100),
+            Col("commissioning_year", "int", "", 2000, 2100),
+            Col("description", "text", nullable=True),
+        ),
+        key=("store",),
+        description="Batteries: power and energy capacity, round-trip efficiency",
+    ),
+    Table(
+        "power_costs",
+        (
+            Col("item", "enum", choices=POWER_COST_ITEMS),
+            Col("capex_usd_per_unit", "float", "$", 0, 1e8),
+            Col("unit", "enum", choices=("MW", "MWh", "MW-km")),
+            Col("fom_share", "float", "fraction", 0, 0.2),
+            Col("lifetime_yr", "int", "yr", 1, 100),
+            Col("description", "text", nullable=True),
+        ),
+        key=("item",),
+        description="Capital and fixed O&M costs for the planning mode and the levelised costs",
     ),
     Table(
         "power_profiles",
         (
+            Col("weather_year", "int", "", 1, 100),
             Col("hour", "int", "", 0, 8759),
-            Col("wind_cf", "float", "fraction", 0, 1),
-            Col("solar_cf", "float", "fraction", 0, 1),
+            *(Col(c, "float", "fraction", 0, 1) for c in POWER_CF_SERIES),
+            *(Col(c, "float", "ratio to the annual mean", 0, 5) for c in POWER_SHAPE_SERIES),
         ),
-        key=("hour",),
-        description="Hourly capacity factors of a representative year",
+        key=("weather_year", "hour"),
+        description="Hourly capacity factors and demand/price shapes, one block of 8,760 hours per weather year",
         extra={"rows": 8760},
+        lazy=True,
     ),
 )
 
@@ -255,7 +329,3 @@ HEDGE_LEVERS = Table(
     key=("lever",),
     description="First-stage levers of the hedge command",
 )
-
-#: The power links the power block knows how to use.
-TRANS_CASPIAN = "trans_caspian_cable"
-BLACK_SEA = "black_sea_cable"

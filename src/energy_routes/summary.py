@@ -17,6 +17,7 @@ from rich.table import Table
 from .explain import SHORT_ROUTE_NAMES as ROUTE_LABELS  # the short route names of every table
 from .explain import selected as sentences
 from .focus import Focus, focus, horizon_days
+from .power.summary import summary_lines as power_summary_lines
 
 def _fmt(v: float, spec: str = ",.2f") -> str:
     return "" if pd.isna(v) else format(v, spec)
@@ -98,16 +99,7 @@ def print_summary(console: Console, result, out_dir) -> None:
             console.print("- " + escape(s), highlight=False)
         if more:
             console.print(f"  ({more} more in binding_constraints.csv and the workbook's Binding constraints sheet)", highlight=False)
-    pa = tables["power_annual"]
-    active = pa[(pa.generation_gwh > 0) | (pa.exported_gwh > 0)]
-    for row in active.itertuples():
-        util = "" if pd.isna(row.cable_utilisation) else f", cable utilisation {row.cable_utilisation:.0%}"
-        console.print(
-            f"power {row.year}: generation {row.generation_gwh:,.0f} GWh, exported {row.exported_gwh:,.0f}, "
-            f"delivered {row.delivered_gwh:,.0f}, curtailed {row.curtailed_gwh:,.0f}{util}",
-            highlight=False,
-        )
-    if len(pa) and active.empty:
-        console.print(f"power {', '.join(map(str, pa.year))}: nothing generated or exported (no cable in service)", highlight=False)
+    for line in power_summary_lines(tables, result.power):
+        console.print(escape(line), highlight=False)
     if out_dir is not None:
         console.print(f"tables written to [bold]{escape(str(out_dir))}[/bold]", highlight=False)

@@ -48,6 +48,11 @@ TABLE_NAMES = (
     "asset_use_period",
     "stores_period",
     "arc_flows_monthly",
+    "power_links",
+    "power_prices",
+    "power_allocation",
+    "power_assets",
+    "power_sizing",
 )
 
 

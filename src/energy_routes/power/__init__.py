@@ -1,32 +1,24 @@
-"""The power block: trans-Caspian (and Black Sea) cable dispatch, hour by hour (docs/model.md §2).
+"""The power block: an hourly network of nodes, links, stores and offtake (docs/model.md §2).
 
 ``solve_power(scenario, timer)`` is the one entry point the pipeline calls:
-parameters (:mod:`.params`) -> Pyomo model (:mod:`.model`) -> HiGHS -> tables (:mod:`.extract`).
+parameters (:mod:`.params`) -> Pyomo model (:mod:`.model`) -> HiGHS
+(:mod:`.run`) -> tables (:mod:`.extract`). Input checks live in :mod:`.checks`
+and cable faults for ``risk`` in :mod:`.risk`. Importing this package is
+cheap: the model modules load only when a power LP is solved.
 """
 
 from __future__ import annotations
 
-from ..errors import SolveError
-from ..solve import CompiledLP
-from .extract import power_tables
-from .model import build_power_model
-from .params import power_params
+
+def solve_power(scenario, timer):
+    """Solve every (power year, weather year) of ``scenario``: see :func:`.run.solve_power`."""
+    from .run import solve_power as _solve
+
+    return _solve(scenario, timer)
 
 
-def solve_power(scenario, timer) -> tuple[list[dict], dict]:
-    """Solve every power year of ``scenario``; returns (one record per year, {"power_annual", "power_hourly"})."""
-    runs, solved = [], []
-    for py in power_params(scenario):
-        with timer("build"):
-            plp = CompiledLP(build_power_model(py))
-        with timer("solve"):
-            psol = plp.solve()
-        if not psol.optimal:
-            raise SolveError(f"the power model of {py.year} is {psol.status.lower()}", psol.status)
-        solved.append((py, plp))
-        runs.append(
-            {"year": py.year, "status": psol.status, "objective_gwh": psol.objective, "variables": plp.num_cols, "constraints": plp.num_rows, "solve_seconds": psol.solve_seconds}
-        )
-    with timer("extract"):
-        annual, hourly = power_tables(solved)
-    return runs, {"power_annual": annual, "power_hourly": hourly}
+def empty_power_tables():
+    """The power tables with their columns and no rows (runs without the power block)."""
+    from .extract import power_tables
+
+    return power_tables([], [])

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..writers import readable_as_umask_allows
 from . import charts as ch
+from . import power as report_power
 from .html import figure_html, kpi_html, page, table_html
 from .png import write_pngs
 from .rundata import RunData, load_run
@@ -76,9 +77,7 @@ def kpis(data: RunData) -> list[tuple[str, str]]:
         top = ann.groupby("route").volume_mt.sum().sort_values(ascending=False)
         if len(top) and top.iloc[0] > 0:
             items.append(("largest route, share of exports", f"{data.route_label(top.index[0])} {top.iloc[0] / top.sum():.0%}"))
-    pw = data.tables["power_annual"]
-    if len(pw) and pw.generation_gwh.sum() > 0:
-        items.append(("power delivered, GWh", f"{pw.delivered_gwh.sum():,.0f}"))
+    items += report_power.power_kpis(data)
     return items
 
 
@@ -142,8 +141,7 @@ def report_html(data: RunData, charts: list[ch.Chart], sheets: list[Sheet]) -> s
             parts.append(f"<h3>{html.escape(s.name)}</h3>{body}")
         else:
             parts.append(f"<details><summary>{html.escape(s.name)} ({len(s.frame):,} rows)</summary>{body}</details>")
-    if len(data.tables["power_hourly"]):
-        parts.append(f'<p class="caption">The hourly power table ({len(data.tables["power_hourly"]):,} rows) is in power_hourly.csv.</p>')
+    parts.append(f'<p class="caption">The hourly power tables ({len(data.tables["power_hourly"]):,} and {len(data.tables["power_prices"]):,} rows) are in power_hourly.csv and power_prices.csv.</p>')
     parts.append("</section>")
     return page(title, "\n".join(parts))
 

@@ -5,7 +5,7 @@ and ``shut_in_monthly`` (Sankey), ``allocation_annual`` and
 ``balance_monthly`` (volumes by year), ``allocation_monthly`` and the
 scenario's events (monthly chart), ``allocation_monthly`` and
 ``asset_use_monthly`` (utilisation), ``shadow_prices`` (bottlenecks),
-``power_hourly`` (duration curve, curtailment by month), and ``route_legs``
+``route_legs``
 from the inputs where available.
 """
 
@@ -205,31 +205,6 @@ def month_of_hour(hours: np.ndarray) -> np.ndarray:
     """Month (1-12) of each hour of a 365-day year (hour 0 = 1 January 00:00)."""
     edges = np.cumsum([0, *MONTH_DAYS]) * 24
     return np.searchsorted(edges, np.asarray(hours), side="right")
-
-
-def duration_curves(data: RunData) -> pd.DataFrame:
-    """year, rank (hours, 1 = busiest), exported_mw, cable_capacity_mw: hourly cable flow sorted from high to low."""
-    h = data.tables["power_hourly"]
-    out = []
-    for year, grp in h.groupby("year", sort=True):
-        flow = np.sort(grp.exported_mwh.clip(lower=0).to_numpy())[::-1]
-        out.append(
-            pd.DataFrame(
-                {"year": year, "rank": np.arange(1, len(flow) + 1), "exported_mw": flow, "cable_capacity_mw": grp.cable_capacity_mw.max()}
-            )
-        )
-    return pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=["year", "rank", "exported_mw", "cable_capacity_mw"])
-
-
-def power_by_month(data: RunData) -> pd.DataFrame:
-    """year, month, generation_gwh, exported_gwh, delivered_gwh, curtailed_gwh."""
-    h = data.tables["power_hourly"]
-    cols = ["generation_mwh", "exported_mwh", "delivered_mwh", "curtailed_mwh"]
-    if h.empty:
-        return pd.DataFrame(columns=["year", "month", *[c.replace("mwh", "gwh") for c in cols]])
-    g = h.assign(month=month_of_hour(h.hour.to_numpy())).groupby(["year", "month"])[cols].sum() / 1000.0
-    g.columns = [c.replace("mwh", "gwh") for c in cols]
-    return g.reset_index()
 
 
 def month_label(year: int, month: int) -> str:

@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from . import chartdata as cd
+from .power import power_charts
 from .rundata import RunData
 
 FONT = dict(family="Segoe UI, Helvetica, Arial, sans-serif", size=12)
@@ -259,47 +260,17 @@ def shadow_chart(data: RunData) -> Chart:
                  "Mean dual value of each binding constraint over the periods it binds (negative: a minimum commitment costs that much per tonne). Annual limits carry a year, capacities a month.")
 
 
-def power_duration_chart(data: RunData) -> Chart:
-    curves = cd.duration_curves(data)
-    fig = go.Figure()
-    if curves.empty or curves.exported_mw.max() <= 0:
-        _empty(fig, "no power exported in this run" if not curves.empty else "no power block in this run")
-    else:
-        for k, (year, grp) in enumerate(curves.groupby("year")):
-            fig.add_trace(go.Scatter(x=grp["rank"], y=grp.exported_mw, mode="lines", name=f"cable flow {year}", line=dict(color=cd.PALETTE[k % 8]),
-                                     hovertemplate="%{y:,.0f} MW or more in %{x:,} hours<extra></extra>"))
-            fig.add_trace(go.Scatter(x=[1, len(grp)], y=[grp.cable_capacity_mw.iloc[0]] * 2, mode="lines", name=f"cable capacity {year}",
-                                     line=dict(color="#333", dash="dash"), hoverinfo="skip"))
-        fig.update_xaxes(title_text="hours of the year, busiest first")
-        fig.update_yaxes(title_text="MW", rangemode="tozero")
-    _layout(fig, height=380)
-    return Chart("power-duration", "Trans-Caspian cable: flow duration curve", fig, "Hourly power sent into the trans-Caspian cable, sorted from the busiest hour; the dashed line is the cable capacity.")
-
-
-def power_month_chart(data: RunData) -> Chart:
-    pm = cd.power_by_month(data)
-    fig = go.Figure()
-    if pm.empty or pm.generation_gwh.sum() <= 0:
-        _empty(fig, "no power generated in this run" if not pm.empty else "no power block in this run")
-    else:
-        x = [cd.month_label(y, m) for y, m in zip(pm.year, pm.month)]
-        fig.add_trace(go.Bar(x=x, y=pm.exported_gwh, name="exported", marker_color="#0072B2", hovertemplate="%{x}: %{y:,.1f} GWh exported<extra></extra>"))
-        fig.add_trace(go.Bar(x=x, y=pm.curtailed_gwh, name="curtailed", marker_color="#E69F00", hovertemplate="%{x}: %{y:,.1f} GWh curtailed<extra></extra>"))
-        fig.update_yaxes(title_text="GWh")
-    _layout(fig, height=360, barmode="stack")
-    return Chart("power-curtailment", "Power exported and curtailed by month", fig, "Generation split into what the cable exported and what had to be curtailed.")
-
-
-def has_power(data: RunData) -> bool:
-    """Whether the run generated or exported any power (an oil-only run gets no empty power panels)."""
-    pa = data.tables["power_annual"]
-    return bool(len(pa)) and float(pa.generation_gwh.sum() + pa.exported_gwh.sum()) > 0
-
-
 def all_charts(data: RunData) -> list[Chart]:
     from .map import map_chart
 
-    charts = [map_chart(data), sankey_chart(data), volume_chart(data), capacity_chart(data), monthly_chart(data), utilisation_chart(data), shadow_chart(data)]
-    if has_power(data):
-        charts += [power_duration_chart(data), power_month_chart(data)]
+    charts = [
+        map_chart(data),
+        sankey_chart(data),
+        volume_chart(data),
+        capacity_chart(data),
+        monthly_chart(data),
+        utilisation_chart(data),
+        shadow_chart(data),
+        *power_charts(data, Chart, _layout, _empty),
+    ]
     return [c for c in charts if c is not None]

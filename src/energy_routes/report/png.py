@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from . import chartdata as cd
+from . import power as report_power
 from .rundata import RunData
 
 DPI = 150
@@ -193,27 +194,7 @@ def shadow_png(data: RunData, path: Path) -> Path:
 
 
 def power_png(data: RunData, path: Path) -> Path | None:
-    curves = cd.duration_curves(data)
-    pm = cd.power_by_month(data)
-    if curves.empty or pm.generation_gwh.sum() <= 0:
-        return None
-    fig = _fig((12, 4.5))
-    ax1, ax2 = fig.subplots(1, 2)
-    for k, (year, grp) in enumerate(curves.groupby("year")):
-        ax1.plot(grp["rank"], grp.exported_mw, color=cd.PALETTE[k % 8], label=f"cable flow {year}")
-        ax1.axhline(grp.cable_capacity_mw.iloc[0], color="#333", linestyle="--", linewidth=1, label=f"cable capacity {year}")
-    ax1.set_ylim(0, max(float(curves.exported_mw.max()), float(curves.cable_capacity_mw.max())) * 1.1)
-    ax1.set_xlabel("hours of the year, busiest first")
-    _style(ax1, "Trans-Caspian cable: flow duration curve", "MW")
-    ax1.legend(frameon=False, fontsize=8)
-    labels = [cd.month_label(y, m) for y, m in zip(pm.year, pm.month)]
-    x = np.arange(len(labels))
-    ax2.bar(x, pm.exported_gwh, color="#0072B2", label="exported")
-    ax2.bar(x, pm.curtailed_gwh, bottom=pm.exported_gwh, color="#E69F00", label="curtailed")
-    ax2.set_xticks(x, labels, rotation=90, fontsize=7)
-    _style(ax2, "Power exported and curtailed by month", "GWh")
-    ax2.legend(frameon=False, fontsize=8)
-    return _save(fig, path, f"energy_routes run {data.shown.name}")
+    return report_power.power_png(data, path, _fig, _style, _save)
 
 
 def write_pngs(data: RunData, out_dir: Path) -> list[Path]:

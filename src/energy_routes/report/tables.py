@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from . import power as report_power
 from .rundata import RunData
 
 #: column -> (header with unit, format kind)
@@ -84,6 +85,8 @@ COLUMNS: dict[str, tuple[str, str]] = {
 
 _SUFFIX_UNITS = (
     ("_usd_per_t", "$/t", "usdt"),
+    ("_usd_per_mwh", "$/MWh", "usdt"),
+    ("_mcm", "million m³", "num"),
     ("_musd", "M$", "musd"),
     ("_mt", "Mt", "mt"),
     ("_kt", "kt", "kt"),
@@ -190,8 +193,7 @@ def settings_table(data: RunData) -> pd.DataFrame:
         rows.append(("shut-in penalty ($/t)", f"{sc['shut_in_penalty_usd_per_t']:g}"))
     pw = sc.get("power") or {}
     if pw:
-        years = pw.get("years") or "last year of the horizon"
-        rows.append(("power block", f"{'on' if pw.get('enabled') else 'off'}; years: {years}; Black Sea cable: {'yes' if pw.get('black_sea') else 'no'}"))
+        rows.append(("power block", report_power.power_setting_text(pw)))
     for i, lim in enumerate(sc.get("route_limits") or []):
         rows.append((f"route limit {i + 1}", _limit_text(lim)))
     for i, lim in enumerate(sc.get("route_shares") or []):
@@ -334,11 +336,7 @@ def deliverable_sheets(data: RunData) -> list[Sheet]:
         Sheet("Asset use", "Flow, capacity and utilisation of each asset by month", named(t["asset_use_monthly"], data), "asset_use_monthly.csv"),
         Sheet("Flows by source", "Volume by source, route and month, with the netback of each pair", named(t["flows_monthly"], data), "flows_monthly.csv"),
         Sheet("Availability", "Mean remaining capacity fraction after disruption events, by target and month", named(t["availability_monthly"], data), "availability_monthly.csv"),
-    ]
-    pw = t["power_annual"]
-    if len(pw) and (pw.generation_gwh.sum() > 0 or pw.exported_gwh.sum() > 0):
-        sheets.append(Sheet("Power summary", "Trans-Caspian power by year", pw, "power_annual.csv"))
-    sheets += [
+        *report_power.power_sheets(data, Sheet),
         Sheet("Scenario", "The scenario as resolved for this run", settings_table(data)),
         Sheet("Events", "Disruption events: remaining capacity fraction over the window, with a linear recovery ramp", events_table(data)),
     ]

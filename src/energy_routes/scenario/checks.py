@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..errors import Problem
+from ..power.checks import settings_problems
 from .library import SCENARIO_FILE, Provenance
 from .limits import Effective
 from .settings import Settings, expand_years
@@ -203,14 +204,11 @@ def check_windows(s: Settings, first_day, last_day, loc: Locator) -> None:
             loc.report(f"overlaps windows[{a}] ({wins[a].start}..{wins[a].end}); give each day one resolution", f"windows[{b}]")
 
 
-def check_power(s: Settings, loc: Locator) -> None:
-    if s.power is not None:
-        for y in s.power.years:
-            if not 2000 <= y <= 2100:
-                loc.report(f"power year {y} is not a plausible year", "power.years")
+def check_power(s: Settings, loc: Locator, inputs) -> None:
+    settings_problems(s.power, inputs, loc.report)
 
 
-def check_coverage(tables: dict[str, pd.DataFrame], lines: dict[str, pd.Series], years: list[int], sources: set[str], name: str, horizon: str, power_years: list[int]) -> list[Problem]:
+def check_coverage(tables: dict[str, pd.DataFrame], lines: dict[str, pd.Series], years: list[int], sources: set[str], name: str, horizon: str) -> list[Problem]:
     """The (edited) tables have a row for every year of the horizon the model reads."""
     problems: list[Problem] = []
     for tname, key in (("supply", "source"), ("asset_capacity", "asset")):
@@ -236,9 +234,4 @@ def check_coverage(tables: dict[str, pd.DataFrame], lines: dict[str, pd.Series],
         problems.append(Problem("asset_capacity.csv", f"oil asset '{a}' has no capacity rows", column="asset"))
     for src in sorted(sources - set(tables["supply"]["source"])):
         problems.append(Problem("supply.csv", f"source '{src}' has no supply rows", column="source"))
-    pc = tables["power_capacity"]
-    for y in power_years:
-        for tech in ("wind", "solar"):
-            if not ((pc["technology"] == tech) & (pc["year"] == y)).any():
-                problems.append(Problem("power_capacity.csv", f"no {tech} capacity for power year {y} of scenario '{name}'", column="year"))
     return problems

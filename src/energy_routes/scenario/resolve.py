@@ -195,13 +195,13 @@ def _resolve_settings(inputs: Inputs, s: Settings, name: str, description: str, 
         if "events" in prov.items:
             prov.items["events"] = [prov.items["events"][i] for i in keep if i < len(prov.items["events"])]
     checks.check_windows(s, first_day, last_day, loc)
-    checks.check_power(s, loc)
+    checks.check_power(s, loc, inputs)
     edited = apply_set_edits(inputs, s, years, loc, SCENARIO_FILE)
     scenario = Scenario(
         name, description, chain, s, edited, months, SCENARIO_FILE, limits=route_limits, shares=route_shares,
         notes=notes + share_notes + event_notes, provenance=prov, added=list(added or []),
     )
-    problems = loc.problems + checks.check_coverage(edited.tables, edited.lines, years, sources, name, horizon, scenario.power_years)
+    problems = loc.problems + checks.check_coverage(edited.tables, edited.lines, years, sources, name, horizon)
     if problems:
         raise InputError(problems)
     if s.shut_in_penalty_usd_per_t is None:

@@ -65,10 +65,53 @@ class Horizon(_Strict):
         return v
 
 
+class PowerShare(_Strict):
+    """A contractual cap on one country's use of a link: at most ``max_share`` of its capacity, every hour."""
+
+    link: str
+    country: str
+    max_share: float = Field(ge=0, le=1)
+    note: str | None = None
+
+
+class PowerExtend(_Strict):
+    """An asset whose capacity the planning mode chooses (MW; MWh for a store's energy)."""
+
+    asset: str
+    min_mw: float = Field(default=0, ge=0, le=50000)
+    max_mw: float | None = Field(default=None, ge=0, le=50000)
+    min_mwh: float = Field(default=0, ge=0, le=500000)
+    max_mwh: float | None = Field(default=None, ge=0, le=500000)
+    note: str | None = None
+
+
+class PowerSizing(_Strict):
+    """A sizing study: the dispatch LP re-solved with ``link`` at each capacity (MW)."""
+
+    link: str
+    capacities_mw: list[float] = Field(min_length=1)
+    note: str | None = None
+
+    @field_validator("capacities_mw")
+    @classmethod
+    def _positive(cls, v: list[float]) -> list[float]:
+        if any(not 0 <= c <= 50000 for c in v):
+            raise ValueError("capacities must be in [0, 50000] MW")
+        return v
+
+
 class PowerSettings(_Strict):
+    """The power block (docs/model.md §2): which years and weather years, sharing, planning and sizing."""
+
     enabled: bool = True
     years: list[int] = Field(default_factory=list)
-    black_sea: bool = False
+    weather_years: list[int] = Field(default_factory=list)  # [] = the first weather year of power_profiles.csv
+    mode: Literal["dispatch", "planning"] = "dispatch"
+    transit_only: list[str] = Field(default_factory=list)  # nodes whose offtake is switched off
+    shares: list[PowerShare] = Field(default_factory=list)
+    extendable: list[PowerExtend] = Field(default_factory=list)
+    sizing: PowerSizing | None = None
+    discount_rate: float = Field(default=0.08, ge=0, le=0.3)
 
 
 class RouteLimit(_Strict):

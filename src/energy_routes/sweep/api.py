@@ -283,8 +283,9 @@ def risk(
     quiet: bool = False,
     resume_dir: Path | None = None,
     yes: bool = False,
+    power_draws: int = 0,
 ) -> Path:
-    """Monte Carlo over the hazard model, for the scenario and each lever."""
+    """Monte Carlo over the hazard model, for the scenario and each lever (and cable faults in its power block: ``power_draws``)."""
 
     def body(life: _Life) -> Path:
         nonlocal inputs_dir
@@ -376,6 +377,14 @@ def risk(
             p90_lost_netback_musd=("lost_netback_musd", lambda v: v.quantile(0.9)),
         ).reset_index()
         tables = {"risk_summary": summary, "risk_by_year": by_year, "cases": cases, "years": years}
+        if power_draws:  # cable faults in the scenario's power block (docs/model.md §2)
+            from ..power.risk import power_risk
+
+            t1 = time.perf_counter()
+            power_tables, power_hashes = power_risk(sc, inputs_dir, int(power_draws), request["seed"], request["es_level"])
+            tables.update(power_tables)
+            request["input_hashes"].update(power_hashes)
+            timings["power_draws"] = time.perf_counter() - t1
         def exceedance_charts(where: Path) -> list[Path]:
             from ..report.exceedance import write_exceedance
 
