@@ -183,6 +183,7 @@ def run(req: Request) -> Path | None:
     if not req.mpi:
         say(f"extensive form: {best.rows:,} rows × {best.cols:,} columns, {best.seconds:.2f} s in HiGHS")
 
+    say(f"re-solving the {len(pb.blocks)} draws at the chosen levels and without levers")
     t2 = time.perf_counter()
     chosen = evaluate(pb.parts, pb.blocks, pb.levers, best.levels)
     none = evaluate(pb.parts, pb.blocks, pb.levers, np.zeros(len(pb.levers)))
@@ -191,6 +192,7 @@ def run(req: Request) -> Path | None:
     timings["evaluate"] = time.perf_counter() - t2
 
     measures: dict[str, float] = {"ef_objective_economic_musd_per_yr": ef_econ}
+    say("VSS (expected-value problem)" + (" and EVPI (one wait-and-see LP per draw)" if req.evpi and risk is None else ""))
     t3 = time.perf_counter()
     ev_res, _ = solve_states(ExtensiveForm(pb.parts, mean_blocks(pb.blocks), pb.levers))
     eev = evaluate(pb.parts, pb.blocks, pb.levers, ev_res.levels)
@@ -204,6 +206,7 @@ def run(req: Request) -> Path | None:
     timings["evpi_vss"] = time.perf_counter() - t3
 
     t4 = time.perf_counter()
+    say(f"out-of-sample check on {int(req.oos_draws or req.draws)} fresh draws")
     m_oos = int(req.oos_draws or req.draws)
     fresh = make_blocks(pb.parts, make_draws(pb.scenario, pb.hazards, int(req.seed), int(req.draws), m_oos))
     oos = evaluate(pb.parts, fresh, pb.levers, best.levels)
@@ -214,6 +217,7 @@ def run(req: Request) -> Path | None:
     frontier = None
     if req.frontier:
         t5 = time.perf_counter()
+        say(f"frontier: {len(req.frontier)} CVaR weights at level {req.frontier_alpha:g}")
         rows = []
         for w in req.frontier:
             rk = (req.frontier_alpha, w)
