@@ -234,6 +234,12 @@ def test_extensive_form_equals_brute_force_over_a_grid(tmp_path):
     assert arg == (6.5, 0.0)
     assert best.levels == approx(np.array(arg), abs=1e-6)
     assert ef_value == approx(brute[arg], rel=1e-6)
+    # the L-shaped method finds the same optimum
+    from energy_routes.hedge.lshaped import solve_states_lshaped
+
+    ls, _ = solve_states_lshaped([part], blocks, levers)
+    assert ls.levels == approx(best.levels, abs=1e-6)
+    assert ls.objective_musd == approx(best.objective_musd, rel=1e-9)
     # and with the levers fixed at any grid point, the extensive form equals the independent solve
     ef = ExtensiveForm([part], blocks, levers)
     for (u1, u2), v in brute.items():
@@ -281,6 +287,19 @@ def test_risk_draws_are_the_hedge_draws(hazard_inputs):
     start, end = sc.months[0].start_time, sc.months[-1].end_time.normalize()
     for d in make_draws(sc, hz, 11, 0, 5):
         assert list(d.events) == events_for_draw(hz, 11, d.draw, 2023, start, end)
+
+
+def test_lshaped_equals_extensive_form_on_hazard_draws(hazard_inputs):
+    from energy_routes.hedge.api import Request, setup
+    from energy_routes.hedge.lshaped import solve_states_lshaped
+
+    (hazard_inputs / "hedge_levers.csv").write_text(LEVERS.replace(",300,musd", ",100,musd"))  # the ship pays in some draws
+    pb = setup(Request("case", hazard_inputs, draws=12, seed=5))
+    ef, _ = solve_states(ExtensiveForm(pb.parts, pb.blocks, pb.levers))
+    ls, _ = solve_states_lshaped(pb.parts, pb.blocks, pb.levers)
+    assert ls.status == "Optimal"
+    assert ls.objective_musd == approx(ef.objective_musd, rel=1e-9)
+    assert ls.levels == approx(ef.levels, abs=1e-5)
 
 
 @pytest.mark.parametrize("seed", [3])
@@ -346,6 +365,7 @@ def test_cli_writes_a_hedge_folder(hazard_inputs, tmp_path):
         (None, ["--cvar", "0.9"], "--cvar: '0.9' is not ALPHA:WEIGHT"),
         (None, ["--draws", "5", "--cvar", "0.9:1"], "--draws: 5 draws are too few for a CVaR at level 0.9"),
         (None, ["--draws", "1"], "--draws: 1 draws; expected 2"),
+        (None, ["--method", "lshaped", "--cvar", "0.5:1"], "--method: lshaped solves the risk-neutral objective"),
     ],
 )
 def test_bad_input_exits_2_and_writes_nothing(hazard_inputs, tmp_path, edit, args, expected):

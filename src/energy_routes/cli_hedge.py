@@ -34,6 +34,7 @@ COMMANDS: list[click.Command] = []
 @click.option("--frontier-alpha", type=float, default=0.9, show_default=True, help="CVaR level of the frontier.")
 @click.option("--oos-draws", type=int, default=None, help="Fresh draws for the out-of-sample check (default: as many as --draws).")
 @click.option("--no-evpi", is_flag=True, help="Skip the wait-and-see solves (one small LP per draw) behind EVPI.")
+@click.option("--method", type=click.Choice(["ef", "lshaped"]), default="ef", show_default=True, help="ef: the extensive form in one HiGHS solve; lshaped: multi-cut Benders over warm per-draw solves (risk neutral; faster for many draws).")
 @click.option("--mpi", is_flag=True, help="Solve with mpi-sppy progressive hedging (run under `mpiexec -n N`; needs the [mpi] extra).")
 @click.option("--ph-iterations", type=click.IntRange(1, 100000), default=200, show_default=True, help="With --mpi: most progressive-hedging iterations.")
 @click.option("--ph-rho", type=click.FloatRange(0, min_open=True), default=100.0, show_default=True, help="With --mpi: PH penalty rho, M$/yr per (lever unit)^2.")
@@ -42,7 +43,7 @@ COMMANDS: list[click.Command] = []
 @click.option("--inputs", "inputs_dir", type=click.Path(path_type=Path), default=Path("inputs"), show_default=True, help="Folder with the input tables and scenarios.yaml.")
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="Hedge folder to write (default runs/hedge-<scenario>-<UTC stamp>/).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the folder.")
-def hedge(scenario, draws, seed, levers, levers_file, cvar, frontier, frontier_alpha, oos_draws, no_evpi, mpi, ph_iterations, ph_rho, threads, overrides, inputs_dir, out, quiet):
+def hedge(scenario, draws, seed, levers, levers_file, cvar, frontier, frontier_alpha, oos_draws, no_evpi, method, mpi, ph_iterations, ph_rho, threads, overrides, inputs_dir, out, quiet):
     """Choose the lever portfolio for SCENARIO before disruptions are known.
 
     Maximises expected netback (less the shut-in penalty) minus the levers'
@@ -57,7 +58,7 @@ def hedge(scenario, draws, seed, levers, levers_file, cvar, frontier, frontier_a
         req = Request(
             scenario, inputs_dir, tuple(overrides), tuple(levers), levers_file, int(draws), int(seed), parse_cvar(cvar),
             FRONTIER_WEIGHTS if frontier else None, float(frontier_alpha), oos_draws, not no_evpi, threads, out, quiet, mpi,
-            {"ph_iterations": ph_iterations, "ph_rho": ph_rho},
+            {"ph_iterations": ph_iterations, "ph_rho": ph_rho}, method,
         )
         folder = run(req)
         if folder is None:  # an MPI rank other than 0: rank 0 writes and reports

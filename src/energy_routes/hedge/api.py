@@ -46,6 +46,7 @@ class Request:
     quiet: bool = True
     mpi: bool = False
     extra: dict = field(default_factory=dict)
+    method: str = "ef"  # "ef" (extensive form) or "lshaped" (multi-cut Benders, risk neutral)
 
 
 def parse_cvar(text: str | None) -> tuple[float, float] | None:
@@ -79,6 +80,10 @@ def check_request(req: Request) -> None:
             problems.append(Problem("--frontier", f"weight {w:g} is not a finite number >= 0"))
     if req.oos_draws is not None and not 2 <= req.oos_draws <= 100_000:
         problems.append(Problem("--oos-draws", f"{req.oos_draws}; expected 2 to 100,000"))
+    if req.method not in ("ef", "lshaped"):
+        problems.append(Problem("--method", f"'{req.method}'; expected ef or lshaped"))
+    elif req.method == "lshaped" and req.cvar and req.cvar[1] > 0:
+        problems.append(Problem("--method", "lshaped solves the risk-neutral objective; drop --cvar or use --method ef"))
     if req.mpi:
         from .mpi import available
 
@@ -172,6 +177,10 @@ def run(req: Request) -> Path | None:
         best, states = solve_ph(pb, risk, req.extra)
         if best is None:  # not rank 0: its share of the draws is done
             return None
+    elif req.method == "lshaped":
+        from .lshaped import solve_states_lshaped
+
+        best, states = solve_states_lshaped(pb.parts, pb.blocks, pb.levers)
     else:
         ef = ExtensiveForm(pb.parts, pb.blocks, pb.levers, cvar=risk, v_ref_musd=pb.v_ref, threads=req.threads)
         best, states = solve_states(ef)
@@ -180,7 +189,9 @@ def run(req: Request) -> Path | None:
         from ..errors import SolveError
 
         raise SolveError(f"the extensive form is not solved: {best.status}", best.status)
-    if not req.mpi:
+    if req.method == "lshaped" and not req.mpi:
+        say(f"L-shaped: {best.iterations} iterations, {best.seconds:.2f} s")
+    elif not req.mpi:
         say(f"extensive form: {best.rows:,} rows × {best.cols:,} columns, {best.seconds:.2f} s in HiGHS")
 
     say(f"re-solving the {len(pb.blocks)} draws at the chosen levels and without levers")

@@ -223,6 +223,7 @@ def manifest(req, pb, best, measures: dict, timings: dict) -> dict:
             "frontier": list(req.frontier) if req.frontier else None,
             "oos_draws": measures["oos"]["draws"],
             "mpi": bool(req.mpi),
+            "method": "mpi-sppy PH" if req.mpi else req.method,
         },
         "mpi": _plain(req.extra.get("ph")) if req.mpi else None,
         "levels": {lv.name: float(u) for lv, u in zip(pb.levers, best.levels)},
