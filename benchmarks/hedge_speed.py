@@ -1,6 +1,6 @@
 """Time of the hedge extensive form on the shipped inputs, and its ratio to HiGHS alone on the same matrix.
 
-Usage: python benchmarks/hedge_speed.py [--draws 1000] [--scenario base-2024] [--lever NAME ...] [--solver choose|simplex|ipm]
+Usage: python benchmarks/hedge_speed.py [--draws 1000] [--scenario base-2024] [--lever NAME ...] [--solver choose|simplex|ipm] [--cold] [--lshaped-only]
 
 Stages timed in this process: setup (resolve, compile each year's LP, the
 draws' bounds and lever effects), building the block-angular matrix, and
@@ -30,6 +30,7 @@ def main() -> None:
     ap.add_argument("--lever", action="append", default=[])
     ap.add_argument("--solver", default="choose")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--lshaped-only", action="store_true", help="time only the L-shaped method (no extensive form), e.g. at 10,000 draws")
     ap.add_argument("--cold", action="store_true", help="also time HiGHS from scratch on the same matrix (slow at 1,000 draws)")
     args = ap.parse_args()
 
@@ -40,6 +41,17 @@ def main() -> None:
     t0 = time.perf_counter()
     pb = setup(Request(args.scenario, ROOT / "inputs", levers=tuple(args.lever), draws=args.draws))
     t_setup = time.perf_counter() - t0
+    if args.lshaped_only:
+        from energy_routes.hedge.lshaped import solve_states_lshaped
+
+        t1 = time.perf_counter()
+        best, _ = solve_states_lshaped(pb.parts, pb.blocks, pb.levers)
+        t_ls = time.perf_counter() - t1
+        print(f"hedge L-shaped: {args.scenario}, {args.draws} draws, {len(pb.levers)} levers")
+        print(f"  setup (resolve, compile, draws, lever effects): {t_setup:8.2f} s")
+        print(f"  L-shaped, all states: {t_ls:8.2f} s ({best.iterations} master iterations in the best state)")
+        print("  levels: " + ", ".join(f"{lv.name}={u:.4g} {lv.unit}" for lv, u in zip(pb.levers, best.levels)))
+        return
     t1 = time.perf_counter()
     ef = ExtensiveForm(pb.parts, pb.blocks, pb.levers, v_ref_musd=pb.v_ref, threads=args.threads)
     ef.highs.setOptionValue("solver", args.solver)
@@ -104,7 +116,13 @@ def main() -> None:
     print(f"  every draw re-solved alone at the optimum:     {t_eval:8.2f} s")
     print(f"  ratio build+solve / HiGHS alone: {(t_build + t_solve) / t_alone:5.2f}x (target <= 1.5x)")
     print(f"  ratio end to end (setup too) / HiGHS alone: {(t_setup + t_build + t_solve) / t_alone:5.2f}x")
-    best = max((r for r in res if r.optimal), key=lambda r: r.objective_musd)
+    from energy_routes.hedge.lshaped import solve_states_lshaped
+
+    t6 = time.perf_counter()
+    ls, _ = solve_states_lshaped(pb.parts, pb.blocks, pb.levers)
+    t_ls = time.perf_counter() - t6
+    print(f"  L-shaped on the same draws (--method lshaped): {t_ls:8.2f} s, objective {'equal' if abs(ls.objective_musd - best0.objective_musd) <= 1e-7 * abs(best0.objective_musd) else 'DIFFERENT'}")
+    best = best0
     print("  levels: " + ", ".join(f"{lv.name}={u:.4g} {lv.unit}" for lv, u in zip(pb.levers, best.levels)))
     sys.stdout.flush()
 
