@@ -77,7 +77,7 @@ class Capacities:
 
     supply: np.ndarray  # (..., S, P)
     asset_cap: np.ndarray  # (..., A, P)
-    route_cap: np.ndarray  # (..., R, P): what the route can carry
+    route_cap: np.ndarray  # (..., R, P): what the LP lets the route carry (reported as capacity_kt)
     route_row: np.ndarray  # (..., R, P): route_cap in periods with an event on the route itself, else inf
 
 
@@ -193,8 +193,13 @@ def capacities(basis: DailyBasis, rem_assets: np.ndarray, rem_routes: np.ndarray
     # assets' rows say what it can carry (and a tank upstream of its last leg may add to that)
     cut = per.reduce((rem_routes < 1.0).astype(float)) > 0
     route_row = np.where(cut, route_cap, np.inf)
+    # what the LP lets a route carry in a period (reported as capacity_kt): its tightest asset over the
+    # period (each asset row sums its own days, so legs out on different days do not add up) and its
+    # own row where it has one
+    legs = np.where(basis.route_mask[:, :, None], asset_cap[..., None, :, :], np.inf).min(axis=-2)
+    reported = np.minimum(np.where(np.isinf(legs), 0.0, legs), route_row)
     supply = per.reduce(basis.supply_daily(rem_sources))
-    return Capacities(supply, asset_cap, route_cap, route_row)
+    return Capacities(supply, asset_cap, reported, route_row)
 
 
 def netback_table(scenario: Scenario) -> pd.DataFrame:
