@@ -176,17 +176,9 @@ def networks(draw, *, allow_min: bool = True):
         w0 = first_day + dt.timedelta(days=draw(st.integers(0, n_days)))
         w1 = min(last_day, w0 + dt.timedelta(days=draw(st.integers(0, 20))))
         windows = [{"start": w0.isoformat(), "end": w1.isoformat(), "resolution": "day"}]
-    # a year's differential for some grades (grade_differentials.csv replaces grades.csv for that year)
-    gd_rows = [
-        {"year": y, "grade": g["grade"], "diff_usd_per_bbl": draw(tenths(-10, 10)), "basis": "FOB"}
-        for g in grades
-        for y in years
-        if draw(st.booleans())
-    ]
     tables = {
         "sources": source_rows,
         "grades": grades,
-        "grade_differentials": gd_rows,
         "prices": prices,
         "assets": asset_rows,
         "asset_capacity": cap_rows,
