@@ -242,7 +242,7 @@ def independent_on(folder: Path, tables: dict, name: str):
     return solve_independent(variant)
 
 
-INDEPENDENT_READS = ("sources", "routes", "assets", "grades", "prices", "asset_capacity", "nodes", "arcs", "stores", "source_routes", "supply")
+INDEPENDENT_READS = ("sources", "routes", "assets", "grades", "grade_differentials", "prices", "asset_capacity", "nodes", "arcs", "stores", "source_routes", "supply")
 
 
 def check_tables(res, tables, scenario):

@@ -6,7 +6,7 @@ ramp_up_per_day), ``asset_capacity`` (year, asset, capacity_mt,
 third_party_mt), ``assets`` (asset, units, max_active_units), the network
 tables (``nodes``, ``arcs``, ``stores``, ``source_routes``; see
 :mod:`energy_routes.network`), ``routes`` (route, grade), ``grades`` (grade,
-bbl_per_t, diff_usd_per_bbl), ``prices`` (year, brent_usd_per_bbl), and the
+bbl_per_t, diff_usd_per_bbl; by year in the optional ``grade_differentials``), ``prices`` (year, brent_usd_per_bbl), and the
 scenario's time axis, events, route limits and shares. The formulas are
 those of ``docs/model.md`` §1 "Derived parameters".
 
@@ -215,15 +215,26 @@ def netback_table(scenario: Scenario) -> pd.DataFrame:
     brent = inp["prices"].set_index("year")["brent_usd_per_bbl"]
     grade_of = inp["routes"].set_index("route")["grade"]
     feeder = inp["source_routes"].set_index(["source", "route"])["feeder_cost_usd_per_t"]
+    by_year = grade_differentials(inp)
     rows = []
     for y in scenario.years:
         for s, r in net.pairs:
             g = grades.loc[grade_of[r]]
-            price = (float(brent[y]) + float(g["diff_usd_per_bbl"])) * float(g["bbl_per_t"])
+            diff = by_year.get((grade_of[r], y), float(g["diff_usd_per_bbl"]))
+            price = (float(brent[y]) + diff) * float(g["bbl_per_t"])
             tariff, fc = net.route_tariff[(s, r)], float(feeder[(s, r)])
-            rows.append((y, s, r, grade_of[r], float(brent[y]), float(g["diff_usd_per_bbl"]), float(g["bbl_per_t"]), price, tariff, fc, price - tariff - fc))
+            rows.append((y, s, r, grade_of[r], float(brent[y]), diff, float(g["bbl_per_t"]), price, tariff, fc, price - tariff - fc))
     cols = ["year", "source", "route", "grade", "brent_usd_per_bbl", "diff_usd_per_bbl", "bbl_per_t", "price_usd_per_t", "tariff_usd_per_t", "feeder_cost_usd_per_t", "netback_usd_per_t"]
     return pd.DataFrame(rows, columns=cols)
+
+
+def grade_differentials(inp) -> dict[tuple[str, int], float]:
+    """(grade, year) -> differential to Dated Brent, $/bbl, from the optional ``grade_differentials.csv``;
+    a grade and year not listed there use ``grades.csv`` ``diff_usd_per_bbl``."""
+    t = inp.tables.get("grade_differentials")
+    if t is None or t.empty:
+        return {}
+    return {(g, int(y)): float(d) for g, y, d in zip(t["grade"], t["year"], t["diff_usd_per_bbl"])}
 
 
 def capacity_table(scenario: Scenario) -> pd.DataFrame:
