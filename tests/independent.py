@@ -166,6 +166,9 @@ def solve_independent(folder: Path, scenario: str = "case") -> IndependentResult
     frames = {"asset_capacity": cap_t, "arcs": arcs_t, "source_routes": sr_t, "supply": supply_t, "prices": prices_t, "assets": assets_t, "sources": sources_t, "grades": grades_t.reset_index()}
     if stores_t is not None:
         frames["stores"] = stores_t
+    gd_t = _read(folder, "grade_differentials")
+    if gd_t is not None:
+        frames["grade_differentials"] = gd_t
 
     # ---- calendar: every day of the horizon, and its periods
     y0, m0 = map(int, str(st["horizon"]["start"]).split("-"))
@@ -227,6 +230,8 @@ def solve_independent(folder: Path, scenario: str = "case") -> IndependentResult
             df.loc[mask, k] = v
     prices = frames["prices"].set_index("year")
     grades_t = frames["grades"].set_index("grade")
+    gd = frames.get("grade_differentials")
+    diffs = {} if gd is None else {(r.grade, int(r.year)): float(r.diff_usd_per_bbl) for r in gd.itertuples()}
 
     # ---- disruptions: rho_i,d = max(0, 1 - sum_e (1 - lambda_e(d)))
     losses: dict[str, np.ndarray] = {}
@@ -322,7 +327,8 @@ def solve_independent(folder: Path, scenario: str = "case") -> IndependentResult
                 if u in best and best[u] + tau < best.get(v, np.inf):
                     best[v] = best[u] + tau
         for yy in years:
-            price = (float(prices.at[yy, "brent_usd_per_bbl"]) + float(g["diff_usd_per_bbl"])) * float(g["bbl_per_t"])
+            diff = diffs.get((grade[r], yy), float(g["diff_usd_per_bbl"]))  # a year's row replaces the grade's default
+            price = (float(prices.at[yy, "brent_usd_per_bbl"]) + diff) * float(g["bbl_per_t"])
             sale[(s, r, yy)] = price - feeder[(s, r)]
             netback[(s, r, yy)] = sale[(s, r, yy)] - best[r]
 
@@ -476,7 +482,15 @@ def solve_independent(folder: Path, scenario: str = "case") -> IndependentResult
         method="highs",
     )
     asset_m = {(a, mo): v for a in oil_assets for mo, v in month_of(cap_a[a]).items()}
-    route_m = {(r, mo): v for r in routes for mo, v in month_of(cap_r[r]).items()}
+    # a route's reported capacity: what its rows let it carry in each period, i.e. its tightest asset over the
+    # period and, in periods where an event cuts the route itself, that row's bound (docs/model.md §1)
+    def reported(r: str) -> np.ndarray:
+        legs = np.min(np.vstack([cap_a[a] for a in route_assets[r]]), axis=0) if route_assets[r] else np.zeros(len(periods))
+        own = np.array([cap_r[r][j] if r in rho and (rho[r][periods[j][0] : periods[j][0] + periods[j][1]] < 1).any() else np.inf
+                        for j in range(len(periods))])
+        return np.minimum(legs, own)
+
+    route_m = {(r, mo): v for r in routes for mo, v in month_of(reported(r)).items()}
     supply_m = {(s, mo): v for s in sources for mo, v in month_of(supply[s]).items()}
     if res.status != 0:
         return IndependentResult(res.status, None, {}, {}, asset_m, route_m, supply_m, netback, {}, labels)

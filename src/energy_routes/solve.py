@@ -18,6 +18,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 
+from . import pyomo_lite  # noqa: F401, I001  (before Pyomo: no scipy.stats & co.)
 import highspy
 import numpy as np
 import pandas as pd

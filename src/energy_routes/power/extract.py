@@ -13,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .dispatch import Dispatch
 from .params import PowerNet
-from .run import Dispatch
 
 COLUMNS = {
     "power_annual": [

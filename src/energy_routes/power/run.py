@@ -7,36 +7,16 @@ study, cable faults in ``risk``); :func:`solve_power` is the pipeline's entry.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from ..errors import SolveError
 from ..solve import INF, CompiledLP, Solution
+from .dispatch import Dispatch
 from .model import build_power_model
 from .params import PowerNet, power_nets
 
 FAMILIES = ("p", "q", "f", "ch", "dis", "soc")
 CAPACITY_VARS = ("cap_gen", "cap_link", "cap_store_power", "cap_store_energy")
-
-
-@dataclass
-class Dispatch:
-    """The solution of one power LP as (element × hour) arrays; money in $."""
-
-    p: np.ndarray
-    q: np.ndarray
-    f: np.ndarray
-    ch: np.ndarray
-    dis: np.ndarray
-    soc: np.ndarray
-    price: np.ndarray  # node × hour, $/MWh: the dual of node_balance (value of one more MWh there)
-    share_price: np.ndarray  # share × hour, $/MWh: the dual of link_share (value of one more MWh of that country's cap)
-    objective: float  # $
-    gen_cap: np.ndarray  # capacities in the solution (sized ones as chosen), MW
-    link_cap: np.ndarray
-    store_power: np.ndarray
-    store_energy: np.ndarray
 
 
 class PowerLP:
