@@ -388,3 +388,13 @@ def test_bad_input_exits_2_and_writes_nothing(hazard_inputs, tmp_path, edit, arg
     assert "Traceback" not in r.output
     assert not out.exists()
     assert not list(tmp_path.glob(".never*"))
+
+
+def test_shipped_levers_fit_the_shipped_inputs(shipped_inputs):
+    """Every shipped lever names a target the shipped network has, in the unit and cost unit of its kind."""
+    from energy_routes.hedge.levers import load_levers
+
+    sc = resolve(load_inputs(shipped_inputs), "base-2024", [])
+    levers = load_levers(shipped_inputs / "hedge_levers.csv", sc)
+    assert {lv.kind for lv in levers} == {"asset", "route_limit", "source_route", "store"}
+    assert sum(lv.onoff for lv in levers) >= 1
