@@ -164,7 +164,6 @@ def solve_ph(pb, risk, extra: dict):
     objective evaluated draw by draw at those levels (an inner bound) and the trivial bound kept in
     ``extra['ph']``; other ranks get (None, []).
     """
-    from .evaluate import ef_economic  # noqa: F401 - documents where the inner bound comes from
     from .evaluate import evaluate, objective
     from .extensive import EFResult, onoff_states
 
