@@ -35,7 +35,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..events import event_losses
-from ..extract import column_costs
+from ..extract import BINDING_TOL, column_costs
 from ..model import build_oil_model
 from ..model.oil import DUAL_TO_USD_PER_T
 from ..model.registry import CONS, REPORTED, batch_bounds, model_spec
@@ -44,7 +44,7 @@ from ..scenario import Scenario
 from ..solve import CompiledLP
 
 #: a dual below this (in $/t) is treated as zero when naming binding constraints
-BINDING_USD_PER_T = 0.01
+BINDING_USD_PER_T = BINDING_TOL  # the same threshold as a run's shadow_prices.csv
 #: a basic row's activity may sit this far outside a new bound and still count as inside it (kt; HiGHS's
 #: primal feasibility tolerance is 1e-7)
 FEAS_TOL = 1e-9
