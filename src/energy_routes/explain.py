@@ -67,7 +67,7 @@ def display_names(tables: dict[str, pd.DataFrame], short_routes: dict[str, str] 
     ``short_routes`` (the terminal's short route labels) win over routes.csv names.
     """
     out: dict[str, dict[str, str]] = {}
-    for kind, table in (("route", "routes"), ("asset", "assets"), ("source", "sources"), ("store", "stores")):
+    for kind, table in (("route", "routes"), ("asset", "assets"), ("source", "sources"), ("store", "stores"), ("acceptor", "acceptance")):
         df = tables.get(table)
         if df is None:
             continue
@@ -92,7 +92,7 @@ def _events_on(scenario, target: str, year: int) -> list[str]:
     prov = scenario.provenance
     out = []
     for i, ev in enumerate(scenario.settings.events):
-        if ev.target != target or not (ev.start.year <= year <= ev.end.year):
+        if (ev.target != target and not ev.target.startswith(target + "/")) or not (ev.start.year <= year <= ev.end.year):
             continue
         o = prov.item("events", i) if prov else None
         where = f", {o.where()}" if o else ""
@@ -187,6 +187,8 @@ def sources(scenario, wanted=None) -> pd.DataFrame:
             "ramp_up": ramps,
             "route_limit": sorted({r for (r, _y) in scenario.limits}),
             "route_share": sorted({r for (r, _y) in scenario.shares}),
+            "route_schedule": sorted(set(inp["schedules"]["route"])) if "schedules" in inp.tables else [],
+            "acceptance": list(inp["acceptance"]["acceptor"]) if "acceptance" in inp.tables else [],
             "source_route_limit": [f"{s}:{r}" for s, r, m in zip(inp["source_routes"]["source"], inp["source_routes"]["route"], inp["source_routes"]["max_mt"]) if pd.notna(m)],
         }
         wanted = [(f, i, y, side) for f, spec in FAMILIES.items() for i in ids[f] for y in scenario.years for side in spec["what"]]

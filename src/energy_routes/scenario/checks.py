@@ -155,7 +155,7 @@ def check_events(s: Settings, targets: dict[str, list[str]], first_day, last_day
         ids_seen.add(ev.id)
         if ev.target not in known:
             listed = "; ".join(f"{kind}s: {', '.join(ids)}" for kind, ids in targets.items() if ids)
-            loc.report(f"unknown target '{ev.target}'; expected an asset, route or source id ({listed})", col + ".target")
+            loc.report(f"unknown target '{ev.target}'; expected an asset, asset/unit, route or source id ({listed})", col + ".target")
         if ev.start > ev.end:
             loc.report(f"starts ({ev.start}) after it ends ({ev.end})", col)
             keep.append(i)
@@ -176,7 +176,7 @@ def check_events(s: Settings, targets: dict[str, list[str]], first_day, last_day
     window: dict[tuple, int] = {}
     for i, ev in enumerate(s.events):
         key = (ev.target, ev.start, ev.end)
-        if key in window:
+        if key in window and "/" not in ev.target:  # a unit's events take the min, so a repeat cannot count twice
             j = window[key]
             other = s.events[j]
             loc.report(
