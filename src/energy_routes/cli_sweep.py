@@ -103,7 +103,7 @@ def disrupt(scenario, targets, moorings_out, remaining, weeks, starts, inputs_di
     for f in sorted(folder.glob("pivot_shut_in_mt_mean_*.csv")):
         pv = pd.read_csv(f)
         pv.columns = [str(c) for c in pv.columns]
-        _print_table(console, pv, f"Extra shut-in, Mt, mean over start months: {f.stem.removeprefix('pivot_shut_in_mt_mean_')} (rows: remaining; columns: weeks)", list(pv.columns), {c: ".3f" for c in pv.columns})
+        _print_table(console, pv, f"Extra shut-in, Mt, mean over start months: {f.stem.removeprefix('pivot_shut_in_mt_mean_').replace('_and_', '+').replace('_unit_', '/')} (rows: remaining; columns: weeks)", list(pv.columns), {c: ".3f" for c in pv.columns})
     console.print(f"\nTables (CSV, Parquet parts, results.duckdb) in {escape(str(folder))}/", highlight=False)
 
 

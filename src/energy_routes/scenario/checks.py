@@ -155,7 +155,7 @@ def check_events(s: Settings, targets: dict[str, list[str]], first_day, last_day
         ids_seen.add(ev.id)
         if ev.target not in known:
             listed = "; ".join(f"{kind}s: {', '.join(ids)}" for kind, ids in targets.items() if ids)
-            loc.report(f"unknown target '{ev.target}'; expected an asset, asset/unit, route or source id ({listed})", col + ".target")
+            loc.report(f"unknown target '{ev.target}'; expected an asset, route or source id ({listed})", col + ".target")
         if ev.start > ev.end:
             loc.report(f"starts ({ev.start}) after it ends ({ev.end})", col)
             keep.append(i)
