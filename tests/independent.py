@@ -340,6 +340,17 @@ def solve_independent(folder: Path, scenario: str = "case") -> IndependentResult
             daily = np.array([kt.get((r, d.year, d.month), np.inf) for d in days]) / dim
             if np.isfinite(daily).any() and any(r2 == r for _, r2 in K):
                 sched[r] = period_sum(daily)
+    # an annual cap (route_limits max_mt that holds) is a monthly schedule too: max × Δ_t / D_y
+    caps_ry: dict[tuple, float] = {}
+    for lim, yy in _holding(st.get("route_limits") or [], years):
+        if lim.get("max_mt") is not None:
+            caps_ry[(lim["route"], yy)] = min(caps_ry.get((lim["route"], yy), np.inf), float(lim["max_mt"]))
+    for r in routes:
+        if not any(r2 == r for _, r2 in K):
+            continue
+        quota = np.array([1000.0 * caps_ry.get((r, int(p_year[j])), np.inf) * plen[j] / D[int(p_year[j])] for j in range(P)])
+        if np.isfinite(quota).any():
+            sched[r] = np.minimum(sched.get(r, np.full(P, np.inf)), quota)
     full = route_daily(kazakh_daily({}), {})
     disrupted = np.array([any(r_daily[r][i] < full[r][i] - 1e-9 for r in routes) for i in range(n_days)])
     run_start = np.zeros(n_days, dtype=int)

@@ -103,6 +103,25 @@ def test_a_schedule_keeps_a_years_quota_out_of_the_disrupted_month(make_inputs):
     assert x[("dear", "2023-03")] == pytest.approx(31.0, abs=1e-6)
 
 
+def test_an_annual_cap_becomes_a_monthly_schedule(make_inputs):
+    # no schedules.csv rows: a scenario cap of 0.365 Mt/yr on 'dear' is a schedule of 1 kt/day, so in the
+    # March cut dear carries 31 kt (an annual cap alone would let 310 kt, all of March's supply, go there);
+    # with the acceptor ('acc' on dear, 155 kt/month after 10 days) 31 + 105 = 136 kt, and the year's
+    # total on dear (136 kt) stays under the annual cap of 365 kt
+    t = _accept_tables()
+    t["schedules"] = _month_rows("spare", 0.0)
+    cut = {"events": [ev("pipe", "2023-03-01", "2023-03-31", 0.0, "cut")], "route_limits": [{"route": "dear", "max_mt": 0.365}]}
+    res = run_scenario(make_inputs(t, cut), "case", power=False)
+    x = _monthly(res, "flows_monthly", ("route", "period"), "volume_kt")
+    assert x[("dear", "2023-03")] == pytest.approx(136.0, abs=1e-6)
+    t.pop("acceptance")
+    folder = make_inputs(t, cut, name="noacc")
+    res = run_scenario(folder, "case", power=False)
+    x = _monthly(res, "flows_monthly", ("route", "period"), "volume_kt")
+    assert x[("dear", "2023-03")] == pytest.approx(31.0, abs=1e-6)
+    assert res.lp_objective_musd == pytest.approx(solve_independent(folder).objective, rel=1e-6)
+
+
 def _unit_tables(sharing: bool = True):
     """'pipe' has three units with identity, 10 Mt/yr each, two active (C 20 Mt/yr), 5 Mt/yr third party."""
     t = base_tables()

@@ -370,7 +370,13 @@ def oil_params(scenario: Scenario) -> OilParams:
             if v is not None and not pd.isna(v):
                 ramp[i] = [float(v) * 1000.0 * float(supply_y[(s, y)]) / days_in_year(y) for y in years]
 
+    # planned schedules (schedules.csv); an annual cap of the scenario becomes a monthly schedule too,
+    # spread over the year's days (docs/model.md), so a year's quota cannot move into one month
     schedule = per.reduce(schedule_daily(inp.tables, net.routes, per.days)) if net.routes else np.zeros((0, len(per)))
+    days_of_year = np.array([per.length[per.year == y].sum() for y in years], dtype=float)
+    ypos = np.searchsorted(years, per.year)
+    quota = limit_hi[:, ypos] * per.length[None, :] / days_of_year[ypos][None, :]
+    schedule = np.minimum(schedule, quota)
 
     avail_m, avail_p = _availability(per, losses)
     return OilParams(
