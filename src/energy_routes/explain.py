@@ -187,7 +187,7 @@ def sources(scenario, wanted=None) -> pd.DataFrame:
             "ramp_up": ramps,
             "route_limit": sorted({r for (r, _y) in scenario.limits}),
             "route_share": sorted({r for (r, _y) in scenario.shares}),
-            "route_schedule": sorted(set(inp["schedules"]["route"])) if "schedules" in inp.tables else [],
+            "route_schedule": sorted((set(inp["schedules"]["route"]) if "schedules" in inp.tables else set()) | {r for (r, _y) in scenario.limits}),
             "acceptance": list(inp["acceptance"]["acceptor"]) if "acceptance" in inp.tables else [],
             "source_route_limit": [f"{s}:{r}" for s, r, m in zip(inp["source_routes"]["source"], inp["source_routes"]["route"], inp["source_routes"]["max_mt"]) if pd.notna(m)],
         }
@@ -201,8 +201,16 @@ def sources(scenario, wanted=None) -> pd.DataFrame:
         src = spec["source"]
         source, _, route = ident.partition(":")
         fields = {"id": ident, "year": y, "source": source, "route": route or ident}
-        if "table" in src:
+        if "table" in src and src["table"] in inp.tables:
             text, bound = _table_source(scenario, src, fields, cache)
+            if src.get("or_setting") and text.endswith("(no matching row)"):
+                held = _setting_source(scenario, src["or_setting"], ident, y, side)
+                text = held[0] if held else text
+        elif "table" in src:  # an optional table not given: the bound comes from the setting named, if any
+            held = _setting_source(scenario, src["or_setting"], ident, y, side) if src.get("or_setting") else None
+            if held is None:
+                continue
+            text, bound = held[0], None
         else:
             held = _setting_source(scenario, src["setting"], ident, y, side)
             if held is None:

@@ -590,7 +590,7 @@ CONSTRAINTS: tuple[ConFamily, ...] = (
             "per": "period",
             "what": {"+": "{name} is at its planned schedule"},
             "tonne": {"+": "one more tonne of schedule"},
-            "source": {"table": "schedules", "key": {"route": "{id}", "year": "{year}"}, "show": "{schedule_kt:g} kt in month {month}"},
+            "source": {"table": "schedules", "key": {"route": "{id}", "year": "{year}"}, "show": "{schedule_kt:g} kt in month {month}", "or_setting": "route_limits"},
         },
     ),
     ConFamily(
