@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO_STAMP := $(VENV)/.installed-demo
 
-.PHONY: demo test install clean bench validate browser
+.PHONY: demo test quick install clean bench validate browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,8 +36,16 @@ demo: $(DEMO_STAMP)
 	echo "  runs/demo-$$stamp/base-2024/" && echo "  runs/demo-$$stamp/cpc-pump-station-2025/" && \
 	echo "and the story (story.html, story.xlsx) in runs/demo-$$stamp/story-cpc-moorings-2027/"
 
+# the whole suite on every core (pytest-xdist, one test file per worker so module fixtures are built once);
+# the 25 slowest tests are listed at the end so CI shows where its time goes
+JOBS ?= $(shell $(PYTHON) -c "import os; print(max(1, min(4, len(os.sched_getaffinity(0)))))")
 test: $(STAMP) browser
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(JOBS) --dist loadfile --durations=25
+
+# a quick subset for development (about 2 minutes): no end-to-end runs of the shipped scenarios, fewer
+# generated networks; `make test` before committing
+quick: $(STAMP)
+	N_NETWORKS=20 $(BIN)/python -m pytest -q -n $(JOBS) --dist loadfile -m "not slow" -x
 
 # Best effort: headless Chromium and chromedriver from the system packages for the report's browser
 # tests, when they are missing and we are root or have password-less sudo. Never fails; without a

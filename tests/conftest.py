@@ -5,7 +5,7 @@ deadline) so CI generates the same cases on every run. Select another with
 ``HYPOTHESIS_PROFILE=dev`` (random draws) when hunting for bugs.
 
 The ``ci`` profile sets no ``max_examples``: each property test sets its own.
-tests/test_invariants.py runs ``N_NETWORKS`` = 160 generated networks, each
+tests/test_invariants.py runs ``N_NETWORKS`` = 40 generated networks, each
 solved three times (480 LPs against the independent formulation); the
 ``N_NETWORKS`` environment variable changes the count in either profile.
 """

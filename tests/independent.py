@@ -159,7 +159,6 @@ def solve_independent(folder: Path, scenario: str = "case") -> IndependentResult
     grades_t = _read(folder, "grades").set_index("grade")
     prices_t = _read(folder, "prices")
     cap_t = _read(folder, "asset_capacity")
-    nodes_t = _read(folder, "nodes")
     arcs_t = _read(folder, "arcs")
     stores_t = _read(folder, "stores")
     sr_t = _read(folder, "source_routes")

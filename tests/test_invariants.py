@@ -308,7 +308,7 @@ def check_tables(res, tables, scenario):
     assert 0 <= res.objective_musd - res.lp_objective_musd <= 2 * 0.001 * moved / 1000 + 1e-9
 
 
-N_NETWORKS = int(os.environ.get("N_NETWORKS", 80))
+N_NETWORKS = int(os.environ.get("N_NETWORKS", 40))
 
 
 @settings(max_examples=N_NETWORKS)

@@ -3,7 +3,9 @@
 Objective, generator output (hence curtailment), offtake, link flows, battery
 charging, discharging and levels, and in planning mode the optimal capacities,
 must agree to 1e-6 (relative for the objective, MW or MWh for the rest) on
-generated networks and on the shipped power scenarios.
+generated networks here, and on the shipped power scenarios in
+tests/test_power_oracle_shipped.py (a file of its own so the two halves run on
+different test workers).
 """
 
 from __future__ import annotations
@@ -12,10 +14,7 @@ import numpy as np
 import pytest
 
 from builders import random_power_net, union_power_net
-from energy_routes.load import load_inputs
-from energy_routes.power.params import power_nets
 from energy_routes.power.run import solve_net
-from energy_routes.scenario import resolve
 from independent import power_pypsa
 
 pytest.importorskip("pypsa")
@@ -58,31 +57,3 @@ def test_generated_dispatch_matches_pypsa():
 
 def test_generated_planning_matches_pypsa():
     assert_same([random_power_net(1000 + seed, 48, planning=True) for seed in range(20)])
-
-
-SHIPPED = ["green-corridor-2030", "green-corridor-q2-2026", "green-corridor-black-sea-2030", "green-corridor-black-sea-transit-2030"]
-
-
-@pytest.fixture(scope="module")
-def shipped(shipped_inputs):
-    inputs = load_inputs(shipped_inputs)
-
-    def nets(name: str):
-        return power_nets(resolve(inputs, name))
-
-    return nets
-
-
-@pytest.mark.slow
-def test_shipped_dispatch_matches_pypsa(shipped):
-    nets = [net for name in SHIPPED for net in shipped(name)]
-    assert len(nets) == len(SHIPPED) and all(not n.status for n in nets)
-    assert_same(nets)
-
-
-@pytest.mark.slow
-def test_shipped_planning_matches_pypsa(shipped):
-    # the planning mode of the sizing scenario: the same cable and battery sizes as PyPSA
-    (net,) = shipped("cable-sizing-2030")
-    assert net.planning
-    assert_same([net])

@@ -169,11 +169,14 @@ def _check_sweep_specs(inputs_dir: Path, inputs) -> list[Problem]:
 @_inputs_option
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None, help="Run folder to write (default runs/<scenario>-<UTC stamp>/).")
 @click.option("--override", "overrides", multiple=True, help="Add a named override from scenarios.yaml (repeatable).")
+@click.option("--resolution", type=click.Choice(["month", "week", "day"]), default=None,
+              help="Periods of the oil block (default: the scenario's, month); windows in the scenario keep theirs.")
 @click.option("--no-power", is_flag=True, help="Skip the hourly power block.")
 @click.option("--no-report", is_flag=True, help="Write only the tables, without tables.xlsx, report.html and the PNG charts.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the run folder.")
 def run(
-    scenario: str, inputs_dir: Path, out_dir: Path | None, overrides: tuple[str, ...], no_power: bool, no_report: bool, quiet: bool
+    scenario: str, inputs_dir: Path, out_dir: Path | None, overrides: tuple[str, ...], resolution: str | None, no_power: bool, no_report: bool,
+    quiet: bool,
 ) -> None:
     """Solve SCENARIO (a shipped name or a .yaml file) and write its tables and report."""
     from .api import run_scenario
@@ -190,7 +193,8 @@ def run(
     # --out is checked before any work (the default folder's parent, runs/, too): a bad target is exit 2, not a lost solve
     check_out(out_dir if out_dir is not None else default_out_dir(Path(scenario).stem))
     try:
-        result = run_scenario(inputs_dir, scenario, overrides, power=not no_power)
+        pieces = [(f"--resolution {resolution}", {"resolution": resolution})] if resolution else []
+        result = run_scenario(inputs_dir, scenario, overrides, power=not no_power, extra_pieces=pieces)
     except SolveError as exc:
         err.print(f"[bold red]error:[/bold red] {escape(str(exc))}", highlight=False)
         if exc.diagnosis:

@@ -97,12 +97,18 @@ def allocation_period(fp: pd.DataFrame, p) -> pd.DataFrame:
     fp = fp.assign(value=fp.volume_kt * fp.netback_usd_per_t, barrels=fp.volume_kt * fp.bbl_per_t)
     g = fp.groupby(["period", "route"], sort=False)[["volume_kt", "value", "barrels"]].sum()
     frame = _period_frame(p)
-    rows = []
-    for i, lab in enumerate(per.labels):
-        for ri, r in enumerate(p.routes):
-            vol, val, bbl = g.loc[(lab, r)].tolist() if (lab, r) in g.index else (0.0, 0.0, 0.0)
-            rows.append((lab, r, vol, bbl / per.length[i], float(p.caps.route_cap[ri, i]), val / vol if vol > 1e-9 else np.nan))
-    df = pd.DataFrame(rows, columns=["period", "route", "volume_kt", "volume_kbd", "capacity_kt", "netback_usd_per_t"])
+    # every (period, route) in period-major order, absent pairs as zero (one reindex, no Python loop per row)
+    grid = pd.MultiIndex.from_product([list(per.labels), list(p.routes)], names=["period", "route"])
+    g = g.reindex(grid, fill_value=0.0)
+    vol, val, bbl = (g[c].to_numpy(dtype=float) for c in ("volume_kt", "value", "barrels"))
+    n_r = len(p.routes)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        netback = np.where(vol > 1e-9, val / np.where(vol > 1e-9, vol, 1.0), np.nan)
+    df = pd.DataFrame({
+        "period": grid.get_level_values(0), "route": grid.get_level_values(1), "volume_kt": vol,
+        "volume_kbd": bbl / np.repeat(np.asarray(per.length, dtype=float), n_r),
+        "capacity_kt": np.asarray(p.caps.route_cap, dtype=float).T.reshape(-1), "netback_usd_per_t": netback,
+    })
     df = frame.merge(df, on="period", how="right", sort=False)
     df.insert(len(df.columns) - 1, "utilisation", _ratio(df.volume_kt, df.capacity_kt))
     return df

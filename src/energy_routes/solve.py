@@ -18,6 +18,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 
+from . import pyomo_lite  # noqa: F401, I001  (before Pyomo: no scipy.stats & co.)
 import highspy
 import numpy as np
 import pandas as pd
@@ -50,11 +51,6 @@ def new_highs() -> highspy.Highs:
     return h
 
 
-def _bound(value) -> float | None:
-    if value is None:
-        return None
-    v = float(pyo.value(value))
-    return None if math.isinf(v) else v
 
 
 @dataclass
@@ -81,13 +77,17 @@ class CompiledLP:
         # one HiGHS row per Pyomo constraint (the compiler splits ranged rows in two)
         first_row: dict[int, int] = {}
         self.constraints = []
-        for i, (con, _) in enumerate(info.rows):
-            if id(con) not in first_row:
-                first_row[id(con)] = i
+        con_of_row = np.empty(len(info.rows), dtype=np.int64)
+        sense = np.empty(len(info.rows), dtype=np.int8)
+        for i, (con, kind) in enumerate(info.rows):
+            k = first_row.get(id(con))
+            if k is None:
+                k = first_row[id(con)] = len(self.constraints)
                 self.constraints.append(con)
-        keep = np.array([first_row[id(c)] for c in self.constraints], dtype=np.int64)
+            con_of_row[i], sense[i] = k, kind
+        keep = np.unique(con_of_row, return_index=True)[1] if len(con_of_row) else np.zeros(0, np.int64)
         A = info.A.tocsr()[keep].tocsc() if len(keep) else info.A.tocsc()
-        self.row_lower, self.row_upper = self._row_bounds(self.constraints)
+        self.row_lower, self.row_upper = self._row_bounds(len(self.constraints), con_of_row, sense, np.asarray(info.rhs, dtype=float))
         col_lower = np.array([-INF if v.lb is None else float(v.lb) for v in self.columns])
         col_upper = np.array([INF if v.ub is None else float(v.ub) for v in self.columns])
         cost = np.asarray(info.c.toarray()[0], dtype=float) if info.c.shape[0] else np.zeros(n)
@@ -131,21 +131,26 @@ class CompiledLP:
         return len(self.constraints)
 
     @staticmethod
-    def _row_bounds(constraints) -> tuple[np.ndarray, np.ndarray]:
-        lo = np.empty(len(constraints))
-        up = np.empty(len(constraints))
-        for i, con in enumerate(constraints):
-            lb, ub = _bound(con.lower), _bound(con.upper)
-            lo[i] = -INF if lb is None or lb <= -1e20 else lb
-            up[i] = INF if ub is None or ub >= 1e20 else ub
+    def _row_bounds(n: int, con_of_row: np.ndarray, sense: np.ndarray, rhs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Lower and upper bound of each constraint from the compiler's rows (sense 0: ==, 1: <=, -1: >=;
+        right-hand sides with the body's constant moved over); |bound| >= 1e20 is infinite."""
+        lo, up = np.full(n, -INF), np.full(n, INF)
+        le, ge = sense >= 0, sense <= 0
+        up[con_of_row[le]] = rhs[le]
+        lo[con_of_row[ge]] = rhs[ge]
+        lo[lo <= -1e20], up[up >= 1e20] = -INF, INF
         return lo, up
 
     @staticmethod
     def _group(items) -> dict[str, tuple[np.ndarray, list]]:
         pos: dict[str, list[int]] = defaultdict(list)
         idx: dict[str, list] = defaultdict(list)
+        names: dict[int, str] = {}  # a component's name is built on every call: look it up once per family
         for i, item in enumerate(items):
-            name = item.parent_component().name
+            parent = item.parent_component()
+            name = names.get(id(parent))
+            if name is None:
+                name = names[id(parent)] = parent.name
             pos[name].append(i)
             idx[name].append(item.index())
         return {k: (np.array(pos[k], dtype=np.int64), idx[k]) for k in pos}

@@ -10,6 +10,7 @@ Pyomo expressions.
 
 from __future__ import annotations
 
+from .. import pyomo_lite  # noqa: F401, I001  (before Pyomo: no scipy.stats & co.)
 import numpy as np
 import pyomo.environ as pyo
 import scipy.sparse as sp

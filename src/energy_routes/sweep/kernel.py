@@ -25,10 +25,12 @@ The power block is not part of the kernel: oil-only cases never touch it.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+import highspy
 import numpy as np
 import scipy.sparse as sp
 
@@ -43,6 +45,9 @@ from ..solve import CompiledLP
 
 #: a dual below this (in $/t) is treated as zero when naming binding constraints
 BINDING_USD_PER_T = 0.01
+#: a basic row's activity may sit this far outside a new bound and still count as inside it (kt; HiGHS's
+#: primal feasibility tolerance is 1e-7)
+FEAS_TOL = 1e-9
 
 
 class CaseEvent(NamedTuple):
@@ -164,6 +169,10 @@ class OilKernel:
         sol = lp.solve()
         self._base_basis = lp.get_basis() if sol.optimal else None
         self.baseline = self._outcome(sol)
+        if sol.optimal:  # for the shortcut of solve_bounds: which rows are basic, and what they carry
+            self._base_act = lp.activity.copy()
+            self._base_basic = np.array([st == highspy.HighsBasisStatus.kBasic for st in self._base_basis.row_status], dtype=bool)
+        self.shortcuts = 0
 
     # -- cases -------------------------------------------------------------
     def _losses(self, events_list) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -232,7 +241,24 @@ class OilKernel:
         return self.solve_many([list(events)])[0]
 
     def solve_bounds(self, rows: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> Outcome:
-        """Set some rows' bounds and re-solve from the scenario's optimal basis."""
+        """Set some rows' bounds and re-solve from the scenario's optimal basis.
+
+        Shortcut: when every row whose bounds change is basic in the scenario's optimal basis and its
+        activity there stays within the new bounds, that basis is still primal feasible (the basic values
+        do not depend on a basic row's bounds) and dual feasible (costs unchanged, a basic row's dual is
+        0), so it is the optimum HiGHS would stop at with no iteration: the scenario's own outcome is
+        returned without solving. Whether it applies depends only on the case, so answers stay the same
+        whatever the order, chunking or worker count.
+        """
+        if self._base_basis is not None:
+            changed = (lower != self.base_lower[rows]) | (upper != self.base_upper[rows])
+            moved = rows[changed]
+            act = self._base_act[moved]
+            if (self._base_basic[moved].all() and (act >= lower[changed] - FEAS_TOL).all() and (act <= upper[changed] + FEAS_TOL).all()):
+                self.shortcuts += 1
+                b = self.baseline
+                return dataclasses.replace(b, shut_in_mt=b.shut_in_mt.copy(), route_mt=b.route_mt.copy(), revenue_by_year=b.revenue_by_year.copy(),
+                                           binding=list(b.binding), iterations=0, solve_seconds=0.0)
         lp = self.lp
         lp.set_row_bounds(rows, lower, upper)
         self._restart()
