@@ -354,7 +354,7 @@ def solve_independent(folder: Path, scenario: str = "case") -> IndependentResult
     disrupted = np.array([any(r_daily[r][i] < full[r][i] - 1e-9 for r in routes) for i in range(n_days)])
     run_start = np.zeros(n_days, dtype=int)
     for i in range(n_days):
-        run_start[i] = run_start[i - 1] if i and disrupted[i - 1] else i
+        run_start[i] = run_start[i - 1] if i and disrupted[i - 1] and days[i].year == days[i - 1].year else i
     acceptors = []  # (name, routes covered that have a schedule, allowance per period, premium)
     if accept_t is not None:
         for row in accept_t.itertuples():

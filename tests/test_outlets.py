@@ -122,6 +122,30 @@ def test_an_annual_cap_becomes_a_monthly_schedule(make_inputs):
     assert res.lp_objective_musd == pytest.approx(solve_independent(folder).objective, rel=1e-6)
 
 
+def test_a_disruption_across_new_year_waits_the_lead_time_again(make_inputs):
+    # years are independent LPs, so a run of disrupted days starts again on 1 January (docs/model.md).
+    # 2023-2024, supply a 3.65 Mt/yr, cheap cut 22 Dec 2023 - 31 Jan 2024. January 2024 (leap year):
+    # supply 31 × 3650/366 = 309.153 kt; dear carries its schedule, 31 kt, plus 5 kt/day from 11 January
+    # (lead 10 days counted from 1 January): 21 × 5 = 105 kt, so 136 kt (155 kt if the lead counted from December)
+    from builders import two_year_tables
+
+    t = two_year_tables()
+    for r in t["supply"]:
+        if r["source"] == "a":
+            r["export_supply_mt"] = 3.65
+    t["schedules"] = [{**r, "year": y} for y in (2023, 2024) for r in _month_rows("dear", 1.0) + _month_rows("spare", 0.0)]
+    for r in t["schedules"]:
+        r["schedule_kt"] = (1.0 if r["route"] == "dear" else 0.0) * calendar.monthrange(r["year"], r["month"])[1]
+    t["acceptance"] = _accept_tables()["acceptance"]
+    folder = make_inputs(t, {"horizon": {"start": "2023-01", "end": "2024-12"}, "events": [ev("pipe", "2023-12-22", "2024-01-31", 0.0, "cut")]})
+    res = run_scenario(folder, "case", power=False)
+    x = _monthly(res, "flows_monthly", ("route", "period"), "volume_kt")
+    z = _monthly(res, "shut_in_monthly", ("source", "period"), "shut_in_kt")
+    assert x[("dear", "2024-01")] == pytest.approx(136.0, abs=1e-6)
+    assert z[("a", "2024-01")] == pytest.approx(31 * 3650 / 366 - 136.0, abs=1e-6)
+    assert res.lp_objective_musd == pytest.approx(solve_independent(folder).objective, rel=1e-6)
+
+
 def _unit_tables(sharing: bool = True):
     """'pipe' has three units with identity, 10 Mt/yr each, two active (C 20 Mt/yr), 5 Mt/yr third party."""
     t = base_tables()

@@ -228,7 +228,7 @@ def acceptance_allowed(basis: DailyBasis, route_daily: np.ndarray) -> np.ndarray
 
     A day is disrupted when some route can carry less than without events; an acceptor takes
     extra volume on a disrupted day once ``lead_time_days`` have passed since the run of
-    disrupted days began (a run under way on the horizon's first day starts there).
+    disrupted days began (a run under way on the horizon's first day, or on 1 January, starts there).
     """
     acc = basis.accept
     per = basis.periods
@@ -239,7 +239,10 @@ def acceptance_allowed(basis: DailyBasis, route_daily: np.ndarray) -> np.ndarray
         dis = (route_daily < basis.route_full - 1e-9).any(axis=-2)  # (..., D)
     D = dis.shape[-1]
     idx = np.arange(D)
-    last_ok = np.maximum.accumulate(np.where(dis, -1, idx), axis=-1)
+    # a run of disrupted days starts again on 1 January: years are independent LPs (docs/model.md), so
+    # a year solved alone (the sweep kernel) and inside the horizon give the same answer
+    new_year = np.asarray(per.days.day_of_year == 1)
+    last_ok = np.maximum.accumulate(np.where(~dis, idx, np.where(new_year, idx - 1, -1)), axis=-1)
     since = idx - last_ok - 1  # days since the run of disrupted days began (0 on its first day)
     allowed = dis[..., None, :] & (since[..., None, :] >= lead[:, None])  # (..., Acc, D)
     return per.reduce(allowed * basis.accept_daily)
