@@ -166,6 +166,9 @@ def solve_independent(folder: Path, scenario: str = "case") -> IndependentResult
     frames = {"asset_capacity": cap_t, "arcs": arcs_t, "source_routes": sr_t, "supply": supply_t, "prices": prices_t, "assets": assets_t, "sources": sources_t, "grades": grades_t.reset_index()}
     if stores_t is not None:
         frames["stores"] = stores_t
+    gd_t = _read(folder, "grade_differentials")
+    if gd_t is not None:
+        frames["grade_differentials"] = gd_t
     units_t = _read(folder, "asset_units")  # moorings with identity (docs/model.md "Units")
     sharing_t = _read(folder, "asset_sharing")
     sched_t = _read(folder, "schedules")
@@ -231,6 +234,8 @@ def solve_independent(folder: Path, scenario: str = "case") -> IndependentResult
             df.loc[mask, k] = v
     prices = frames["prices"].set_index("year")
     grades_t = frames["grades"].set_index("grade")
+    gd = frames.get("grade_differentials")
+    diffs = {} if gd is None else {(r.grade, int(r.year)): float(r.diff_usd_per_bbl) for r in gd.itertuples()}
 
     # ---- disruptions: rho_i,d = max(0, 1 - sum_e (1 - lambda_e(d)))
     losses: dict[str, np.ndarray] = {}
@@ -374,7 +379,8 @@ def solve_independent(folder: Path, scenario: str = "case") -> IndependentResult
                 if u in best and best[u] + tau < best.get(v, np.inf):
                     best[v] = best[u] + tau
         for yy in years:
-            price = (float(prices.at[yy, "brent_usd_per_bbl"]) + float(g["diff_usd_per_bbl"])) * float(g["bbl_per_t"])
+            diff = diffs.get((grade[r], yy), float(g["diff_usd_per_bbl"]))  # a year's row replaces the grade's default
+            price = (float(prices.at[yy, "brent_usd_per_bbl"]) + diff) * float(g["bbl_per_t"])
             sale[(s, r, yy)] = price - feeder[(s, r)]
             netback[(s, r, yy)] = sale[(s, r, yy)] - best[r]
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from conftest import REPO
@@ -41,21 +42,25 @@ def invoke(*args):
 # ---------------------------------------------------------------- the claims
 
 
-def test_every_claimed_comparison_is_inside_the_reported_range(bt):
+def test_every_claimed_comparison_holds(bt):
+    """Inside the reported range, or within the claim's stated tolerance (% of the nearer bound)."""
     claimed = bt.claimed
     assert not claimed.empty
-    bad = claimed[claimed.error_mt.abs() > 0]
+    bad = claimed[~claimed.holds.astype(bool)]
     assert bad.empty, "\n" + bad[["year", "outlet", "event_id", "metric", "verdict"]].to_string()
     for row in claimed.itertuples():
-        assert row.reported_low_mt - 0.005 <= row.model_mt <= row.reported_high_mt + 0.005
+        slack = row.tolerance_pct / 100 * max(row.reported_low_mt, row.reported_high_mt) + 0.005
+        assert row.reported_low_mt - slack <= row.model_mt <= row.reported_high_mt + slack
 
 
 def test_the_claims_are_not_quietly_dropped(bt):
-    """What docs/backtest.md says the model claims: totals 2022-2024, CPC 2023-2024, no false shut-in in three events."""
+    """What docs/backtest.md says the model claims: CPC 2023-2024 inside, CPC 2022 and 2025 within 5 %, no false
+    shut-in in two events. Totals are identities (not claims) and Kropotkinskaya's shut-in was dropped in issue 12
+    (docs/backtest.md "What changed in issue 12")."""
     out = bt.outlets[bt.outlets.claimed]
-    assert set(zip(out.year, out.outlet)) >= {(2022, "total"), (2023, "total"), (2024, "total"), (2023, "cpc"), (2024, "cpc")}
+    assert set(zip(out.year, out.outlet)) >= {(2022, "cpc"), (2023, "cpc"), (2024, "cpc"), (2025, "cpc")}
     ev = bt.events[bt.events.claimed]
-    assert set(zip(ev.event_id, ev.metric)) >= {("b1_storm_2022", "shut_in"), ("b2_mines_2022", "shut_in"), ("b8_kropotkinskaya_2025", "shut_in")}
+    assert set(zip(ev.event_id, ev.metric)) >= {("b1_storm_2022", "shut_in"), ("b2_mines_2022", "shut_in")}
 
 
 def test_pinned_outlets_are_never_claimed(bt):
@@ -180,7 +185,7 @@ def test_every_history_source_id_is_listed_in_sources_md():
     section = text[text.index("## Reported history (inputs/history/)"):]
     listed = set(re.findall(r"^\| (H\d\d) \|", section, flags=re.M))
     used = set()
-    for name in ("volumes.csv", "events.csv"):
+    for name in ("volumes.csv", "events.csv", "monthly.csv"):
         df = pd.read_csv(REPO / "inputs" / "history" / name)
         for ids in df.source_ids:
             used |= set(ids.split())
@@ -194,13 +199,13 @@ def test_cli_writes_the_run_folder(tmp_path):
     out = tmp_path / "bt"
     res = invoke("backtest", "--years", "2024", "--out", out)
     assert res.exit_code == 0, res.output
-    assert "Backtest 2024" in res.output and "claimed comparisons inside" in res.output
-    assert sorted(p.name for p in out.iterdir()) == ["backtest.html", "backtest.png", "backtest_events.csv", "backtest_outlets.csv", "manifest.json"]
+    assert "Backtest 2024" in res.output and "claims that hold" in res.output and "identities of the inputs (not claims): 1" in res.output
+    assert sorted(p.name for p in out.iterdir()) == ["backtest.html", "backtest.png", "backtest_events.csv", "backtest_monthly.csv", "backtest_outlets.csv", "manifest.json"]
     assert (out / "backtest.png").read_bytes()[:4] == b"\x89PNG" and 'id="backtest-chart"' in (out / "backtest.html").read_text()
     man = json.loads((out / "manifest.json").read_text())
     assert man["kind"] == "backtest" and man["years"] == [2024]
     assert "history/volumes.csv" in man["input_sha256"]
-    assert man["files"]["backtest_outlets.csv"] == 9
+    assert man["files"]["backtest_outlets.csv"] == 10  # 2024 rows of volumes.csv (Germany added in issue 12)
     table = pd.read_csv(out / "backtest_outlets.csv")
     assert list(table.columns[:8]) == ["year", "outlet", "outlet_name", "routes", "reported_low_mt", "reported_high_mt", "model_mt", "error_mt"]
     again = invoke("backtest", "--years", "2024", "--out", out, "--quiet")
@@ -264,11 +269,99 @@ def test_missing_history_folder(inputs_copy, tmp_path):
 
 
 def test_check_fails_when_a_claim_misses(inputs_copy, tmp_path):
-    """Claiming the 2025 CPC volume (which the model misses by 3.3 Mt) makes --check exit 1 and names the row."""
-    _edit(inputs_copy / "history" / "claims.csv", "2025,cpc,volume,no", "2025,cpc,volume,yes")
+    """Claiming the 2025 CPC volume without its 5 % tolerance (the model misses by 3.1 Mt, 4.8 %) makes --check
+    exit 1 and names the row."""
+    _edit(inputs_copy / "history" / "claims.csv", "replayed in full\",5", "replayed in full\",")
     res = invoke("backtest", "--inputs", inputs_copy, "--years", "2025", "--out", tmp_path / "bt", "--check")
     assert res.exit_code == 1, res.output
     assert "claimed miss" in res.output
     assert re.search(r"2025 cpc: misses by \d+\.\d\d Mt \(\d+\.\d %\) below \[63\.8, 64\.8\]", res.output), res.output
     man = json.loads((tmp_path / "bt" / "manifest.json").read_text())
-    assert man["summary"]["claimed_misses"][0]["item"] == "cpc"
+    assert man["summary"]["claimed_misses"][0]["item"] == "2025 cpc"
+
+
+# ---------------------------------------------------------------- issue 12: identities, tolerances, months
+
+
+def _supply_total(year: int) -> float:
+    s = pd.read_csv(REPO / "inputs" / "supply.csv")
+    return float(s[s.year == year].export_supply_mt.sum())
+
+
+def test_totals_are_identities_of_the_inputs_not_claims(bt):
+    """Total exports = supply − shut-in, and supply.csv is the reported total (64.3, 70.5, 68.6, 78.7 Mt),
+    so agreement is an identity: labelled as such, never counted as a claim."""
+    tot = bt.outlets[bt.outlets.outlet == "total"]
+    assert len(tot) == 4
+    assert (tot.comparison == "identity").all() and not tot.claimed.any()
+    for row in tot.itertuples():
+        assert row.reason.startswith("identity of the inputs")
+        assert row.reported_low_mt - 0.005 <= _supply_total(row.year) <= row.reported_high_mt + 0.005, row.year
+    assert not (bt.claimed.get("comparison") == "identity").any()
+
+
+def test_pinned_outlets_are_labelled_inputs(bt):
+    rows = bt.outlets[bt.outlets.outlet.isin({"atyrau_samara", "kazakhstan_china", "aktau_btc", "makhachkala", "rail", "germany"})]
+    assert (rows.comparison == "input").all()
+
+
+@pytest.mark.parametrize("year", [2022, 2025])
+def test_kazakh_cpc_within_5_percent_of_the_reported_range(bt, year):
+    """Issue 12: CPC (Kazakh shippers) within 5 % of the nearer reported bound (2022: 52.0-52.2; 2025: 63.8-64.8)."""
+    row = bt.outlets[(bt.outlets.year == year) & (bt.outlets.outlet == "cpc")].iloc[0]
+    low = {2022: 52.0, 2025: 63.8}[year]
+    high = {2022: 52.2, 2025: 64.8}[year]
+    assert row.claimed and row.tolerance_pct == 5
+    assert low * 0.95 <= row.model_mt <= high * 1.05
+
+
+def test_monthly_table_compares_the_months_of_monthly_csv(bt):
+    m = bt.monthly.set_index(["month", "outlet"])
+    assert {("2025-05", "cpc"), ("2025-12", "cpc"), ("2023-04", "aktau_btc")} <= set(m.index)
+    # a month's model volume is the month's sum over the outlet's routes (allocation_monthly, kt -> Mt)
+    alloc = bt.results["hist-2025"].tables["allocation_monthly"]
+    may = alloc[(alloc.period == "2025-05") & (alloc.route == "cpc")].volume_kt.sum() / 1000
+    assert m.loc[("2025-05", "cpc"), "model_mt"] == pytest.approx(may, abs=1e-9)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "needs issue 12 part 3 (branch realism-model): one mooring's own sourced loading rate. Here SPM-1 alone is half "
+    "the terminal (84 Mt/yr for two), so December 2025 CPC is (0.5 x 84 - 5.7) x 31/365 = 3.08 Mt against 4.46-4.53 "
+    "reported (1.14 mb/d). When this passes, set the 2025-12 cpc row of history/monthly.csv to claimed=yes"))
+def test_december_2025_single_mooring_month_inside_the_reported_range(bt):
+    row = bt.monthly[(bt.monthly.month == "2025-12") & (bt.monthly.outlet == "cpc")].iloc[0]
+    assert row.reported_low_mt - 0.005 <= row.model_mt <= row.reported_high_mt + 0.005
+
+
+def _solve(tmp_path, name: str, doc: dict):
+    from energy_routes.api import run_scenario
+
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(yaml.safe_dump({"name": name, **doc}), encoding="utf-8")
+    return run_scenario(REPO / "inputs", path, power=False)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "at daily resolution (windows 1 Nov - 31 Dec 2023) the model still shuts in nothing: with perfect foresight it "
+    "draws the CPC tank farm down before the 27-29 Nov stop and diverts the rest to Atyrau-Samara (17.5 Mt/yr of "
+    "physical room, no acceptance lead time on this branch); the reported 631.7 kt is a week-long 56 % cut of the "
+    "three fields, more than the 3 days of lost loading (~460 kt). Needs the acceptance lead times of issue 12 part 1 "
+    "and a terminal-storage rule without foresight"))
+def test_november_2023_storm_lost_output_at_daily_resolution(tmp_path):
+    ev = pd.read_csv(REPO / "inputs" / "history" / "events.csv").set_index("event_id").loc["b7_storm_nov_2023"]
+    daily = {"windows": [{"start": "2023-11-01", "end": "2023-12-31", "resolution": "day"}]}
+    with_ev = _solve(tmp_path, "storm", {"overrides": ["flows-2023", "cpc-storm-nov-2023"], **daily})
+    without = _solve(tmp_path, "nostorm", {"overrides": ["flows-2023"], **daily})
+    lost = (with_ev.tables["balance_monthly"].shut_in_kt.sum() - without.tables["balance_monthly"].shut_in_kt.sum()) / 1000
+    assert ev.shut_in_low_mt - 0.005 <= lost <= ev.shut_in_high_mt + 0.005
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "needs issue 12 part 1 (branch realism-model): monthly schedules and Transneft/CNPC/SOCAR acceptance limits, "
+    "calibrated on the 2022 outages, and the reported rerouted range they are calibrated on in history/events.csv "
+    "(blank here). On this branch annual route minimums let Atyrau-Samara's 2022 quota move into the outage months, "
+    "so the spring storm's rerouted volume over the year is 0"))
+def test_spring_2022_rerouted_volume_inside_the_reported_range(bt):
+    row = bt.events[(bt.events.event_id == "b1_storm_2022") & (bt.events.metric == "rerouted")].iloc[0]
+    assert not pd.isna(row.reported_low_mt), "no reported rerouted range for the spring-2022 storm in history/events.csv"
+    assert row.reported_low_mt - 0.005 <= row.model_mt <= row.reported_high_mt + 0.005

@@ -10,11 +10,25 @@ Produces two tidy tables:
 
 ``backtest_outlets``
     year, outlet, outlet_name, routes, reported_low_mt, reported_high_mt,
-    model_mt, error_mt, error_pct, claimed, verdict, reason, source_ids.
+    model_mt, error_mt, error_pct, claimed, comparison, tolerance_pct, holds,
+    verdict, reason, source_ids.
 ``backtest_events``
     event_id, year, start, end, target, override, metric (cpc_lost,
     rerouted, shut_in), reported_low_mt, reported_high_mt, model_mt,
-    error_mt, error_pct, claimed, verdict, reason, source_ids.
+    error_mt, error_pct, claimed, comparison, tolerance_pct, holds, verdict,
+    reason, source_ids.
+``backtest_monthly``
+    month, outlet, outlet_name, routes, reported_low_mt, reported_high_mt,
+    model_mt, error_mt, error_pct, claimed, comparison, tolerance_pct, holds,
+    verdict, reason, source_ids: the months of ``history/monthly.csv``.
+
+``comparison`` says what a row is: ``claim`` (claimed: the model's
+assumptions should reproduce it), ``identity`` (the model's figure equals an
+input by construction: total exports are supply less shut-in, and supply is
+the reported total, so agreement shows only that nothing was shut in; never a
+claim), ``input`` (an outlet held at the reported volume by a ``flows-YYYY``
+override) or ``not claimed``. A claim ``holds`` when its error is within
+``tolerance_pct`` of the nearer reported bound (0: inside the range).
 
 ``error_mt`` is the signed distance from the reported range (0 inside,
 positive above, negative below); ``error_pct`` relates it to the nearer
@@ -55,15 +69,20 @@ class Backtest:
     runs: dict[str, dict] = field(default_factory=dict)  # scenario -> status, objective, size, timings
     results: dict[str, RunResult] = field(default_factory=dict)  # scenario -> the solved run (tables in memory)
 
+    monthly: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=MONTHLY_COLUMNS))
+
     @property
     def claimed(self) -> pd.DataFrame:
-        rows = pd.concat([self.outlets.assign(kind="outlet"), self.events.assign(kind="event")], ignore_index=True)
-        return rows[rows.claimed]
+        parts = [self.outlets.assign(kind="outlet"), self.events.assign(kind="event")]
+        if not self.monthly.empty:
+            parts.append(self.monthly.assign(kind="month"))
+        rows = pd.concat(parts, ignore_index=True)
+        return rows[rows.claimed.astype(bool)]
 
     @property
     def claimed_misses(self) -> pd.DataFrame:
         c = self.claimed
-        return c[c.error_mt.abs() > 0]
+        return c[~c.holds.astype(bool)]
 
 
 def parse_years(spec: str) -> list[int]:
@@ -95,6 +114,44 @@ def range_error(value: float, low: float, high: float, tol: float = TOLERANCE_MT
     return err, pct
 
 
+def comparison(claimed: bool, reason: str, identity: bool) -> str:
+    """claim, identity, input or not claimed (see the module docstring)."""
+    if identity:
+        return "identity"
+    if claimed:
+        return "claim"
+    if reason.startswith(("input", "sum of inputs")):
+        return "input"
+    return "not claimed"
+
+
+def holds(err_mt: float, err_pct: float, tolerance_pct: float) -> bool:
+    """A comparison holds when it is inside the range, or within ``tolerance_pct`` % of the nearer bound."""
+    if pd.isna(err_mt):
+        return False
+    return err_mt == 0 or (not pd.isna(err_pct) and abs(err_pct) <= tolerance_pct + 1e-9)
+
+
+def _row(base: dict, model: float, low: float, high: float, claimed: bool, reason: str, identity: bool, tol: float) -> dict:
+    """The comparison columns shared by the outlet, event and monthly tables."""
+    err, pct = (float("nan"), float("nan")) if pd.isna(model) or pd.isna(low) else range_error(model, low, high)
+    claimed = bool(claimed and not identity and not pd.isna(low))
+    return {
+        **base,
+        "reported_low_mt": low,
+        "reported_high_mt": high,
+        "model_mt": model,
+        "error_mt": err,
+        "error_pct": pct,
+        "claimed": claimed,
+        "comparison": comparison(claimed, reason, identity),
+        "tolerance_pct": tol if claimed else float("nan"),
+        "holds": holds(err, pct, tol),
+        "verdict": verdict(model, low, high),
+        "reason": reason,
+    }
+
+
 def verdict(value: float, low: float, high: float, tol: float = TOLERANCE_MT) -> str:
     """One line: ``inside [low, high]`` or ``misses by X Mt (Y %) above/below``."""
     if pd.isna(value):
@@ -120,6 +177,12 @@ def _annual(result: RunResult, year: int) -> dict[str, float]:
     out["__exported"] = float(yb.exported_kt.sum()) / 1000
     out["__shut_in"] = float(yb.shut_in_kt.sum()) / 1000
     return out
+
+
+def _monthly(result: RunResult) -> dict[tuple[str, str], float]:
+    """(YYYY-MM, route) -> kt exported in that month."""
+    m = result.tables["allocation_monthly"]
+    return {(p, r): float(v) for p, r, v in zip(m.period, m.route, m.volume_kt)}
 
 
 def _run_info(result: RunResult) -> dict:
@@ -174,7 +237,9 @@ def run_backtest(inputs_dir: str | Path, years: list[int] | None = None) -> Back
     names = dict(zip(history["outlets"].outlet, history["outlets"].name))
     vol = history["volumes"]
     ev = history["events"]
-    out_rows, event_rows, runs, results = [], [], {}, {}
+    out_rows, event_rows, month_rows, runs, results = [], [], [], {}, {}
+    all_routes = set(inputs.ids("routes", "route"))
+    monthly = history.monthly
     with tempfile.TemporaryDirectory(prefix="energy-routes-backtest-") as tmpdir:
         for y in years:
             name = f"{SCENARIO_PREFIX}{y}"
@@ -183,27 +248,25 @@ def run_backtest(inputs_dir: str | Path, years: list[int] | None = None) -> Back
             runs[name] = _run_info(res)
             results[name] = res
             base = _annual(res, y)
+            supply_y = float(inputs["supply"].loc[inputs["supply"].year == y, "export_supply_mt"].sum())
             for row in vol[vol.year == y].itertuples():
                 model = sum(base.get(r, 0.0) for r in outlet_routes[row.outlet])
-                err, pct = range_error(model, row.low_mt, row.high_mt)
                 claimed, reason = history.claim(y, row.outlet, "volume")
-                out_rows.append(
-                    {
-                        "year": y,
-                        "outlet": row.outlet,
-                        "outlet_name": names[row.outlet],
-                        "routes": "+".join(outlet_routes[row.outlet]),
-                        "reported_low_mt": row.low_mt,
-                        "reported_high_mt": row.high_mt,
-                        "model_mt": model,
-                        "error_mt": err,
-                        "error_pct": pct,
-                        "claimed": claimed,
-                        "verdict": verdict(model, row.low_mt, row.high_mt),
-                        "reason": reason,
-                        "source_ids": row.source_ids,
-                    }
-                )
+                identity = set(outlet_routes[row.outlet]) >= all_routes
+                if identity:
+                    reason = (
+                        f"identity of the inputs: all routes together export supply.csv's {supply_y:g} Mt less shut-in, and that "
+                        "supply is the reported total; agreement shows only that nothing was shut in. " + reason
+                    )
+                base_cols = {"year": y, "outlet": row.outlet, "outlet_name": names[row.outlet], "routes": "+".join(outlet_routes[row.outlet])}
+                r = _row(base_cols, model, row.low_mt, row.high_mt, claimed, reason, identity, history.tolerance(y, row.outlet, "volume"))
+                out_rows.append({**r, "source_ids": row.source_ids})
+            month_vol = _monthly(res)
+            for row in monthly[monthly.month.str.startswith(f"{y}-")].itertuples():
+                model = sum(month_vol.get((row.month, r), 0.0) for r in outlet_routes[row.outlet]) / 1000.0
+                base_cols = {"month": row.month, "outlet": row.outlet, "outlet_name": names[row.outlet], "routes": "+".join(outlet_routes[row.outlet])}
+                r = _row(base_cols, model, row.low_mt, row.high_mt, row.claimed == "yes", str(row.reason), False, 0.0)
+                month_rows.append({**r, "source_ids": row.source_ids})
             for e in ev[ev.year == y].itertuples():
                 effect: dict[str, float] = {m: float("nan") for m in EVENT_METRICS}
                 replayed = isinstance(e.override, str) and e.override in chain
@@ -224,37 +287,18 @@ def run_backtest(inputs_dir: str | Path, years: list[int] | None = None) -> Back
                     if not replayed:
                         claimed = False
                         reason = f"not replayed: {'no override given' if not isinstance(e.override, str) else f'{e.override} is not in {name}'}"
-                    err, pct = (float("nan"), float("nan")) if pd.isna(model) or pd.isna(low) else range_error(model, low, high)
-                    event_rows.append(
-                        {
-                            "event_id": e.event_id,
-                            "year": y,
-                            "start": e.start,
-                            "end": e.end,
-                            "target": e.target,
-                            "override": e.override,
-                            "metric": m,
-                            "reported_low_mt": low,
-                            "reported_high_mt": high,
-                            "model_mt": model,
-                            "error_mt": err,
-                            "error_pct": pct,
-                            "claimed": bool(claimed and not pd.isna(low)),
-                            "verdict": verdict(model, low, high),
-                            "reason": reason if not (claimed and pd.isna(low)) else "claimed, but nothing was reported to compare with",
-                            "source_ids": e.source_ids,
-                        }
-                    )
+                    if claimed and pd.isna(low):
+                        reason = "claimed, but nothing was reported to compare with"
+                    base_cols = {"event_id": e.event_id, "year": y, "start": e.start, "end": e.end, "target": e.target, "override": e.override, "metric": m}
+                    r = _row(base_cols, model, low, high, claimed, reason, False, history.tolerance(y, e.event_id, m))
+                    event_rows.append({**r, "source_ids": e.source_ids})
     outlets = pd.DataFrame(out_rows, columns=OUTLET_COLUMNS)
     events = pd.DataFrame(event_rows, columns=EVENT_COLUMNS)
-    return Backtest(years, outlets, events, history, runs, results)
+    months = pd.DataFrame(month_rows, columns=MONTHLY_COLUMNS)
+    return Backtest(years, outlets, events, history, runs, results, months)
 
 
-OUTLET_COLUMNS = [
-    "year", "outlet", "outlet_name", "routes", "reported_low_mt", "reported_high_mt", "model_mt",
-    "error_mt", "error_pct", "claimed", "verdict", "reason", "source_ids",
-]
-EVENT_COLUMNS = [
-    "event_id", "year", "start", "end", "target", "override", "metric", "reported_low_mt", "reported_high_mt",
-    "model_mt", "error_mt", "error_pct", "claimed", "verdict", "reason", "source_ids",
-]
+COMPARISON_COLUMNS = ["reported_low_mt", "reported_high_mt", "model_mt", "error_mt", "error_pct", "claimed", "comparison", "tolerance_pct", "holds", "verdict", "reason", "source_ids"]
+OUTLET_COLUMNS = ["year", "outlet", "outlet_name", "routes", *COMPARISON_COLUMNS]
+EVENT_COLUMNS = ["event_id", "year", "start", "end", "target", "override", "metric", *COMPARISON_COLUMNS]
+MONTHLY_COLUMNS = ["month", "outlet", "outlet_name", "routes", *COMPARISON_COLUMNS]

@@ -181,6 +181,7 @@ def run(
     """Solve SCENARIO (a shipped name or a .yaml file) and write its tables and report."""
     from .api import run_scenario
     from .diagnose import describe
+    from .show import events as show_events
     from .summary import print_summary
     from .writers import check_out, default_out_dir, manifest_for, write_run
 
@@ -220,6 +221,12 @@ def run(
         click.echo(str(written))
     else:
         print_summary(console, result, written)
+        ev = show_events(result.scenario)
+        if len(ev):  # every event the scenario carries, inherited through extends/overrides included, with its origin
+            console.print(f"disruption events ({len(ev)}), inherited ones included:", highlight=False)
+            for r in ev.itertuples():
+                ramp = f", {r.ramp_days}-day ramp" if r.ramp_days else ""
+                console.print(f"  {escape(r.id)}: {escape(r.target)} keeps {r.remaining:.0%} {r.start}..{r.end}{ramp}; from {escape(getattr(r, '_8'))}", highlight=False)
         if not no_report:
             console.print(f"report: {escape(str(written / 'report.html'))} and tables.xlsx", highlight=False, soft_wrap=True)
 

@@ -49,6 +49,7 @@ SHORT_ROUTE_NAMES = {
     "btc": "Caspian+BTC",
     "baku_supsa": "Caspian+Supsa",
     "atyrau_samara": "Atyrau-Samara",
+    "druzhba_germany": "Druzhba-Germany",
     "kazakhstan_china": "KZ-China",
     "makhachkala": "Makhachkala",
     "rail": "Rail",

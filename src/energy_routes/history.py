@@ -13,8 +13,13 @@ Reads four CSV files from ``<inputs>/history/`` (columns and units in
   source_ids, reported. Reported figures for each historical CPC disruption;
   a blank pair means nothing was reported; ``override`` names the
   scenarios.yaml override that replays the event (blank: not replayed).
-- ``claims.csv``: year, item, metric, claimed, reason. Which comparisons the
-  model's assumptions claim to reproduce, and why the others are not claimed.
+- ``claims.csv``: year, item, metric, claimed, reason, tolerance_pct
+  (optional). Which comparisons the model's assumptions claim to reproduce,
+  why the others are not claimed, and how far (% of the nearer reported
+  bound) a claim may miss and still hold (blank: it must be inside).
+- ``monthly.csv`` (optional): month (YYYY-MM), outlet, low_mt, high_mt,
+  claimed, reason, source_ids, note. Reported volumes of the months where
+  monthly figures are public, each with its own claim decision.
 
 The tables are declared with the same :class:`~energy_routes.schema.Table`
 objects as the model inputs and read with the same CSV reader, so a bad file
@@ -24,6 +29,7 @@ gets the same file/line/column messages (exit code 2).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,9 +97,26 @@ TABLES: tuple[Table, ...] = (
             Col("metric", "enum", choices=METRICS),
             Col("claimed", "enum", choices=("yes", "no")),
             Col("reason", "text"),
+            Col("tolerance_pct", "float", "%", 0, 50, nullable=True, optional=True),
         ),
         key=("year", "item", "metric"),
         description="Which comparisons the model claims to reproduce",
+    ),
+    Table(
+        "monthly",
+        (
+            Col("month", "text"),
+            Col("outlet", "id", ref="outlets.outlet"),
+            Col("low_mt", "float", unit="Mt", min=0.0, max=50.0),
+            Col("high_mt", "float", unit="Mt", min=0.0, max=50.0),
+            Col("claimed", "enum", choices=("yes", "no")),
+            Col("reason", "text"),
+            Col("source_ids", "text"),
+            Col("note", "text", nullable=True),
+        ),
+        key=("month", "outlet"),
+        description="Reported export volumes by outlet and month, where monthly figures are public, with whether each is claimed",
+        required=False,
     ),
 )
 
@@ -121,6 +144,21 @@ class History:
         row = hit.iloc[0]
         return row.claimed == "yes", str(row.reason)
 
+    def tolerance(self, year: int, item: str, metric: str) -> float:
+        """How far (% of the nearer reported bound) a claim may miss and still hold; 0 unless claims.csv says."""
+        c = self.tables["claims"]
+        if "tolerance_pct" not in c:
+            return 0.0
+        hit = c[(c.year == year) & (c["item"] == item) & (c.metric == metric)]
+        v = hit["tolerance_pct"].iloc[0] if not hit.empty else None
+        return 0.0 if v is None or pd.isna(v) else float(v)
+
+    @property
+    def monthly(self) -> pd.DataFrame:
+        """``monthly.csv`` (empty if the file is absent)."""
+        cols = [c.name for c in TABLES[-1].columns]
+        return self.tables.get("monthly", pd.DataFrame(columns=cols))
+
 
 def _date(text: str | None) -> dt.date | None:
     if text is None or (not isinstance(text, str) and pd.isna(text)):
@@ -135,6 +173,15 @@ def _check_rows(h: dict[str, pd.DataFrame], lines: dict[str, pd.Series], routes:
         return int(lines[name][idx])
 
     flagged = {(p.file, p.line, p.column) for p in problems}
+
+    mo = h.get("monthly")
+    if mo is not None:
+        for idx, row in mo.iterrows():
+            m = row["month"]
+            if isinstance(m, str) and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", m):
+                problems.append(Problem(f"{HISTORY_DIR}/monthly.csv", f"got '{m}'; expected a month YYYY-MM", line=where("monthly", idx), column="month"))
+            if not pd.isna(row["low_mt"]) and not pd.isna(row["high_mt"]) and row["low_mt"] > row["high_mt"]:
+                problems.append(Problem(f"{HISTORY_DIR}/monthly.csv", f"low_mt {row['low_mt']:g} is above high_mt {row['high_mt']:g}", line=where("monthly", idx), column="low_mt"))
 
     out = h.get("outlets")
     if out is not None:
@@ -221,7 +268,8 @@ def load_history(inputs_dir: str | Path, routes: set[str], overrides: set[str]) 
         path = folder / table.filename
         rel = f"{HISTORY_DIR}/{table.filename}"
         if not path.exists() and not path.is_symlink():
-            problems.append(Problem(rel, f"is missing; expected {table.description.lower()}"))
+            if table.required:
+                problems.append(Problem(rel, f"is missing; expected {table.description.lower()}"))
             continue
         read = read_table(path, rel, table, known, problems, hashes)
         if read is None:

@@ -6,7 +6,7 @@ ramp_up_per_day), ``asset_capacity`` (year, asset, capacity_mt,
 third_party_mt), ``assets`` (asset, units, max_active_units), the network
 tables (``nodes``, ``arcs``, ``stores``, ``source_routes``; see
 :mod:`energy_routes.network`), ``routes`` (route, grade), ``grades`` (grade,
-bbl_per_t, diff_usd_per_bbl), ``prices`` (year, brent_usd_per_bbl), and the
+bbl_per_t, diff_usd_per_bbl; by year in the optional ``grade_differentials``), ``prices`` (year, brent_usd_per_bbl), and the
 scenario's time axis, events, route limits and shares. The formulas are
 those of ``docs/model.md`` §1 "Derived parameters".
 
@@ -107,7 +107,7 @@ class Capacities:
 
     supply: np.ndarray  # (..., S, P)
     asset_cap: np.ndarray  # (..., A, P)
-    route_cap: np.ndarray  # (..., R, P): what the route can carry
+    route_cap: np.ndarray  # (..., R, P): what the LP lets the route carry (reported as capacity_kt)
     route_row: np.ndarray  # (..., R, P): route_cap in periods with an event on the route itself, else inf
     accept: np.ndarray | None = None  # (..., Acc, P): extra acceptance above schedules allowed in each period, kt
 
@@ -259,8 +259,13 @@ def capacities(basis: DailyBasis, rem_assets: np.ndarray, rem_routes: np.ndarray
     # assets' rows say what it can carry (and a tank upstream of its last leg may add to that)
     cut = per.reduce((rem_routes < 1.0).astype(float)) > 0
     route_row = np.where(cut, route_cap, np.inf)
+    # what the LP lets a route carry in a period (reported as capacity_kt): its tightest asset over the
+    # period (each asset row sums its own days, so legs out on different days do not add up) and its
+    # own row where it has one
+    legs = np.where(basis.route_mask[:, :, None], asset_cap[..., None, :, :], np.inf).min(axis=-2)
+    reported = np.minimum(np.where(np.isinf(legs), 0.0, legs), route_row)
     supply = per.reduce(basis.supply_daily(rem_sources))
-    return Capacities(supply, asset_cap, route_cap, route_row, acceptance_allowed(basis, route_daily))
+    return Capacities(supply, asset_cap, reported, route_row, acceptance_allowed(basis, route_daily))
 
 
 def netback_table(scenario: Scenario) -> pd.DataFrame:
@@ -276,15 +281,26 @@ def netback_table(scenario: Scenario) -> pd.DataFrame:
     brent = inp["prices"].set_index("year")["brent_usd_per_bbl"]
     grade_of = inp["routes"].set_index("route")["grade"]
     feeder = inp["source_routes"].set_index(["source", "route"])["feeder_cost_usd_per_t"]
+    by_year = grade_differentials(inp)
     rows = []
     for y in scenario.years:
         for s, r in net.pairs:
             g = grades.loc[grade_of[r]]
-            price = (float(brent[y]) + float(g["diff_usd_per_bbl"])) * float(g["bbl_per_t"])
+            diff = by_year.get((grade_of[r], y), float(g["diff_usd_per_bbl"]))
+            price = (float(brent[y]) + diff) * float(g["bbl_per_t"])
             tariff, fc = net.route_tariff[(s, r)], float(feeder[(s, r)])
-            rows.append((y, s, r, grade_of[r], float(brent[y]), float(g["diff_usd_per_bbl"]), float(g["bbl_per_t"]), price, tariff, fc, price - tariff - fc))
+            rows.append((y, s, r, grade_of[r], float(brent[y]), diff, float(g["bbl_per_t"]), price, tariff, fc, price - tariff - fc))
     cols = ["year", "source", "route", "grade", "brent_usd_per_bbl", "diff_usd_per_bbl", "bbl_per_t", "price_usd_per_t", "tariff_usd_per_t", "feeder_cost_usd_per_t", "netback_usd_per_t"]
     return pd.DataFrame(rows, columns=cols)
+
+
+def grade_differentials(inp) -> dict[tuple[str, int], float]:
+    """(grade, year) -> differential to Dated Brent, $/bbl, from the optional ``grade_differentials.csv``;
+    a grade and year not listed there use ``grades.csv`` ``diff_usd_per_bbl``."""
+    t = inp.tables.get("grade_differentials")
+    if t is None or t.empty:
+        return {}
+    return {(g, int(y)): float(d) for g, y, d in zip(t["grade"], t["year"], t["diff_usd_per_bbl"])}
 
 
 def capacity_table(scenario: Scenario) -> pd.DataFrame:

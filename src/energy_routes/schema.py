@@ -145,6 +145,18 @@ TABLES: tuple[Table, ...] = (
         years_consecutive_by=(),
     ),
     Table(
+        "grade_differentials",
+        (
+            YEAR,
+            Col("grade", "id", ref="grades.grade"),
+            Col("diff_usd_per_bbl", "float", "$/bbl", -60, 20),
+            Col("basis", "text"),
+        ),
+        key=("grade", "year"),
+        description="Differential to Dated Brent of a grade in a year, on the stated basis (replaces grades.csv diff_usd_per_bbl for that year)",
+        required=False,
+    ),
+    Table(
         "asset_capacity",
         (
             YEAR,

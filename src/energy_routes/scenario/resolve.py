@@ -23,6 +23,7 @@ from ..outlets import check_lead_times, unit_targets
 from . import checks, limits
 from .edits import apply_set_edits
 from .library import SCENARIO_FILE, Provenance, load_library, merge, validate_piece
+from .stacking import stacking_notes
 from .settings import Settings
 from .yamlio import line_for, load_yaml
 
@@ -196,6 +197,8 @@ def _resolve_settings(inputs: Inputs, s: Settings, name: str, description: str, 
         s.events = [s.events[i] for i in keep]
         if "events" in prov.items:
             prov.items["events"] = [prov.items["events"][i] for i in keep if i < len(prov.items["events"])]
+    assets_t = inputs["assets"]
+    event_notes += stacking_notes(s.events, prov, dict(zip(assets_t["asset"], assets_t["units"].astype(int))))
     checks.check_windows(s, first_day, last_day, loc)
     checks.check_power(s, loc, inputs)
     edited = apply_set_edits(inputs, s, years, loc, SCENARIO_FILE)
