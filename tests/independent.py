@@ -549,7 +549,15 @@ def solve_independent(folder: Path, scenario: str = "case") -> IndependentResult
         method="highs",
     )
     asset_m = {(a, mo): v for a in oil_assets for mo, v in month_of(cap_a[a]).items()}
-    route_m = {(r, mo): v for r in routes for mo, v in month_of(cap_r[r]).items()}
+    # a route's reported capacity: what its rows let it carry in each period, i.e. its tightest asset over the
+    # period and, in periods where an event cuts the route itself, that row's bound (docs/model.md §1)
+    def reported(r: str) -> np.ndarray:
+        legs = np.min(np.vstack([cap_a[a] for a in route_assets[r]]), axis=0) if route_assets[r] else np.zeros(len(periods))
+        own = np.array([cap_r[r][j] if r in rho and (rho[r][periods[j][0] : periods[j][0] + periods[j][1]] < 1).any() else np.inf
+                        for j in range(len(periods))])
+        return np.minimum(legs, own)
+
+    route_m = {(r, mo): v for r in routes for mo, v in month_of(reported(r)).items()}
     supply_m = {(s, mo): v for s in sources for mo, v in month_of(supply[s]).items()}
     if res.status != 0:
         return IndependentResult(res.status, None, {}, {}, asset_m, route_m, supply_m, netback, {}, labels)
