@@ -169,6 +169,10 @@ def solve_independent(folder: Path, scenario: str = "case") -> IndependentResult
     gd_t = _read(folder, "grade_differentials")
     if gd_t is not None:
         frames["grade_differentials"] = gd_t
+    units_t = _read(folder, "asset_units")  # moorings with identity (docs/model.md "Units")
+    sharing_t = _read(folder, "asset_sharing")
+    sched_t = _read(folder, "schedules")
+    accept_t = _read(folder, "acceptance")
 
     # ---- calendar: every day of the horizon, and its periods
     y0, m0 = map(int, str(st["horizon"]["start"]).split("-"))
@@ -247,7 +251,9 @@ def solve_independent(folder: Path, scenario: str = "case") -> IndependentResult
                 after = (d - d1).days
                 if 0 < after <= k:
                     lam[i] = r_e + (1 - r_e) * after / (k + 1)
-        losses[ev["target"]] = losses.get(ev["target"], np.zeros(n_days)) + (1 - lam)
+        prev = losses.get(ev["target"], np.zeros(n_days))
+        # a unit (asset/unit) is there or not: its loss is the largest of its events', not their sum
+        losses[ev["target"]] = np.maximum(prev, 1 - lam) if "/" in ev["target"] else prev + (1 - lam)
     rho = {t: np.maximum(0.0, 1 - v) for t, v in losses.items()}
     one = np.ones(n_days)
 
@@ -298,22 +304,68 @@ def solve_independent(folder: Path, scenario: str = "case") -> IndependentResult
     C = {(row.asset, int(row.year)): float(row.capacity_mt) for row in frames["asset_capacity"].itertuples()}
     TH = {(row.asset, int(row.year)): float(row.third_party_mt) for row in frames["asset_capacity"].itertuples()}
     units = {row.asset: (int(row.units), int(row.max_active_units)) for row in frames["assets"].itertuples()}
-    kappa: dict[str, np.ndarray] = {}
-    cap_a = {}
-    for a in oil_assets:
-        u, mx = units[a]
-        phi = np.minimum(u * rho.get(a, one), mx) / mx
-        c = np.array([C[(a, int(v))] for v in day_year])
-        th = np.array([TH[(a, int(v))] for v in day_year])
-        kappa[a] = np.maximum(0.0, phi * c - th) * 1000.0 / dy
-        cap_a[a] = period_sum(kappa[a])
-    cap_r = {}
+    unit_rates: dict[str, list[tuple[str, float]]] = {}
+    if units_t is not None:
+        for row in units_t.itertuples():
+            unit_rates.setdefault(row.asset, []).append((f"{row.asset}/{row.unit}", float(row.rate_mt)))
+    pro_rata = set() if sharing_t is None else {row.asset for row in sharing_t.itertuples() if row.rule == "pro_rata"}
+
+    def kazakh_daily(rh: dict) -> dict[str, np.ndarray]:
+        out = {}
+        for a in oil_assets:
+            u, mx = units[a]
+            c = np.array([C[(a, int(v))] for v in day_year])
+            th = np.array([TH[(a, int(v))] for v in day_year])
+            if a in unit_rates:  # units with identity: what the units still up can load, up to C
+                avail = sum(rate * rh.get(t, one) for t, rate in unit_rates[a]) * rh.get(a, one)
+                phi = np.where(c > 0, np.minimum(avail, c) / np.where(c > 0, c, 1.0), 0.0)
+            else:
+                phi = np.minimum(u * rh.get(a, one), mx) / mx
+            if a in pro_rata:  # every shipper keeps the same share of its normal volume
+                out[a] = phi * np.maximum(c - th, 0.0) * 1000.0 / dy
+            else:  # third parties keep theirs
+                out[a] = np.maximum(0.0, phi * c - th) * 1000.0 / dy
+        return out
+
+    def route_daily(kap: dict, rh: dict) -> dict[str, np.ndarray]:
+        return {r: (np.min(np.vstack([kap[a] for a in route_assets[r]]), axis=0) * rh.get(r, one) if route_assets[r] else np.zeros(n_days)) for r in routes}
+
+    kappa = kazakh_daily(rho)
+    cap_a = {a: period_sum(kappa[a]) for a in oil_assets}
+    r_daily = route_daily(kappa, rho)
+    cap_r = {r: period_sum(r_daily[r]) for r in routes}
+
+    # ---- schedules and acceptance (docs/model.md "Schedules and acceptance")
+    dim = np.array([calendar.monthrange(d.year, d.month)[1] for d in days], dtype=float)
+    sched: dict[str, np.ndarray] = {}
+    if sched_t is not None:
+        kt = {(row.route, int(row.year), int(row.month)): float(row.schedule_kt) for row in sched_t.itertuples()}
+        for r in routes:
+            daily = np.array([kt.get((r, d.year, d.month), np.inf) for d in days]) / dim
+            if np.isfinite(daily).any() and any(r2 == r for _, r2 in K):
+                sched[r] = period_sum(daily)
+    # an annual cap (route_limits max_mt that holds) is a monthly schedule too: max × Δ_t / D_y
+    caps_ry: dict[tuple, float] = {}
+    for lim, yy in _holding(st.get("route_limits") or [], years):
+        if lim.get("max_mt") is not None:
+            caps_ry[(lim["route"], yy)] = min(caps_ry.get((lim["route"], yy), np.inf), float(lim["max_mt"]))
     for r in routes:
-        if route_assets[r]:
-            daily = np.min(np.vstack([kappa[a] for a in route_assets[r]]), axis=0) * rho.get(r, one)
-        else:
-            daily = np.zeros(n_days)
-        cap_r[r] = period_sum(daily)
+        if not any(r2 == r for _, r2 in K):
+            continue
+        quota = np.array([1000.0 * caps_ry.get((r, int(p_year[j])), np.inf) * plen[j] / D[int(p_year[j])] for j in range(P)])
+        if np.isfinite(quota).any():
+            sched[r] = np.minimum(sched.get(r, np.full(P, np.inf)), quota)
+    full = route_daily(kazakh_daily({}), {})
+    disrupted = np.array([any(r_daily[r][i] < full[r][i] - 1e-9 for r in routes) for i in range(n_days)])
+    run_start = np.zeros(n_days, dtype=int)
+    for i in range(n_days):
+        run_start[i] = run_start[i - 1] if i and disrupted[i - 1] and days[i].year == days[i - 1].year else i
+    acceptors = []  # (name, routes covered that have a schedule, allowance per period, premium)
+    if accept_t is not None:
+        for row in accept_t.itertuples():
+            covered = [r for r in str(row.routes).split("+") if r in sched]
+            ok = disrupted & (np.arange(n_days) - run_start >= int(row.lead_time_days))
+            acceptors.append((row.acceptor, covered, period_sum(ok * float(row.extra_kt_per_month) / dim), float(row.premium_usd_per_t)))
 
     # ---- prices: sale value at the outlet, and the cheapest-path netback (for the tables)
     grade = dict(zip(routes_t.route, routes_t.grade))
@@ -339,6 +391,8 @@ def solve_independent(folder: Path, scenario: str = "case") -> IndependentResult
     cols += [("z", s, j) for s in sources for j in range(P)]
     for v in ("inj", "wd", "level"):
         cols += [(v, s, k, j) for (s, k) in holdings for j in range(P)]
+    premium_of = {r: prem for _, covered, _, prem in acceptors for r in covered}
+    cols += [("e", r, j) for r in sched if r in premium_of for j in range(P)]  # no acceptor: no extra at all
     col = {c: j for j, c in enumerate(cols)}
     pen = float(st["shut_in_penalty_usd_per_t"])
     cost = np.zeros(len(cols))  # minimise -objective (k$)
@@ -351,6 +405,8 @@ def solve_independent(folder: Path, scenario: str = "case") -> IndependentResult
             cost[j] = pen
         elif c[0] in ("inj", "wd"):
             cost[j] = TIE * _w(c[0], c[1], c[2], labels[c[3]])
+        elif c[0] == "e":
+            cost[j] = premium_of[c[1]] + TIE * _w("e", c[1], labels[c[2]])
 
     eq_rows, eq_b, ub_rows, ub_b = [], [], [], []
 
@@ -404,6 +460,17 @@ def solve_independent(folder: Path, scenario: str = "case") -> IndependentResult
             i0, n = periods[j][0], periods[j][1]
             if row and r in rho and (rho[r][i0 : i0 + n] < 1).any():
                 add(ub_rows, ub_b, row, cap_r[r][j])
+        # planned schedules, and extra volume above them
+        for r, S in sched.items():
+            if np.isfinite(S[j]):
+                row = {col[("x", s, r2, j)]: 1.0 for (s, r2) in K if r2 == r}
+                if ("e", r, j) in col:
+                    row[col[("e", r, j)]] = -1.0
+                add(ub_rows, ub_b, row, S[j])
+        for _, covered, allow, _ in acceptors:
+            row = {col[("e", r, j)]: 1.0 for r in covered}
+            if row:
+                add(ub_rows, ub_b, row, allow[j])
         # stores
         for s, k in holdings:
             row = {col[("level", s, k, j)]: 1.0, col[("inj", s, k, j)]: -1.0, col[("wd", s, k, j)]: 1.0}

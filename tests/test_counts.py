@@ -75,3 +75,26 @@ def test_counts_over_two_calendar_years(run):
     assert res.oil_size == {"variables": 192, "constraints": 228 + 6, "nonzeros": 480}
     # the objective scales with the share of each year covered (184/365 of 2023, 182/366 of 2024)
     assert res.objective_musd == pytest.approx(17075 * (184 / 365 + 182 / 366), rel=1e-9)
+
+
+def test_counts_with_schedules_and_acceptance(run):
+    """Issue 12: schedules on dear and spare, one acceptor covering dear only, units with identity on pipe."""
+    import calendar
+
+    t = base_tables()
+    t["schedules"] = [{"route": r, "year": 2023, "month": m, "schedule_kt": calendar.monthrange(2023, m)[1]} for r in ("dear", "spare") for m in range(1, 13)]
+    t["acceptance"] = [{"acceptor": "acc", "name": "Acc", "routes": "dear", "extra_kt_per_month": 155, "lead_time_days": 10, "premium_usd_per_t": 5, "description": ""}]
+    set_rows(t["assets"], {"asset": "pipe"}, units=2, max_active_units=1)
+    t["asset_units"] = [{"asset": "pipe", "unit": f"u{i}", "name": f"U{i}", "rate_mt": 20, "rate_low_mt": 20, "rate_high_mt": 20, "description": ""} for i in (1, 2)]
+    res = run(t)
+    # base case 192 variables, 231 constraints, 480 nonzeros (above), plus
+    #   e[r,t] for the scheduled routes dear, spare: 2 × 12 = 24 variables (spare's bounded to 0: no acceptor)
+    #   route_schedule[r,t]: 2 × 12 = 24 rows; nonzeros x (one pair each: (a,dear), (a,spare)) and −e: 2 × 24 = 48
+    #   acceptance[acc,t]: 12 rows, one e (dear) each: 12 nonzeros
+    #   units with identity change capacities only, not the size
+    assert res.oil_size == {"variables": 192 + 24, "constraints": 231 + 24 + 12, "nonzeros": 480 + 48 + 12}
+    # no event: no extra acceptance, and dear/spare at most 1 kt/day while cheap (pipe 20 Mt/yr = 54.8 kt/d)
+    # takes 20 Mt: the rest of a's 36.5 Mt goes dear 0.365 Mt (560 $/t), spare 0.365 Mt (530 $/t), and the
+    # remaining 36.5 − 20 − 0.73 = 15.77 Mt is shut in (−50 $/t):
+    expected = 20000 * 0.59 + 365 * 0.56 + 365 * 0.53 - 15770 * 0.05
+    assert res.objective_musd == pytest.approx(expected, rel=1e-9)

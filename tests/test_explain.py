@@ -84,7 +84,7 @@ def test_an_event_and_a_set_edit_are_named_with_their_lines(tmp_path):
 def test_every_family_renders_with_either_sign():
     names = {"route": {"r": "Route R"}, "asset": {"x": "Asset X"}, "source": {"s": "Source S"}, "store": {"t": "Tank T"}}
     for family, spec in FAMILIES.items():
-        ident = {"asset": "x", "route": "r", "source_route": "s:r", "store": "t", "source": "s"}[spec["id_kind"]]
+        ident = {"asset": "x", "route": "r", "source_route": "s:r", "store": "t", "source": "s", "acceptor": "g"}[spec["id_kind"]]
         for value in (12.5, -7.25):
             row = {"constraint": family, "asset_or_route": ident, "first": "2027" if spec["per"] == "year" else "2027-03",
                    "last": "2027" if spec["per"] == "year" else "2027-04", "periods_binding": 1 if spec["per"] == "year" else 2,

@@ -91,6 +91,20 @@ VARIANTS = {
             "events": [ev("link", "2023-03-10", "2023-03-14", 0.0), ev("dear", "2023-06-03", "2023-06-17", 0.4, 6)],
         },
     ),
+    "outlets-units-schedules-acceptance": (
+        "outlets",
+        {
+            "events": [
+                ev("pipe", "2023-02-10", "2023-04-05", 0.1, 5, "p"),
+                ev("ship/s1", "2023-03-01", "2023-03-20", 0.5, 0, "u1"),
+                ev("ship/s1", "2023-03-10", "2023-03-31", 0.2, 0, "u1b"),
+                ev("ship/s3", "2023-08-03", "2023-08-29", 0.0, 2, "u3"),
+                ev("ship", "2023-08-10", "2023-08-20", 0.6, 0, "s"),
+                ev("pipe", "2023-10-20", "2023-10-25", 0.0, 0, "p2"),
+            ]
+        },
+    ),
+    "outlets-weekly": ("outlets", {"resolution": "week", "events": [ev("pipe", "2023-05-03", "2023-06-11", 0.0, 0, "p"), ev("ship/s2", "2023-05-20", "2023-06-30", 0.0, 0, "u2")]}),
     "two-years-leap": ("twoyear", {"horizon": {"start": "2023-05", "end": "2024-08"}, "route_limits": [{"route": "spare", "min_mt": 1.5, "years": 2024}, {"route": "cheap", "max_mt": 18, "years": "2023..2024"}], "route_shares": [{"route": "dear", "max_share": 0.2, "years": [2023]}], "events": [ev("pipe", "2024-02-20", "2024-03-02", 0.0, 4)]}),
 }
 
@@ -98,6 +112,16 @@ VARIANTS = {
 def _tables(kind):
     if kind is None:
         return None
+    if kind == "outlets":
+        # units with identity on 'ship' (pro rata, a third party), schedules on 'dear' and 'spare' with one acceptor
+        t = base_tables()
+        set_rows(t["assets"], {"asset": "ship"}, units=3, max_active_units=2)
+        set_rows(t["asset_capacity"], {"asset": "ship"}, capacity_mt=12, third_party_mt=2)
+        t["asset_units"] = [{"asset": "ship", "unit": f"s{i}", "name": f"S{i}", "rate_mt": r, "rate_low_mt": 3, "rate_high_mt": 9, "description": ""} for i, r in ((1, 6), (2, 5), (3, 7))]
+        t["asset_sharing"] = [{"asset": "ship", "rule": "pro_rata", "description": ""}]
+        t["schedules"] = [{"route": r, "year": 2023, "month": m, "schedule_kt": v * m} for r, v in (("dear", 40), ("spare", 15)) for m in range(1, 13)]
+        t["acceptance"] = [{"acceptor": "acc", "name": "Acc", "routes": "dear+spare", "extra_kt_per_month": 120, "lead_time_days": 9, "premium_usd_per_t": 7.5, "description": ""}]
+        return t
     if kind == "spur0":
         t = base_tables()
         set_rows(t["route_legs"], {"route": "spare", "asset": "spur"}, tariff_usd_per_t=0)

@@ -88,6 +88,8 @@ def test_the_btc_lever_lifts_the_outlooks_cap(shipped_inputs, tmp_path):
         return float(a.loc[(a.route == "btc") & (a.year == year), "volume_mt"].iloc[0])
 
     assert btc(without, 2027) <= 2.2 + 1e-6
-    assert btc(lever, 2027) > 2.2 + 0.5  # the lever moves real volume onto BTC in the outage year
+    # the lever moves real volume onto BTC in the outage year; since issue 12 its 7 Mt/yr cap is also a
+    # monthly schedule (7/12 Mt a month), so the year's quota cannot all move into the three outage months
+    assert btc(lever, 2027) > 2.2 + 0.2
     assert btc(lever, 2024) == approx(btc(without, 2024), abs=1e-6)  # and leaves 2024's cap alone
     assert any("replaces it there" in n for n in lever.scenario.notes)

@@ -11,10 +11,11 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
-
-from energy_routes.report.map import disrupted_marks, fields, load_map, segments
-from energy_routes.report.rundata import load_run
 from reportkit import browser_paths, invoke
+
+from energy_routes.report.map import disrupted_marks, fields, segments
+from energy_routes.report.mapdata import load_map
+from energy_routes.report.rundata import load_run
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ import pytest
 from energy_routes.report import chartdata as cd
 from energy_routes.report.heatmaps import write_heatmaps
 from energy_routes.report.rundata import OPTIONAL_TABLES, RUN_TABLES, load_run, parse_sources_md
-from energy_routes.report.tables import binding_summary
+from energy_routes.report.chartdata import binding_summary
 from energy_routes.writers import write_run
 from reportkit import CABLE_MW, EVENT, WIND_CF, WIND_MW, case_inputs, invoke, run_case
 

@@ -134,13 +134,15 @@ def test_cpc_pump_station_2025_lowers_cpc_in_feb_to_may(shipped_inputs, shipped_
         assert cpc(res, month) < cpc(ref, month) - 1.0, month  # at least 1 kt less
     # (January is not compared: with annual commitments on other routes the monthly split outside
     # the event is not unique, so the solver may shift volume between months)
-    # March (event all month): the pipeline runs at 70 % and third parties keep their volume first:
-    # Kazakh capacity = (0.7 C − Θ) × 1000 × 31/365, C and Θ from the shipped asset_capacity.csv
+    # March (event all month): the pipeline runs at 70 % and, CPC sharing a derated system pro rata
+    # (asset_sharing.csv, issue 12), Kazakh shippers keep 70 % of their normal capacity:
+    # Kazakh capacity = 0.7 (C − Θ) × 1000 × 31/365, C and Θ from the shipped asset_capacity.csv
     import pandas as pd
 
     cap = pd.read_csv(shipped_inputs / "asset_capacity.csv").set_index(["asset", "year"])
     c, th = cap.loc[("cpc_pipeline", 2025), ["capacity_mt", "third_party_mt"]]
-    march = max(0.0, 0.7 * c - th) * 1000 * 31 / 365
+    assert pd.read_csv(shipped_inputs / "asset_sharing.csv").set_index("asset").at["cpc_pipeline", "rule"] == "pro_rata"
+    march = 0.7 * max(0.0, c - th) * 1000 * 31 / 365
     au = res.tables["asset_use_monthly"].set_index(["period", "asset"])
     assert au.loc[("2025-03", "cpc_pipeline"), "capacity_kt"] == pytest.approx(march, rel=1e-9)
     assert au.loc[("2025-03", "cpc_pipeline"), "flow_kt"] <= march + TOL

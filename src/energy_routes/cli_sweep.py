@@ -76,11 +76,12 @@ def _print_table(console: Console, df: pd.DataFrame, title: str, cols: list[str]
 @click.command()
 @click.argument("scenario", required=False)
 @click.option("--asset", "--target", "targets", multiple=True, help="Asset, route or source to disrupt (repeatable: one grid per target; join with + to hit several at once, e.g. cpc_pipeline+cpc_terminal).")
+@click.option("--moorings-out", "moorings_out", multiple=True, help="CPC terminal moorings out together, by number (e.g. 2 or 1,2; repeatable: one grid each); the units of asset_units.csv.")
 @click.option("--remaining", default="0,0.33,0.5,0.67", show_default=True, help="Remaining capacity fractions (comma-separated).")
 @click.option("--weeks", default="1,2,4,8,13", show_default=True, help="Outage lengths in weeks (comma-separated).")
 @click.option("--start", "starts", default=None, help="Start months or dates: 2027-01..2027-12, 2027-03,2027-09 or 2027-03-15 (default: every month of the horizon).")
 @_common
-def disrupt(scenario, targets, remaining, weeks, starts, inputs_dir, overrides, out, workers, dask, resume_dir, quiet, yes):
+def disrupt(scenario, targets, moorings_out, remaining, weeks, starts, inputs_dir, overrides, out, workers, dask, resume_dir, quiet, yes):
     """A grid of disruption cases (severity × duration × start) on top of SCENARIO.
 
     \b
@@ -90,7 +91,7 @@ def disrupt(scenario, targets, remaining, weeks, starts, inputs_dir, overrides, 
     """
     from .sweep.api import disrupt as run
 
-    folder = _guard(lambda: run(scenario, inputs_dir=inputs_dir, overrides=overrides, targets=targets, remaining=remaining, weeks=weeks, starts=starts, out=out, workers=workers, dask=dask, quiet=quiet, resume_dir=resume_dir, yes=yes))
+    folder = _guard(lambda: run(scenario, inputs_dir=inputs_dir, overrides=overrides, targets=targets, moorings_out=moorings_out, remaining=remaining, weeks=weeks, starts=starts, out=out, workers=workers, dask=dask, quiet=quiet, resume_dir=resume_dir, yes=yes))
     if quiet:
         click.echo(str(folder))
         return
@@ -102,7 +103,7 @@ def disrupt(scenario, targets, remaining, weeks, starts, inputs_dir, overrides, 
     for f in sorted(folder.glob("pivot_shut_in_mt_mean_*.csv")):
         pv = pd.read_csv(f)
         pv.columns = [str(c) for c in pv.columns]
-        _print_table(console, pv, f"Extra shut-in, Mt, mean over start months: {f.stem.removeprefix('pivot_shut_in_mt_mean_')} (rows: remaining; columns: weeks)", list(pv.columns), {c: ".3f" for c in pv.columns})
+        _print_table(console, pv, f"Extra shut-in, Mt, mean over start months: {f.stem.removeprefix('pivot_shut_in_mt_mean_').replace('_and_', '+').replace('_unit_', '/')} (rows: remaining; columns: weeks)", list(pv.columns), {c: ".3f" for c in pv.columns})
     console.print(f"\nTables (CSV, Parquet parts, results.duckdb) in {escape(str(folder))}/", highlight=False)
 
 

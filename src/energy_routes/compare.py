@@ -29,9 +29,10 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from .report import chartdata as cd
+from .report.chartdata import binding_summary
 from .report.html import figure_html, page, table_html
 from .report.rundata import RunData, load_run
-from .report.tables import Sheet, binding_summary, named
+from .report.tables import Sheet, named
 
 #: the comparison tables, in the order they are written (compare_<name>.csv)
 TABLES = ("summary", "volume", "shut_in", "netback", "binding", "volume_monthly")

@@ -9,9 +9,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+#: separator of an event target naming one unit of an asset (energy_routes.outlets.UNIT_SEP)
+UNIT_SEP = "/"
+
 
 def event_losses(events, days: pd.DatetimeIndex | np.ndarray) -> dict[str, np.ndarray]:
-    """Capacity lost per target and day, summed over events (not yet floored): Σ_e (1 − λ_e[d])."""
+    """Capacity lost per target and day (not yet floored): Σ_e (1 − λ_e[d]), or max_e (1 − λ_e[d]) on a unit."""
     loss: dict[str, np.ndarray] = {}
     day_vals = days if isinstance(days, np.ndarray) else days.values.astype("datetime64[D]")
     for ev in events:
@@ -22,7 +25,10 @@ def event_losses(events, days: pd.DatetimeIndex | np.ndarray) -> dict[str, np.nd
             after = (day_vals - end).astype(int)
             ramp = (after > 0) & (after <= ev.ramp_days)
             lam[ramp] = ev.remaining + (1 - ev.remaining) * after[ramp] / (ev.ramp_days + 1)
-        loss[ev.target] = loss.get(ev.target, np.zeros(len(days))) + (1 - lam)
+        prev = loss.get(ev.target, np.zeros(len(days)))
+        # a unit with identity (asset/unit, e.g. cpc_terminal/spm2) is either there or not: two events
+        # on it do not double count, its loss is the largest of theirs (remaining = min over events)
+        loss[ev.target] = np.maximum(prev, 1 - lam) if UNIT_SEP in ev.target else prev + (1 - lam)
     return loss
 
 

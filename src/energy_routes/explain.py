@@ -68,7 +68,7 @@ def display_names(tables: dict[str, pd.DataFrame], short_routes: dict[str, str] 
     ``short_routes`` (the terminal's short route labels) win over routes.csv names.
     """
     out: dict[str, dict[str, str]] = {}
-    for kind, table in (("route", "routes"), ("asset", "assets"), ("source", "sources"), ("store", "stores")):
+    for kind, table in (("route", "routes"), ("asset", "assets"), ("source", "sources"), ("store", "stores"), ("acceptor", "acceptance")):
         df = tables.get(table)
         if df is None:
             continue
@@ -93,7 +93,7 @@ def _events_on(scenario, target: str, year: int) -> list[str]:
     prov = scenario.provenance
     out = []
     for i, ev in enumerate(scenario.settings.events):
-        if ev.target != target or not (ev.start.year <= year <= ev.end.year):
+        if (ev.target != target and not ev.target.startswith(target + "/")) or not (ev.start.year <= year <= ev.end.year):
             continue
         o = prov.item("events", i) if prov else None
         where = f", {o.where()}" if o else ""
@@ -188,6 +188,8 @@ def sources(scenario, wanted=None) -> pd.DataFrame:
             "ramp_up": ramps,
             "route_limit": sorted({r for (r, _y) in scenario.limits}),
             "route_share": sorted({r for (r, _y) in scenario.shares}),
+            "route_schedule": sorted((set(inp["schedules"]["route"]) if "schedules" in inp.tables else set()) | {r for (r, _y) in scenario.limits}),
+            "acceptance": list(inp["acceptance"]["acceptor"]) if "acceptance" in inp.tables else [],
             "source_route_limit": [f"{s}:{r}" for s, r, m in zip(inp["source_routes"]["source"], inp["source_routes"]["route"], inp["source_routes"]["max_mt"]) if pd.notna(m)],
         }
         wanted = [(f, i, y, side) for f, spec in FAMILIES.items() for i in ids[f] for y in scenario.years for side in spec["what"]]
@@ -200,8 +202,16 @@ def sources(scenario, wanted=None) -> pd.DataFrame:
         src = spec["source"]
         source, _, route = ident.partition(":")
         fields = {"id": ident, "year": y, "source": source, "route": route or ident}
-        if "table" in src:
+        if "table" in src and src["table"] in inp.tables:
             text, bound = _table_source(scenario, src, fields, cache)
+            if src.get("or_setting") and text.endswith("(no matching row)"):
+                held = _setting_source(scenario, src["or_setting"], ident, y, side)
+                text = held[0] if held else text
+        elif "table" in src:  # an optional table not given: the bound comes from the setting named, if any
+            held = _setting_source(scenario, src["or_setting"], ident, y, side) if src.get("or_setting") else None
+            if held is None:
+                continue
+            text, bound = held[0], None
         else:
             held = _setting_source(scenario, src["setting"], ident, y, side)
             if held is None:

@@ -25,6 +25,7 @@ import pandas as pd
 
 from .errors import InputError, Problem
 from .network import check_network
+from .outlets import check_outlets
 from .safeio import MAX_TABLE_BYTES, read_input, sha256_of
 from .power.checks import table_problems as power_table_problems
 from .schema import ID_PATTERN, TABLES, TABLES_BY_NAME, Table
@@ -367,6 +368,7 @@ def _check_structure(tables: dict[str, pd.DataFrame], lines: dict[str, pd.Series
                 Problem("asset_capacity.csv", f"third_party_mt {cap.at[idx, 'third_party_mt']:g} exceeds capacity_mt {cap.at[idx, 'capacity_mt']:g}", line=int(lines["asset_capacity"][idx]), column="third_party_mt")
             )
     check_network(tables, lines, problems)
+    check_outlets(tables, lines, problems)
     problems.extend(power_table_problems(tables, lines))
 
 

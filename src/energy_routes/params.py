@@ -26,6 +26,7 @@ import pandas as pd
 
 from .events import event_losses
 from .network import OilNetwork, build_network
+from .outlets import AcceptLayout, UnitLayout, accept_layout, pro_rata_mask, schedule_daily, unit_layout
 from .periods import Periods, build_periods, days_in_year
 from .scenario import Scenario
 
@@ -48,16 +49,45 @@ class DailyBasis:
     third_mt: np.ndarray  # (A, D) third_party_mt, by day
     supply_mt: np.ndarray  # (S, D) export_supply_mt, by day
     route_mask: np.ndarray  # (R, A) True where asset a is on a path into route r
+    unit: UnitLayout  # units with identity (moorings): targets, asset, rate
+    pro_rata: np.ndarray  # (A,) True where Kazakh and third-party shippers share the asset pro rata
+    accept: AcceptLayout  # who accepts extra volume above schedules, with lead times and premiums
+    accept_daily: np.ndarray  # (Acc, D) extra acceptance per day, kt/d (a month's allowance over its days)
+    route_full: np.ndarray | None = None  # (R, D) what each route can carry per day without events
 
     @property
     def assets(self) -> list[str]:
         return self.network.assets
 
-    def kappa(self, rem: np.ndarray) -> np.ndarray:
-        """Kazakh capacity per day (kt/d): max(0, φ C − Θ), φ = min(u ρ, m)/m; ``rem`` is (..., A, D)."""
+    def phi(self, rem: np.ndarray, rem_units: np.ndarray | None = None) -> np.ndarray:
+        """Share of an asset's capacity that is available, (..., A, D).
+
+        Units without identity: φ = min(u ρ, m)/m. Units with identity (asset_units.csv):
+        φ = min(ρ Σ_i ρ_i r_i, C)/C, ρ_i the unit's own remaining fraction and r_i its rate.
+        """
         u, mx = self.units[:, None], self.max_active[:, None]
         phi = np.minimum(u * rem, mx) / mx
-        return np.maximum(0.0, phi * self.cap_mt - self.third_mt) * self.per_year
+        if not self.unit.has_units.any():
+            return phi
+        if rem_units is None:
+            rem_units = np.ones((len(self.unit.targets), rem.shape[-1]))
+        weight = np.zeros((len(self.assets), len(self.unit.targets)))
+        weight[self.unit.asset_pos, np.arange(len(self.unit.targets))] = self.unit.rate_mt
+        avail = np.einsum("au,...ud->...ad", weight, rem_units) * rem  # Mt/yr the units can load
+        cap = np.broadcast_to(self.cap_mt, avail.shape)
+        by_unit = np.divide(np.minimum(avail, cap), cap, out=np.zeros(avail.shape), where=cap > 0)
+        return np.where(self.unit.has_units[:, None], by_unit, phi)
+
+    def kappa(self, rem: np.ndarray, rem_units: np.ndarray | None = None) -> np.ndarray:
+        """Kazakh capacity per day (kt/d); ``rem`` is (..., A, D), ``rem_units`` (..., U, D).
+
+        Third party first: max(0, φ C − Θ). Pro rata: φ max(0, C − Θ) (each shipper keeps the
+        same share φ of its normal volume).
+        """
+        phi = self.phi(rem, rem_units)
+        first = np.maximum(0.0, phi * self.cap_mt - self.third_mt)
+        shared = phi * np.maximum(0.0, self.cap_mt - self.third_mt)
+        return np.where(self.pro_rata[:, None], shared, first) * self.per_year
 
     def route_daily(self, kappa: np.ndarray, rem: np.ndarray) -> np.ndarray:
         """What each route can carry per day: min over its assets' κ, times the route's own ρ; (..., R, D)."""
@@ -79,6 +109,7 @@ class Capacities:
     asset_cap: np.ndarray  # (..., A, P)
     route_cap: np.ndarray  # (..., R, P): what the LP lets the route carry (reported as capacity_kt)
     route_row: np.ndarray  # (..., R, P): route_cap in periods with an event on the route itself, else inf
+    accept: np.ndarray | None = None  # (..., Acc, P): extra acceptance above schedules allowed in each period, kt
 
 
 @dataclass
@@ -98,6 +129,8 @@ class OilParams:
     limit_hi: np.ndarray  # (R, Y) kt per year, inf = none
     share: np.ndarray  # (R, Y) maximum share of the year's exports, 1 = none
     pair_cap: np.ndarray  # (K, Y) kt per year, inf = none
+    schedule: np.ndarray  # (R, P) scheduled kt per period, inf = no schedule
+    accept: AcceptLayout  # acceptors, the routes each covers, premiums ($/t)
     holding_open: np.ndarray  # (H, Y) level of each (source, store) holding at the start and end of each year, kt
     ramp: np.ndarray  # (S, Y) most a source's production rate can rise per day, kt/d per day (inf = no limit)
     penalty: float  # $/t on shut-in
@@ -149,7 +182,8 @@ def daily_basis(scenario: Scenario, network: OilNetwork | None = None) -> DailyB
     units_t = inp["assets"].set_index("asset")
     assets = net.assets
     mask = np.array([[a in net.route_assets[r] for a in assets] for r in net.routes], dtype=bool).reshape(len(net.routes), len(assets))
-    return DailyBasis(
+    acc = accept_layout(inp.tables, net.routes)
+    basis = DailyBasis(
         periods=periods,
         network=net,
         per_year=per_year,
@@ -159,7 +193,13 @@ def daily_basis(scenario: Scenario, network: OilNetwork | None = None) -> DailyB
         third_mt=by_day(inp["asset_capacity"], "asset", assets, "third_party_mt"),
         supply_mt=by_day(inp["supply"], "source", net.sources, "export_supply_mt"),
         route_mask=mask,
+        unit=unit_layout(inp.tables, assets),
+        pro_rata=pro_rata_mask(inp.tables, assets),
+        accept=acc,
+        accept_daily=acc.extra_kt_per_month[:, None] / days.days_in_month.to_numpy()[None, :],
     )
+    basis.route_full = basis.route_daily(basis.kappa(np.ones((len(assets), len(days)))), np.ones((len(net.routes), len(days))))
+    return basis
 
 
 def scenario_periods(scenario: Scenario) -> Periods:
@@ -168,8 +208,8 @@ def scenario_periods(scenario: Scenario) -> Periods:
     return build_periods(scenario.months[0], scenario.months[-1], s.resolution or "month", s.windows or ())
 
 
-def remaining(basis: DailyBasis, losses: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Dense remaining fractions (assets, routes, sources) × days from summed event losses per target."""
+def remaining(basis: DailyBasis, losses: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Dense remaining fractions (assets, routes, sources, units) × days from event losses per target."""
     net = basis.network
     n = len(basis.periods.days)
 
@@ -180,15 +220,41 @@ def remaining(basis: DailyBasis, losses: dict[str, np.ndarray]) -> tuple[np.ndar
                 out[i] = np.clip(1.0 - losses[t], 0.0, 1.0)
         return out
 
-    return dense(net.assets), dense(net.routes), dense(net.sources)
+    return dense(net.assets), dense(net.routes), dense(net.sources), dense(basis.unit.targets)
 
 
-def capacities(basis: DailyBasis, rem_assets: np.ndarray, rem_routes: np.ndarray, rem_sources: np.ndarray) -> Capacities:
+def acceptance_allowed(basis: DailyBasis, route_daily: np.ndarray) -> np.ndarray:
+    """Extra acceptance per period (..., Acc, P), kt: each acceptor's daily allowance on the days it may flow.
+
+    A day is disrupted when some route can carry less than without events; an acceptor takes
+    extra volume on a disrupted day once ``lead_time_days`` have passed since the run of
+    disrupted days began (a run under way on the horizon's first day, or on 1 January, starts there).
+    """
+    acc = basis.accept
+    per = basis.periods
+    lead = acc.lead_days
+    if route_daily.shape[-2] == 0:
+        dis = np.zeros(route_daily.shape[:-2] + route_daily.shape[-1:], dtype=bool)
+    else:
+        dis = (route_daily < basis.route_full - 1e-9).any(axis=-2)  # (..., D)
+    D = dis.shape[-1]
+    idx = np.arange(D)
+    # a run of disrupted days starts again on 1 January: years are independent LPs (docs/model.md), so
+    # a year solved alone (the sweep kernel) and inside the horizon give the same answer
+    new_year = np.asarray(per.days.day_of_year == 1)
+    last_ok = np.maximum.accumulate(np.where(~dis, idx, np.where(new_year, idx - 1, -1)), axis=-1)
+    since = idx - last_ok - 1  # days since the run of disrupted days began (0 on its first day)
+    allowed = dis[..., None, :] & (since[..., None, :] >= lead[:, None])  # (..., Acc, D)
+    return per.reduce(allowed * basis.accept_daily)
+
+
+def capacities(basis: DailyBasis, rem_assets: np.ndarray, rem_routes: np.ndarray, rem_sources: np.ndarray, rem_units: np.ndarray | None = None) -> Capacities:
     """Period right-hand sides from remaining fractions (any leading batch axes)."""
     per = basis.periods
-    kappa = basis.kappa(rem_assets)
+    kappa = basis.kappa(rem_assets, rem_units)
     asset_cap = per.reduce(kappa)
-    route_cap = per.reduce(basis.route_daily(kappa, rem_routes))
+    route_daily = basis.route_daily(kappa, rem_routes)
+    route_cap = per.reduce(route_daily)
     # a route's own row holds only in periods where an event cuts the route itself: elsewhere its
     # assets' rows say what it can carry (and a tank upstream of its last leg may add to that)
     cut = per.reduce((rem_routes < 1.0).astype(float)) > 0
@@ -199,7 +265,7 @@ def capacities(basis: DailyBasis, rem_assets: np.ndarray, rem_routes: np.ndarray
     legs = np.where(basis.route_mask[:, :, None], asset_cap[..., None, :, :], np.inf).min(axis=-2)
     reported = np.minimum(np.where(np.isinf(legs), 0.0, legs), route_row)
     supply = per.reduce(basis.supply_daily(rem_sources))
-    return Capacities(supply, asset_cap, reported, route_row)
+    return Capacities(supply, asset_cap, reported, route_row, acceptance_allowed(basis, route_daily))
 
 
 def netback_table(scenario: Scenario) -> pd.DataFrame:
@@ -323,6 +389,14 @@ def oil_params(scenario: Scenario) -> OilParams:
             if v is not None and not pd.isna(v):
                 ramp[i] = [float(v) * 1000.0 * float(supply_y[(s, y)]) / days_in_year(y) for y in years]
 
+    # planned schedules (schedules.csv); an annual cap of the scenario becomes a monthly schedule too,
+    # spread over the year's days (docs/model.md), so a year's quota cannot move into one month
+    schedule = per.reduce(schedule_daily(inp.tables, net.routes, per.days)) if net.routes else np.zeros((0, len(per)))
+    days_of_year = np.array([per.length[per.year == y].sum() for y in years], dtype=float)
+    ypos = np.searchsorted(years, per.year)
+    quota = limit_hi[:, ypos] * per.length[None, :] / days_of_year[ypos][None, :]
+    schedule = np.minimum(schedule, quota)
+
     avail_m, avail_p = _availability(per, losses)
     return OilParams(
         network=net,
@@ -338,6 +412,8 @@ def oil_params(scenario: Scenario) -> OilParams:
         limit_hi=limit_hi,
         share=share,
         pair_cap=pair_cap,
+        schedule=schedule,
+        accept=basis.accept,
         holding_open=holding_open,
         ramp=ramp,
         penalty=float(scenario.settings.shut_in_penalty_usd_per_t),

@@ -220,6 +220,60 @@ TABLES: tuple[Table, ...] = (
         key=("source", "route"),
         description="Which source reaches which outlet",
     ),
+    # ------------------------------------------------------------ outlets as they work (issue 12; docs/model.md §1)
+    Table(
+        "asset_units",
+        (
+            Col("asset", "id", ref="assets.asset"),
+            Col("unit", "id"),
+            Col("name", "text"),
+            Col("rate_mt", "float", "Mt/yr", 0, 200),
+            Col("rate_low_mt", "float", "Mt/yr", 0, 200),
+            Col("rate_high_mt", "float", "Mt/yr", 0, 200),
+            Col("description", "text", nullable=True),
+        ),
+        key=("asset", "unit"),
+        description="Units with identity of a multi-unit asset (the CPC terminal's moorings), each with its own rate",
+        required=False,
+    ),
+    Table(
+        "asset_sharing",
+        (
+            Col("asset", "id", ref="assets.asset"),
+            Col("rule", "enum", choices=("pro_rata", "third_party_first")),
+            Col("description", "text", nullable=True),
+        ),
+        key=("asset",),
+        description="How Kazakh and third-party shippers share a derated asset (default: third party first)",
+        required=False,
+    ),
+    Table(
+        "schedules",
+        (
+            Col("route", "id", ref="routes.route"),
+            YEAR,
+            Col("month", "int", "", 1, 12),
+            Col("schedule_kt", "float", "kt/month", 0, 20000),
+        ),
+        key=("route", "year", "month"),
+        description="Planned monthly schedule of an outlet: no more than this leaves by the route without extra acceptance",
+        required=False,
+    ),
+    Table(
+        "acceptance",
+        (
+            Col("acceptor", "id"),
+            Col("name", "text"),
+            Col("routes", "text"),
+            Col("extra_kt_per_month", "float", "kt/month", 0, 20000),
+            Col("lead_time_days", "int", "days", 0, 3660),
+            Col("premium_usd_per_t", "float", "$/t", 0, 1000),
+            Col("description", "text", nullable=True),
+        ),
+        key=("acceptor",),
+        description="Who must accept volume above an outlet's schedule in a disruption: how much a month, after what lead time, at what premium",
+        required=False,
+    ),
     # ------------------------------------------------------------ power block (docs/model.md §2)
     Table(
         "power_nodes",

@@ -79,6 +79,12 @@ class Layout:
         self.arc = {a.arc: a for a in net.arcs}
         self.arc_pos = {a.arc: i for i, a in enumerate(net.arcs)}
         self.served = [r for r in net.routes if any(r2 == r for _, r2 in net.pairs)]
+        # outlets with a planned schedule somewhere in the horizon (schedules.csv), and who accepts more
+        self.scheduled = [r for r in self.served if np.isfinite(p.schedule[net.routes.index(r)]).any()]
+        self.sched = {r: i for i, r in enumerate(self.scheduled)}
+        acc = p.accept
+        self.acceptors = list(acc.acceptors)
+        self.acceptor_of = {r: acc.acceptor_of(r) for r in self.scheduled}
         self.t = np.arange(self.P)
 
     def grid(self, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -137,6 +143,22 @@ def _zero_cost(p, lay, keys):
     return np.zeros(len(keys))
 
 
+def _extra_bounds(p: OilParams, lay: Layout):
+    """e ≥ 0; e = 0 on a route no acceptor covers (its schedule is a hard limit)."""
+    n = len(lay.scheduled) * lay.P
+    up = np.full(n, INF)
+    for r, i in lay.sched.items():
+        if lay.acceptor_of[r] is None:
+            up[i * lay.P : (i + 1) * lay.P] = 0.0
+    return np.zeros(n), up
+
+
+def _extra_cost(p: OilParams, lay: Layout):
+    """−premium of the route's acceptor, $/t."""
+    prem = [p.accept.premium[a] if (a := lay.acceptor_of[r]) is not None else 0.0 for r in lay.scheduled]
+    return -np.repeat(np.asarray(prem, float), lay.P)
+
+
 def _level_bounds(p: OilParams, lay: Layout):
     H = len(p.network.holdings)
     lo, up = np.zeros(H * lay.P), np.full(H * lay.P, INF)
@@ -186,6 +208,14 @@ VARIABLES: tuple[VarFamily, ...] = (
         lambda p: _keys_by_period(p.network.holdings, list(p.periods.labels)),
         _nonneg(lambda p: len(p.network.holdings)),
         _zero_cost,
+        tie_break=True,
+    ),
+    VarFamily(
+        "e", ("route", "period"), "kt",
+        "extra volume above route r's schedule in period t, accepted by the route's acceptor at its premium",
+        lambda p: _keys_by_period(Layout(p).scheduled, list(p.periods.labels)),
+        lambda p, lay: _extra_bounds(p, lay),
+        lambda p, lay, keys: _extra_cost(p, lay),
         tie_break=True,
     ),
     VarFamily(
@@ -423,6 +453,27 @@ def _ramp_bounds(p, lay):
     return _up(up)
 
 
+# route_schedule / acceptance ----------------------------------------------------------
+def _schedule_terms(p, lay):
+    x = [(lay.sched[r], lay.pair[(s, r)], 1.0) for s, r in p.network.pairs if r in lay.sched]
+    e = [(i, i, -1.0) for i in range(len(lay.scheduled))]
+    return [_terms("x", x, lay.P), _terms("e", e, lay.P)]
+
+
+def _schedule_bounds(p, lay):
+    idx = [lay.route[r] for r in lay.scheduled]
+    return _up(p.schedule[idx].reshape(len(idx) * lay.P))
+
+
+def _accept_terms(p, lay):
+    e = [(a, lay.sched[r], 1.0) for r, a in lay.acceptor_of.items() if a is not None]
+    return [_terms("e", e, lay.P)]
+
+
+def _accept_bounds(p, lay):
+    return _up(_flat(p.caps.accept))
+
+
 def _by_period(name_of_item: Callable[[tuple], str]):
     return DualReport(lambda key: (key[-1], name_of_item(key)))
 
@@ -524,6 +575,38 @@ CONSTRAINTS: tuple[ConFamily, ...] = (
             "what": {"+": "the limit of {bound:g} Mt/yr on {source_name} crude via {name} binds"},
             "tonne": {"+": "one more tonne of that limit"},
             "source": {"table": "source_routes", "key": {"source": "{source}", "route": "{route}"}, "show": "max_mt {max_mt:g}"},
+        },
+    ),
+    ConFamily(
+        "route_schedule", ("route", "period"),
+        "Σ_s x[s,r,t] − e[r,t] ≤ S[r,t]   (S the scheduled kt of the period; routes with a schedule)",
+        lambda p, lay: _keys_by_period(lay.scheduled, lay.labels),
+        _schedule_terms,
+        _schedule_bounds,
+        frozenset(),
+        _by_period(lambda k: k[0]),
+        words={
+            "id_kind": "route",
+            "per": "period",
+            "what": {"+": "{name} is at its planned schedule"},
+            "tonne": {"+": "one more tonne of schedule"},
+            "source": {"table": "schedules", "key": {"route": "{id}", "year": "{year}"}, "show": "{schedule_kt:g} kt in month {month}", "or_setting": "route_limits"},
+        },
+    ),
+    ConFamily(
+        "acceptance", ("acceptor", "period"),
+        "Σ_{r covered by a} e[r,t] ≤ A[a,t]   (A: extra_kt_per_month over the period's disrupted days after the lead time, else 0)",
+        lambda p, lay: _keys_by_period(lay.acceptors, lay.labels),
+        _accept_terms,
+        _accept_bounds,
+        frozenset({"accept"}),
+        _by_period(lambda k: k[0]),
+        words={
+            "id_kind": "acceptor",
+            "per": "period",
+            "what": {"+": "{name} accepts no more above the schedules it covers"},
+            "tonne": {"+": "one more tonne of extra acceptance"},
+            "source": {"table": "acceptance", "key": {"acceptor": "{id}"}, "show": "{extra_kt_per_month:g} kt/month after {lead_time_days} days at {premium_usd_per_t:g} $/t"},
         },
     ),
     ConFamily(

@@ -36,7 +36,7 @@ def backtest_png(outlets: pd.DataFrame, events: pd.DataFrame, path: Path) -> Pat
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
 
-    from .png import DPI, _save
+    from .figures import DPI, save_png
 
     panels = _panels(outlets, events)
     fig = Figure(figsize=(13, 3.2 * len(panels) + 0.6), dpi=DPI, layout="constrained")
@@ -60,7 +60,7 @@ def backtest_png(outlets: pd.DataFrame, events: pd.DataFrame, path: Path) -> Pat
                Line2D([], [], marker="o", linestyle="", color=OUTSIDE, label="model, outside (claimed)"),
                Line2D([], [], marker="o", linestyle="", markerfacecolor="white", markeredgecolor="#555", label="model, not claimed (an input)")]
     axes[0].legend(handles=handles, loc="upper right", fontsize=8, frameon=False, ncol=4)
-    return _save(fig, path, "energy_routes backtest; reported figures: inputs/history (sources in inputs/SOURCES.md); what is claimed: docs/backtest.md")
+    return save_png(fig, path, "energy_routes backtest; reported figures: inputs/history (sources in inputs/SOURCES.md); what is claimed: docs/backtest.md")
 
 
 def backtest_html(outlets: pd.DataFrame, events: pd.DataFrame, path: Path) -> Path:

@@ -18,7 +18,6 @@ import numpy as np
 import pandas as pd
 
 from .rundata import RunData
-from .tables import binding_summary
 
 #: one colour per route, the same in every chart (a colour-blind-safe palette, Okabe-Ito order)
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999", "#000000"]
@@ -209,3 +208,21 @@ def month_of_hour(hours: np.ndarray) -> np.ndarray:
 
 def month_label(year: int, month: int) -> str:
     return dt.date(int(year), int(month), 1).strftime("%b %Y")
+
+
+def binding_summary(shadow: pd.DataFrame) -> pd.DataFrame:
+    """constraint, asset_or_route, periods_binding, first, last, mean_usd_per_t, max_abs_usd_per_t,
+    most valuable first (by |mean| × periods binding, i.e. the total value of the bottleneck)."""
+    cols = ["constraint", "asset_or_route", "periods_binding", "first", "last", "mean_usd_per_t", "max_abs_usd_per_t"]
+    if shadow.empty:
+        return pd.DataFrame(columns=cols)
+    g = shadow.assign(abs_usd=shadow.usd_per_t.abs()).groupby(["constraint", "asset_or_route"], sort=False)
+    out = g.agg(
+        periods_binding=("period", "size"),
+        first=("period", "min"),
+        last=("period", "max"),
+        mean_usd_per_t=("usd_per_t", "mean"),
+        max_abs_usd_per_t=("abs_usd", "max"),
+    ).reset_index()
+    weight = out.mean_usd_per_t.abs() * out.periods_binding
+    return out.loc[weight.sort_values(ascending=False, kind="stable").index, cols].reset_index(drop=True)

@@ -6,49 +6,17 @@ Reads a :class:`~energy_routes.report.rundata.RunData` through
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from . import chartdata as cd
+from .figures import Chart, layout
 from .power import power_charts
 from .rundata import RunData
 
-FONT = dict(family="Segoe UI, Helvetica, Arial, sans-serif", size=12)
 NODE_COLOURS = {"source": "#4D4D4D", "asset": "#7F9CB6", "outlet": "#0072B2", "shut_in": cd.SHUT_IN_COLOUR}
-
-
-@dataclass
-class Chart:
-    """One chart of the report: element id, heading, the figure and a sentence saying how to read it."""
-
-    id: str
-    title: str
-    figure: go.Figure | None
-    caption: str = ""
-    html: str | None = None  # the chart's own markup, for charts that are not plotly figures (the map)
-
-
-def _layout(fig: go.Figure, height: int = 460, **kw) -> go.Figure:
-    fig.update_layout(
-        template="plotly_white",
-        font=FONT,
-        height=height,
-        margin=dict(l=60, r=30, t=40, b=50),
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
-        **kw,
-    )
-    return fig
-
-
-def _empty(fig: go.Figure, text: str) -> go.Figure:
-    fig.add_annotation(text=text, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5, font=dict(size=14, color="#666"))
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    return fig
 
 
 def sankey_chart(data: RunData) -> Chart:
@@ -87,7 +55,7 @@ def sankey_chart(data: RunData) -> Chart:
             for i, y in enumerate(years)
         ]
         fig.update_layout(updatemenus=[dict(type="buttons", direction="right", buttons=buttons, x=0, y=1.12, xanchor="left", showactive=True, active=shown)])
-    _layout(fig, height=520, title=dict(text=title(years[shown]), x=0.5, y=0.99))
+    layout(fig, height=520, title=dict(text=title(years[shown]), x=0.5, y=0.99))
     fig.update_layout(margin=dict(l=20, r=20, t=70, b=20))
     caption = "Export supply by source (left) through the pipelines, terminals and tanker legs to each outlet (right); crude that cannot leave is shown as shut in."
     if len(years) > 1:
@@ -132,7 +100,7 @@ def volume_chart(data: RunData) -> Chart:
     total_kbd = kbd.sum(axis=1)
     fig.add_trace(go.Scatter(x=years, y=(vol.sum(axis=1) + by_year.shut_in_mt.reindex(vol.index).fillna(0)).to_numpy(), mode="text", showlegend=False,
                              text=[f"{v:,.1f} Mt<br>{k:,.0f} kb/d" for v, k in zip(vol.sum(axis=1), total_kbd)], textposition="top center", hoverinfo="skip"))
-    _layout(fig, barmode="stack", yaxis_title="Mt per year", xaxis_title="year")
+    layout(fig, barmode="stack", yaxis_title="Mt per year", xaxis_title="year")
     fig.update_layout(legend_traceorder="normal")
     return Chart("volume-by-route", "Exports by route and year", fig, "Stacked volume by route (hover: Mt and kb/d), the year's total exports above each bar in Mt and kb/d; the dotted line is export supply, so a gap filled red is crude shut in.")
 
@@ -154,7 +122,7 @@ def capacity_chart(data: RunData) -> Chart:
         fig.add_trace(go.Scatter(x=years, y=cap[route], mode="lines+markers", line=dict(color="#333", dash="dash", width=1.5),
                                  marker=dict(size=5), name="capacity", showlegend=(k == 0),
                                  hovertemplate="%{x} capacity: %{y:,.2f} Mt<extra>" + data.route_label(route) + "</extra>"), row=row, col=col)
-    _layout(fig, height=260 * nrows + 60)
+    layout(fig, height=260 * nrows + 60)
     fig.update_yaxes(title_text="Mt", col=1)
     return Chart("route-capacity", "Each route against its capacity", fig,
                  "Bars: volume per year; dashed line: the route's capacity for Kazakh crude after third-party flows and disruption events. Routes that share an asset (the Caspian tankers) cannot all be full at once.")
@@ -180,7 +148,7 @@ def monthly_chart(data: RunData) -> Chart:
             fig.add_vrect(x0=e.end, x1=e.recovered, fillcolor="#D55E00", opacity=0.08, line_width=0, layer="above")
         fig.add_annotation(x=e.start, y=1.0 - 0.06 * (k % 4), yref="paper", text=e.label, showarrow=False, xanchor="left",
                            font=dict(size=10, color="#A04000"), bgcolor="rgba(255,255,255,0.7)")
-    _layout(fig, height=480, barmode="stack", yaxis_title="kt per month", bargap=0.1)
+    layout(fig, height=480, barmode="stack", yaxis_title="kt per month", bargap=0.1)
     fig.update_layout(legend_traceorder="normal")
     fc = data.focus
     span = cd.focus_range(data)
@@ -226,7 +194,7 @@ def utilisation_chart(data: RunData) -> Chart:
     t.showscale = False
     fig.add_trace(t, row=2, col=1)
     fig.update_yaxes(autorange="reversed")
-    _layout(fig, height=max(420, 26 * (len(routes) + len(assets)) + 160))
+    layout(fig, height=max(420, 26 * (len(routes) + len(assets)) + 160))
     fig.update_layout(margin=dict(l=200, r=30, t=40, b=50))
     return Chart("utilisation", "Utilisation by route and asset, month by month", fig,
                  "Share of each route's (top) and asset's (bottom) capacity for Kazakh crude in use; dark = full. Grey gaps: no capacity that month.")
@@ -254,7 +222,7 @@ def shadow_chart(data: RunData) -> Chart:
                                  hovertemplate="%{x|%b %Y} " + col + ": %{y:,.2f} $/t<extra></extra>"), row=1, col=2)
     if monthly.empty:
         fig.add_annotation(text="no monthly capacity binds", showarrow=False, xref="x2 domain", yref="y2 domain", x=0.5, y=0.5)
-    _layout(fig, height=max(420, 24 * len(b) + 140))
+    layout(fig, height=max(420, 24 * len(b) + 140))
     fig.update_layout(legend=dict(orientation="v", x=1.02, y=1, yanchor="top"), margin=dict(l=230, r=30, t=50, b=50))
     return Chart("shadow-prices", "Bottlenecks: what one more tonne of capacity is worth", fig,
                  "Mean dual value of each binding constraint over the periods it binds (negative: a minimum commitment costs that much per tonne). Annual limits carry a year, capacities a month.")
@@ -271,6 +239,6 @@ def all_charts(data: RunData) -> list[Chart]:
         monthly_chart(data),
         utilisation_chart(data),
         shadow_chart(data),
-        *power_charts(data, Chart, _layout, _empty),
+        *power_charts(data),
     ]
     return [c for c in charts if c is not None]

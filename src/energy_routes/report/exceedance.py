@@ -73,8 +73,8 @@ def write_exceedance(years: pd.DataFrame, folder: Path, title: str) -> list[Path
     """exceedance.html and exceedance.png into ``folder``; returns the paths."""
     from matplotlib.figure import Figure
 
+    from .figures import DPI, save_png
     from .html import figure_html, page
-    from .png import DPI, _save
 
     folder = Path(folder)
     figs = figures(years)
@@ -101,5 +101,5 @@ def write_exceedance(years: pd.DataFrame, folder: Path, title: str) -> list[Path
         ax.spines[["top", "right"]].set_visible(False)
         ax.legend(frameon=False, fontsize=8)
     axes[0].set_title(f"{title}: how often a year is this bad", loc="left", fontsize=11, fontweight="bold")
-    out.append(_save(fig, folder / "exceedance.png", "energy_routes risk sweep; empirical exceedance over the simulated years; diamonds: P90"))
+    out.append(save_png(fig, folder / "exceedance.png", "energy_routes risk sweep; empirical exceedance over the simulated years; diamonds: P90"))
     return out

@@ -19,7 +19,6 @@ import plotly.graph_objects as go
 from .html import figure_html, page
 from .png import heatmap_png
 
-
 #: grids up to this many cells get their values written in the cells
 ANNOTATE_CELLS = 150
 

@@ -17,54 +17,21 @@ plotly figure for ``report.html`` and a matplotlib PNG for slides. Without a
 
 from __future__ import annotations
 
-import json
 import math
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from . import chartdata as cd
+from .mapdata import MapData
 from .rundata import RunData
 
-MAP_DIR = "map"
 LAND, SEA, BORDER = "#EFECE4", "#DDEAF3", "#B9B3A6"
 DISRUPTED = "#C0392B"
 SEAS = (("Caspian Sea", 50.6, 41.6), ("Black Sea", 34.2, 43.2))
 #: screen width of the thickest line (the largest leg flow of the run), px
 MAX_WIDTH_PX = 14.0
-
-
-@dataclass
-class MapData:
-    outline: list[tuple[str, list[list[tuple[float, float]]]]]  # country, rings of (lon, lat)
-    places: pd.DataFrame  # place, name, lat, lon, kind, source
-    paths: pd.DataFrame  # route, seq, asset, path
-    box: tuple[float, float, float, float]  # lon_min, lat_min, lon_max, lat_max
-
-
-def load_map(folder: Path) -> MapData | None:
-    """The map files of an inputs folder, or None when any is missing."""
-    folder = Path(folder) / MAP_DIR
-    files = [folder / "outline.geojson", folder / "places.csv", folder / "route_paths.csv"]
-    if not all(f.exists() for f in files):
-        return None
-    doc = json.loads(files[0].read_text(encoding="utf-8"))
-    outline = []
-    for feat in doc.get("features", []):
-        geom = feat.get("geometry") or {}
-        polys = geom.get("coordinates") or []
-        if geom.get("type") == "Polygon":
-            polys = [polys]
-        rings = [[(float(x), float(y)) for x, y in ring] for poly in polys for ring in poly]
-        outline.append((str(feat.get("properties", {}).get("name", "")), rings))
-    places = pd.read_csv(files[1], dtype={"place": str, "name": str, "kind": str, "source": str, "label_at": str}, keep_default_na=False)
-    if "label_at" not in places:
-        places["label_at"] = "S"
-    paths = pd.read_csv(files[2], dtype={"route": str, "asset": str, "path": str})
-    box = tuple(doc.get("box_lon_lat") or (26.0, 34.0, 84.0, 56.0))
-    return MapData(outline, places, paths, box)  # type: ignore[arg-type]
 
 
 def disrupted_targets(data: RunData) -> dict[str, str]:
@@ -163,7 +130,7 @@ def map_chart(data: RunData):
     """The plotly map (one set of legs per year, year buttons; opens on the disrupted year), or None without map files."""
     import plotly.graph_objects as go
 
-    from .charts import Chart, _layout
+    from .figures import Chart, layout
 
     m = data.map
     if m is None:
@@ -233,7 +200,7 @@ def map_chart(data: RunData):
     for name, lon, lat in SEAS:
         fig.add_annotation(x=lon, y=lat, text=name, showarrow=False, font=dict(size=12, color="#5B7F99", family="Georgia, serif"))
     x0, y0, x1, y1 = m.box
-    _layout(fig, height=620, title=dict(text=title[years[shown]], x=0.5, y=0.98))
+    layout(fig, height=620, title=dict(text=title[years[shown]], x=0.5, y=0.98))
     fig.update_layout(plot_bgcolor=SEA, margin=dict(l=10, r=10, t=70, b=10), hovermode="closest")
     fig.update_xaxes(range=[x0, x1], showgrid=False, zeroline=False, showticklabels=False, title=None)
     fig.update_yaxes(range=[y0, y1], showgrid=False, zeroline=False, showticklabels=False, title=None, scaleanchor="x", scaleratio=_aspect(m))
@@ -254,7 +221,7 @@ def map_png(data: RunData, path: Path) -> Path | None:
     from matplotlib.lines import Line2D
     from matplotlib.patches import Polygon
 
-    from .png import DPI, _save
+    from .figures import DPI, save_png
 
     m = data.map
     if m is None:
@@ -321,4 +288,4 @@ def map_png(data: RunData, path: Path) -> Path | None:
     ax.set_yticks([])
     suffix = " (the disrupted year)" if data.focus is not None and year == data.focus.year else ""
     ax.set_title(f"Kazakh crude export routes, {year}{suffix}: {data.label}", loc="left", fontsize=11, fontweight="bold")
-    return _save(fig, path, f"energy_routes run {data.shown.name}; line width = Mt in {year}; schematic, approximate places; outlines: Natural Earth")
+    return save_png(fig, path, f"energy_routes run {data.shown.name}; line width = Mt in {year}; schematic, approximate places; outlines: Natural Earth")

@@ -21,9 +21,9 @@ from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from . import chartdata as cd
 from . import power as report_power
+from .figures import DPI, save_png
 from .rundata import RunData
 
-DPI = 150
 SIZE = (10, 5.0)  # inches: 1500 × 750 px, a 2:1 slide panel
 BLUES = LinearSegmentedColormap.from_list("util", ["#F7FBFF", "#6BAED6", "#08306B"])
 #: the secondary kb/d axes use one conversion (the tables hold each route's exact kb/d): a mid-range
@@ -59,12 +59,6 @@ def _num(v: float) -> str:
     return "0" if a < 5e-4 else f"{v:.3f}"
 
 
-def _save(fig: Figure, path: Path, subtitle: str) -> Path:
-    fig.text(0.995, 0.005, subtitle, ha="right", va="bottom", fontsize=7, color="#777")
-    fig.savefig(path, dpi=DPI, metadata={"Software": "energy_routes"}, pil_kwargs={"compress_level": 3})
-    return path
-
-
 def volume_png(data: RunData, path: Path) -> Path:
     vol, _cap, by_year = cd.annual_pivots(data)
     colours = cd.route_colours(data)
@@ -90,7 +84,7 @@ def volume_png(data: RunData, path: Path) -> Path:
     sec.set_ylabel("kb/d (approx.)")
     _style(ax, f"Kazakh crude exports by route, {data.label}", "Mt per year")
     ax.legend(loc="upper left", bbox_to_anchor=(1.08, 1.0), frameon=False, fontsize=9)
-    return _save(fig, path, f"energy_routes run {data.shown.name}; labels: exact kb/d of the routes; right axis at {BBL_PER_T_AXIS} bbl/t")
+    return save_png(fig, path, f"energy_routes run {data.shown.name}; labels: exact kb/d of the routes; right axis at {BBL_PER_T_AXIS} bbl/t")
 
 
 def monthly_png(data: RunData, path: Path) -> Path:
@@ -134,7 +128,7 @@ def monthly_png(data: RunData, path: Path) -> Path:
     sec = ax.secondary_yaxis("right", functions=(lambda kt: kt * KBD_PER_KT_MONTH, lambda kbd: kbd / KBD_PER_KT_MONTH))
     sec.set_ylabel("kb/d (approx.)")
     ax.legend(loc="upper left", bbox_to_anchor=(1.08, 1.0), frameon=False, fontsize=9)
-    return _save(fig, path, f"energy_routes run {data.shown.name}; shaded: disruption events; kb/d axis at {BBL_PER_T_AXIS} bbl/t and 30.4 days per month")
+    return save_png(fig, path, f"energy_routes run {data.shown.name}; shaded: disruption events; kb/d axis at {BBL_PER_T_AXIS} bbl/t and 30.4 days per month")
 
 
 def heatmap_png(
@@ -164,7 +158,7 @@ def heatmap_png(
     cb = fig.colorbar(im, ax=ax, shrink=0.9)
     if percent:
         cb.ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    return _save(fig, path, subtitle)
+    return save_png(fig, path, subtitle)
 
 
 def utilisation_png(data: RunData, path: Path) -> Path:
@@ -190,11 +184,11 @@ def shadow_png(data: RunData, path: Path) -> Path:
     fig.suptitle(data.name, x=0.01, ha="left", fontsize=9, color="#555")
     ax.grid(axis="x", color="#E5E5E5", linewidth=0.8)
     ax.set_xlabel("$/t")
-    return _save(fig, path, f"energy_routes run {data.shown.name}")
+    return save_png(fig, path, f"energy_routes run {data.shown.name}")
 
 
 def power_png(data: RunData, path: Path) -> Path | None:
-    return report_power.power_png(data, path, _fig, _style, _save)
+    return report_power.power_png(data, path, _fig, _style, save_png)
 
 
 def write_pngs(data: RunData, out_dir: Path) -> list[Path]:

@@ -13,6 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from . import chartdata as cd
+from .figures import Chart, empty, layout
 from .rundata import RunData
 
 WEEK = 168
@@ -93,12 +94,12 @@ def power_kpis(data: RunData) -> list[tuple[str, str]]:
 # ------------------------------------------------------------------ charts
 
 
-def power_charts(data: RunData, Chart, layout, empty) -> list:
-    """The power section's plotly charts (``Chart``, ``layout`` and ``empty`` are the report's own helpers)."""
-    return [_duration(data, Chart, layout, empty), _months(data, Chart, layout, empty), _week(data, Chart, layout, empty), _allocation(data, Chart, layout, empty)]
+def power_charts(data: RunData) -> list:
+    """The power section's plotly charts."""
+    return [_duration(data), _months(data), _week(data), _allocation(data)]
 
 
-def _duration(data, Chart, layout, empty):
+def _duration(data):
     curves = duration_curves(data)
     fig = go.Figure()
     if curves.empty or curves.sent_mw.max() <= 0:
@@ -117,7 +118,7 @@ def _duration(data, Chart, layout, empty):
                  "Hourly power sent into each cable and line, sorted from the busiest hour; dashed: its capacity.")
 
 
-def _months(data, Chart, layout, empty):
+def _months(data):
     pm = power_by_month(data)
     fig = go.Figure()
     if pm.empty or pm.generation_gwh.sum() <= 0:
@@ -132,7 +133,7 @@ def _months(data, Chart, layout, empty):
                  "What the wind and solar plants could have produced, split into energy sold at a node, lost on the way and curtailed.")
 
 
-def _week(data, Chart, layout, empty):
+def _week(data):
     wk = typical_week(data)
     fig = go.Figure()
     if wk.empty or wk.generation_mwh.sum() <= 0:
@@ -156,7 +157,7 @@ def _week(data, Chart, layout, empty):
                  "The week whose generation is the median of the year (first power year and weather year): generation by node, energy sold, curtailment and the batteries.")
 
 
-def _allocation(data, Chart, layout, empty):
+def _allocation(data):
     al = allocation_by_day(data)
     fig = go.Figure()
     if al.empty:

@@ -26,9 +26,13 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputError, Problem
-from ..explain import SHORT_ROUTE_NAMES as ROUTE_LABELS  # short route labels, as in the terminal summary
+from ..explain import (
+    SHORT_ROUTE_NAMES as ROUTE_LABELS,  # short route labels, as in the terminal summary
+)
 from ..focus import Focus, focus, horizon_days
-from ..writers import EXPLAINED_TABLES as OPTIONAL_TABLES  # written by runs since the constraints are explained
+from ..writers import (
+    EXPLAINED_TABLES as OPTIONAL_TABLES,  # written by runs since the constraints are explained
+)
 from ..writers import TABLE_NAMES as RUN_TABLES  # the tables every run writes
 
 _STR_COLUMNS = {"period": str, "route": str, "source": str, "asset": str, "target": str, "constraint": str, "asset_or_route": str,
@@ -48,7 +52,7 @@ class RunData:
     sources_md: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
     shown_as: Path | None = None  # the folder's final name, when the report is made inside a temporary folder
-    map: object | None = None  # report.map.MapData from the inputs folder's map/, when there is one
+    map: object | None = None  # report.mapdata.MapData from the inputs folder's map/, when there is one
 
     @property
     def shown(self) -> Path:
@@ -197,7 +201,7 @@ def _read_inputs_context(data: RunData) -> None:
         # "Baku-Supsa pipeline (Western Route Export Pipeline)" -> "Baku-Supsa pipeline"
         data.names[kind] = {r[id_col]: re.sub(r"\s*\(.*\)\s*$", "", str(r["name"])) for _, r in df.iterrows()}
     if folder is not None:
-        from .map import load_map
+        from .mapdata import load_map
 
         data.map = load_map(folder)
     if data.map is None:

@@ -147,24 +147,6 @@ class Sheet:
         return [self._label(c)[1] for c in self.frame.columns]
 
 
-def binding_summary(shadow: pd.DataFrame) -> pd.DataFrame:
-    """constraint, asset_or_route, periods_binding, first, last, mean_usd_per_t, max_abs_usd_per_t,
-    most valuable first (by |mean| × periods binding, i.e. the total value of the bottleneck)."""
-    cols = ["constraint", "asset_or_route", "periods_binding", "first", "last", "mean_usd_per_t", "max_abs_usd_per_t"]
-    if shadow.empty:
-        return pd.DataFrame(columns=cols)
-    g = shadow.assign(abs_usd=shadow.usd_per_t.abs()).groupby(["constraint", "asset_or_route"], sort=False)
-    out = g.agg(
-        periods_binding=("period", "size"),
-        first=("period", "min"),
-        last=("period", "max"),
-        mean_usd_per_t=("usd_per_t", "mean"),
-        max_abs_usd_per_t=("abs_usd", "max"),
-    ).reset_index()
-    weight = out.mean_usd_per_t.abs() * out.periods_binding
-    return out.loc[weight.sort_values(ascending=False, kind="stable").index, cols].reset_index(drop=True)
-
-
 def _limit_text(lim: dict) -> str:
     parts = []
     if lim.get("min_mt") is not None:

@@ -176,7 +176,7 @@ def check_events(s: Settings, targets: dict[str, list[str]], first_day, last_day
     window: dict[tuple, int] = {}
     for i, ev in enumerate(s.events):
         key = (ev.target, ev.start, ev.end)
-        if key in window:
+        if key in window and "/" not in ev.target:  # a unit's events take the min, so a repeat cannot count twice
             j = window[key]
             other = s.events[j]
             loc.report(

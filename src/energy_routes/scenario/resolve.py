@@ -19,6 +19,7 @@ import pandas as pd
 
 from ..errors import InputError, Problem
 from ..load import Inputs
+from ..outlets import check_lead_times, unit_targets
 from . import checks, limits
 from .edits import apply_set_edits
 from .library import SCENARIO_FILE, Provenance, load_library, merge, validate_piece
@@ -190,7 +191,8 @@ def _resolve_settings(inputs: Inputs, s: Settings, name: str, description: str, 
     route_shares, share_notes = limits.route_shares(s, share_items, years)
     notes = checks.check_limits(s, years, routes, route_limits, loc, horizon) + notes
     share_notes = checks.check_shares(s, years, routes, loc, horizon) + share_notes
-    event_notes, keep = checks.check_events(s, {"asset": inputs.ids("assets", "asset"), "route": inputs.ids("routes", "route"), "source": inputs.ids("sources", "source")}, first_day, last_day, loc)
+    targets = {"asset": inputs.ids("assets", "asset"), "unit": unit_targets(inputs.tables), "route": inputs.ids("routes", "route"), "source": inputs.ids("sources", "source")}
+    event_notes, keep = checks.check_events(s, targets, first_day, last_day, loc)
     if len(keep) < len(s.events):  # inherited events wholly outside the horizon are left out (with a note)
         s.events = [s.events[i] for i in keep]
         if "events" in prov.items:
@@ -205,6 +207,7 @@ def _resolve_settings(inputs: Inputs, s: Settings, name: str, description: str, 
         notes=notes + share_notes + event_notes, provenance=prov, added=list(added or []),
     )
     problems = loc.problems + checks.check_coverage(edited.tables, edited.lines, years, sources, name, horizon)
+    check_lead_times(edited.tables, edited.lines, (last_day - first_day).days + 1, problems)
     if problems:
         raise InputError(problems)
     if s.shut_in_penalty_usd_per_t is None:

@@ -25,6 +25,7 @@ from ..errors import InputError, Problem
 from ..load import load_inputs
 from ..scenario import resolve
 from ..writers import scenario_file, scenario_hashes
+from ..outlets import unit_targets
 from . import disrupt as dis
 from . import risk as rsk
 from . import runner
@@ -106,10 +107,36 @@ def _scenario(inputs_dir: Path, scenario: str, overrides) -> tuple:
     return inputs, sc
 
 
+#: the asset whose units ``--moorings-out`` numbers (the CPC terminal's single point moorings)
+MOORING_ASSET = "cpc_terminal"
+
+
 def _oil_ids(sc) -> set[str]:
     inp = sc.inputs
     assets = set(inp["assets"].loc[inp["assets"]["block"] == "oil", "asset"])
-    return assets | set(inp["routes"]["route"]) | set(inp["sources"]["source"])
+    return assets | set(inp["routes"]["route"]) | set(inp["sources"]["source"]) | set(unit_targets(inp.tables))
+
+
+def mooring_targets(moorings_out: Iterable[str], sc) -> list[str]:
+    """``--moorings-out 1,2`` -> 'cpc_terminal/spm1+cpc_terminal/spm2': the n-th unit of the CPC terminal in
+    asset_units.csv (1-based), all moorings of one value out at once; one grid per value."""
+    units = [t for t in unit_targets(sc.inputs.tables) if t.startswith(MOORING_ASSET + "/")]
+    out, problems = [], []
+    for text in moorings_out:
+        parts = [p.strip() for p in str(text).split(",")]
+        try:
+            nums = [int(p) for p in parts]
+        except ValueError:
+            problems.append(Problem("--moorings-out", f"'{text}' is not a list of mooring numbers such as 1,2"))
+            continue
+        bad = [n for n in nums if not 1 <= n <= len(units)]
+        if bad:
+            problems.append(Problem("--moorings-out", f"mooring {bad[0]} is not one of 1..{len(units)} (the units of {MOORING_ASSET} in asset_units.csv: {', '.join(units) or 'none'})"))
+            continue
+        out.append("+".join(units[n - 1] for n in dict.fromkeys(nums)))
+    if problems:
+        raise InputError(problems)
+    return out
 
 
 def unique(values: Iterable, option: str, key=lambda v: v, show=str) -> list:
@@ -191,6 +218,7 @@ def disrupt(
     inputs_dir: Path = Path("inputs"),
     overrides=(),
     targets=(),
+    moorings_out=(),
     remaining: str = "0,0.33,0.5,0.67",
     weeks: str = "1,2,4,8,13",
     starts: str | None = None,
@@ -216,14 +244,14 @@ def disrupt(
         else:
             if not scenario:
                 raise InputError([Problem("SCENARIO", "missing; give a scenario name or .yaml file, or --resume RUN_DIR")])
-            if not targets:
-                raise InputError([Problem("--asset", "missing; name at least one asset, route or source to disrupt (e.g. --asset cpc_terminal)")])
+            if not targets and not moorings_out:
+                raise InputError([Problem("--asset", "missing; name at least one asset, route or source to disrupt (e.g. --asset cpc_terminal), or --moorings-out")])
             _check_new(out, None)
             rem = unique(dis.parse_floats(remaining, "--remaining", 0.0, 1.0), "--remaining", show=lambda v: f"{v:g}")
             wks = unique(dis.parse_floats(weeks, "--weeks", 1 / 7, 520), "--weeks", show=lambda v: f"{v:g}")
             ovs = unique(overrides, "--override")
             inputs, sc = _scenario(inputs_dir, scenario, ovs)
-            tgts = parse_targets(targets, _oil_ids(sc))
+            tgts = parse_targets(list(targets) + mooring_targets(moorings_out, sc), _oil_ids(sc))
             st = unique(dis.parse_starts(starts or f"{sc.months[0]}..{sc.months[-1]}"), "--start", show=lambda s: f"{s:%Y-%m-%d}")
             first, last = sc.months[0].start_time, dis.horizon_end(sc)
             outside = [s for s in st if s < first or s > last]

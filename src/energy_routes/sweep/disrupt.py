@@ -127,7 +127,7 @@ def pivots(cases: pd.DataFrame) -> dict[str, pd.DataFrame]:
                 pv = df.pivot_table(index="remaining", columns="weeks", values=col, aggfunc=how).sort_index(ascending=False)
                 pv.index.name = "remaining capacity (fraction)"
                 pv.columns.name = "outage length (weeks)"
-                out[f"pivot_{label}_{how}_{tgt.replace('+', '_and_')}"] = pv
+                out[f"pivot_{label}_{how}_{tgt.replace('+', '_and_').replace('/', '_unit_')}"] = pv  # a file name: no '/' 
     return out
 
 
@@ -138,7 +138,7 @@ def pivot_title(name: str) -> str:
         if rest.startswith(stem):
             how, _, target = rest.removeprefix(stem).partition("_")
             word = "mean" if how == "mean" else "worst"
-            return f"{label}, {word} over start dates: {target.replace('_and_', '+')}"
+            return f"{label}, {word} over start dates: {target.replace('_and_', '+').replace('_unit_', '/')}"
     return name
 
 

@@ -35,7 +35,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..events import event_losses
-from ..extract import column_costs
+from ..extract import BINDING_TOL, column_costs
 from ..model import build_oil_model
 from ..model.oil import DUAL_TO_USD_PER_T
 from ..model.registry import CONS, REPORTED, batch_bounds, model_spec
@@ -44,7 +44,7 @@ from ..scenario import Scenario
 from ..solve import CompiledLP
 
 #: a dual below this (in $/t) is treated as zero when naming binding constraints
-BINDING_USD_PER_T = 0.01
+BINDING_USD_PER_T = BINDING_TOL  # the same threshold as a run's shadow_prices.csv
 #: a basic row's activity may sit this far outside a new bound and still count as inside it (kt; HiGHS's
 #: primal feasibility tolerance is 1e-7)
 FEAS_TOL = 1e-9
@@ -94,16 +94,17 @@ class OilKernel:
         self.scenario = scenario
         self.basis = b = daily_basis(scenario)
         p = oil_params(scenario)
-        unknown = set(targets) - set(p.assets) - set(p.routes) - set(p.sources)
+        units = b.unit.targets
+        unknown = set(targets) - set(p.assets) - set(p.routes) - set(p.sources) - set(units)
         if unknown:
-            raise ValueError(f"not an oil asset, route or source: {', '.join(sorted(unknown))}")
+            raise ValueError(f"not an oil asset, asset/unit, route or source: {', '.join(sorted(unknown))}")
         self.params = p
         self.spec = spec = model_spec(p)
         self.lp = lp = CompiledLP(build_oil_model(spec))
         self.base_loss = event_losses(scenario.settings.events, b.periods.days)
         self._day0 = b.periods.days.values[0].astype("datetime64[D]")
         self._ndays = len(b.periods.days)
-        self._ids = {"asset": p.assets, "route": p.routes, "source": p.sources}
+        self._ids = {"asset": p.assets, "route": p.routes, "source": p.sources, "unit": units}
 
         # the rows whose bounds events can change, and the registry families they belong to
         self.moving = [name for name in spec.cons if CONS[name].changes_with]
@@ -174,31 +175,40 @@ class OilKernel:
         self.shortcuts = 0
 
     # -- cases -------------------------------------------------------------
-    def _losses(self, events_list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Remaining fractions (n, A, D), (n, R, D), (n, S, D) for a batch of cases (scenario events included)."""
+    def _losses(self, events_list) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Remaining fractions (n, A, D), (n, R, D), (n, S, D), (n, U, D) for a batch of cases (scenario events included).
+
+        Losses add up on assets, routes and sources; on a unit with identity the largest counts
+        (events.event_losses)."""
         n, D = len(events_list), self._ndays
+        kinds = ("asset", "route", "source", "unit")
         out = []
-        for kind in ("asset", "route", "source"):
+        for kind in kinds:
             ids = self._ids[kind]
             loss = np.zeros((n, len(ids), D))
             for i, t in enumerate(ids):
                 if t in self.base_loss:
                     loss[:, i] += self.base_loss[t]
             out.append(loss)
-        pos = {t: (k, i) for k, kind in enumerate(("asset", "route", "source")) for i, t in enumerate(self._ids[kind])}
+        pos = {t: (k, i) for k, kind in enumerate(kinds) for i, t in enumerate(self._ids[kind])}
         for c, events in enumerate(events_list):
             for e in events:
                 k, i = pos[e.target]
                 a = int((np.datetime64(e.start, "D") - self._day0).astype(int))
                 b = int((np.datetime64(e.end, "D") - self._day0).astype(int))
+                lost = np.zeros(D)
                 lo, hi = max(a, 0), min(b, D - 1)
                 if hi >= lo:
-                    out[k][c, i, lo : hi + 1] += 1.0 - e.remaining
+                    lost[lo : hi + 1] = 1.0 - e.remaining
                 if e.ramp_days:
                     j = np.arange(1, int(e.ramp_days) + 1)
                     days = b + j
                     ok = (days >= 0) & (days < D)
-                    out[k][c, i, days[ok]] += (1.0 - e.remaining) * (1.0 - j[ok] / (e.ramp_days + 1))
+                    lost[days[ok]] = (1.0 - e.remaining) * (1.0 - j[ok] / (e.ramp_days + 1))
+                if kinds[k] == "unit":
+                    np.maximum(out[k][c, i], lost, out=out[k][c, i])
+                else:
+                    out[k][c, i] += lost
         return tuple(np.clip(1.0 - loss, 0.0, 1.0) for loss in out)
 
     def bounds_many(self, events_list, basis=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
