@@ -124,10 +124,12 @@ def test_june_2022_mine_sweep_is_partly_ridden_out_by_the_tank_farm(bt):
 
 
 def test_december_2025_cpc_is_the_spm1_alone_rate(bt):
-    """b10: SPM-1 alone all December: (84 x min(3 x 0.3333, 2)/2 - 5.7) x 31/365."""
+    """b10: SPM-1 alone all December, the derated terminal shared pro rata with the Russian shippers
+    (inputs/asset_sharing.csv): phi (C - Theta) x 31/365 with phi = min(3 x 0.3333, 2)/2, C = 84, Theta = 5.7 Mt/yr:
+    0.49995 x 78.3 x 31/365 = 3.3247 Mt (Russian-first would give (0.49995 x 84 - 5.7) x 31/365 = 3.0827)."""
     monthly = bt.results["hist-2025"].tables["allocation_monthly"]
     dec = monthly[(monthly.period == "2025-12") & (monthly.route == "cpc")].volume_kt.iloc[0]
-    assert dec == pytest.approx((84 * min(3 * 0.3333, 2) / 2 - 5.7) * 31 / DAYS * 1000, rel=1e-6)
+    assert dec == pytest.approx(min(3 * 0.3333, 2) / 2 * (84 - 5.7) * 31 / DAYS * 1000, rel=1e-6)
 
 
 def test_event_effects_add_up(bt):

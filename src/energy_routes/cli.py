@@ -252,9 +252,9 @@ def _report_writer(target: Path):
 
 def _register_commands() -> None:
     """Commands that live in their own modules (one module per feature)."""
-    from . import cli_backtest, cli_report, cli_story, cli_sweep
+    from . import cli_backtest, cli_hedge, cli_report, cli_story, cli_sweep
 
-    for module in (cli_sweep, cli_report, cli_story, cli_backtest):
+    for module in (cli_sweep, cli_report, cli_story, cli_backtest, cli_hedge):
         for command in module.COMMANDS:
             main.add_command(command)
 

@@ -376,3 +376,22 @@ TABLES: tuple[Table, ...] = (
 
 TABLES_BY_NAME = {t.name: t for t in TABLES}
 
+#: Levers of ``energy-routes hedge`` (read only by that command, so not in TABLES): each names the
+#: capacity or limit it changes, its bounds, unit and annualised cost (docs/hedge.md)
+HEDGE_LEVERS = Table(
+    "hedge_levers",
+    (
+        Col("lever", "id"),
+        Col("kind", "enum", choices=("asset", "route_limit", "source_route", "store")),
+        Col("target", "text"),
+        Col("unit", "enum", choices=("Mt/yr", "kt")),
+        Col("min", "float", "unit", 0, 1e6),
+        Col("max", "float", "unit", 0, 1e6),
+        Col("onoff", "enum", choices=("yes", "no")),
+        Col("cost", "float", "cost_unit", 0, 1e6),
+        Col("cost_unit", "enum", choices=("musd_per_yr_per_mt_yr", "musd_per_yr_per_kt", "musd_per_yr")),
+        Col("description", "text", optional=True),
+    ),
+    key=("lever",),
+    description="First-stage levers of the hedge command",
+)

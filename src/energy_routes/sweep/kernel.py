@@ -211,9 +211,12 @@ class OilKernel:
                     out[k][c, i] += lost
         return tuple(np.clip(1.0 - loss, 0.0, 1.0) for loss in out)
 
-    def bounds_many(self, events_list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Rows the cases change and, per case, their (lower, upper) bounds: arrays (rows,), (n, rows), (n, rows)."""
-        caps = capacities(self.basis, *self._losses(events_list))
+    def bounds_many(self, events_list, basis=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Rows the cases change and, per case, their (lower, upper) bounds: arrays (rows,), (n, rows), (n, rows).
+
+        ``basis`` (default: the scenario's) lets a caller ask for the same events on other daily
+        capacities, e.g. a hedge lever's larger asset (:mod:`energy_routes.hedge.blocks`)."""
+        caps = capacities(self.basis if basis is None else basis, *self._losses(events_list))
         p = self.params.with_caps(caps)
         rows, lower, upper = [], [], []
         for name in self.moving:
