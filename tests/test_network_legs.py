@@ -43,7 +43,11 @@ def test_germany_and_the_ports_route_netbacks(base_2024):
 def test_the_china_feeder_binds_where_the_old_network_had_room(shipped_inputs):
     """2025 with Kropotkinskaya: CPC loses capacity and crude looks for other outlets; China can take at most
     10 − 7.6 = 2.4 Mt/yr (Kenkiyak–Kumkol), so it never carries more, in any month, than 2.4 × days/365."""
-    res = run_scenario(shipped_inputs, "cpc-pump-station-2025", power=False)
+    # CNPC's acceptance (inputs/acceptance.csv: 50 kt a month after 30 days) would bind first: lift it, so the
+    # feeder is what limits China
+    doc = {"name": "china-open", "extends": "cpc-pump-station-2025",
+           "set": [{"table": "acceptance", "where": {"acceptor": "cnpc"}, "values": {"extra_kt_per_month": 5000, "lead_time_days": 0}}]}
+    res = run_scenario(shipped_inputs, doc, power=False)
     m = res.tables["allocation_monthly"]
     china = m[m.route == "kazakhstan_china"]
     days = {f"2025-{i:02d}": d for i, d in enumerate([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], start=1)}
