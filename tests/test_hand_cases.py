@@ -221,8 +221,12 @@ def test_route_maximum(run):
     assert route_year(res, "cheap") == approx(12000)
     # 12000 × 0.59 + 10000 × 0.56 − 14500 × 0.05
     assert res.objective_musd == approx(7080 + 5600 - 725)
-    # a tonne more of cap on cheap takes a tonne out of shut-in: 590 + 50
-    assert shadow(res, "route_limit", "cheap").to_dict() == {"2023": approx(640)}
+    # a tonne more of cap on cheap takes a tonne out of shut-in: 590 + 50. The annual cap is also a monthly schedule
+    # (issue 12: a year's quota cannot move into one month), and the two hold together (degenerate): the value is
+    # reported on the months' schedule rows, 640 $/t in each, and the annual row shows none (raising it alone,
+    # with the schedule unchanged, would indeed add nothing)
+    assert shadow(res, "route_schedule", "cheap").tolist() == [approx(640)] * 12
+    assert shadow(res, "route_limit", "cheap").empty
 
 
 def test_infeasible_commitment_cli(make_inputs, tmp_path):
