@@ -42,7 +42,7 @@ JOBS ?= $(shell $(PYTHON) -c "import os; print(max(1, min(4, len(os.sched_getaff
 test: $(STAMP) browser
 	$(BIN)/python -m pytest -q -n $(JOBS) --dist loadfile --durations=25
 
-# a quick subset for development (about 2 minutes): no end-to-end runs of the shipped scenarios, fewer
+# a quick subset for development: no end-to-end runs of the shipped scenarios, fewer
 # generated networks; `make test` before committing
 quick: $(STAMP)
 	N_NETWORKS=20 $(BIN)/python -m pytest -q -n $(JOBS) --dist loadfile -m "not slow" -x
