@@ -267,7 +267,12 @@ def onoff_states(levers: list[Lever]) -> list[dict[int, float]]:
 
 def solve_states(ef: ExtensiveForm) -> tuple[EFResult, list[tuple[dict[int, float], EFResult]]]:
     """Solve every on/off state; the best (ties: the first, i.e. the fewest levers on) and all of them."""
-    results = [(state, ef.solve(state)) for state in onoff_states(ef.levers)]
+    return best_state([(state, ef.solve(state)) for state in onoff_states(ef.levers)])
+
+
+def best_state(results: list) -> tuple:
+    """The best optimal result of (state, result) pairs (ties: the first, i.e. the fewest levers on), and all of
+    them; the first result when none is optimal."""
     ok = [(s, r) for s, r in results if r.optimal]
     if not ok:
         return results[0][1], results

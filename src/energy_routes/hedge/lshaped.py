@@ -23,7 +23,7 @@ import numpy as np
 
 from ..solve import new_highs
 from .blocks import Block, Part
-from .extensive import EFResult, linear_costs, onoff_states
+from .extensive import EFResult, best_state, linear_costs, onoff_states
 from .levers import Lever
 
 INF = highspy.kHighsInf
@@ -106,12 +106,4 @@ def solve_lshaped(parts: list[Part], blocks: list[Block], levers: list[Lever], f
 
 def solve_states_lshaped(parts, blocks, levers, **kw):
     """Every on/off state by the L-shaped method; the best and all (like :func:`~.extensive.solve_states`)."""
-    results = [(s, solve_lshaped(parts, blocks, levers, s, **kw)) for s in onoff_states(levers)]
-    ok = [(s, r) for s, r in results if r.optimal]
-    if not ok:
-        return results[0][1], results
-    best = ok[0]
-    for s, r in ok[1:]:
-        if r.objective_musd > best[1].objective_musd + 1e-9 * (1 + abs(best[1].objective_musd)):
-            best = (s, r)
-    return best[1], results
+    return best_state([(s, solve_lshaped(parts, blocks, levers, s, **kw)) for s in onoff_states(levers)])
