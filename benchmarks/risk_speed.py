@@ -49,7 +49,7 @@ def main() -> None:
     target = 90 if "daily" in args.override else 15
     verdict = "n/a (not 10,000 draws)" if n != 10000 else "met" if wall < target else "NOT met"
     print(f"  wall time, start-up included: {wall:6.1f} s   (target < {target} s for 10,000 draws: {verdict})")
-    print(f"  stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in m["timings_seconds"].items()))
+    print("  stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in m["timings_seconds"].items()))
     print(f"  throughput: {n / m['timings_seconds']['cases']:,.0f} draws/s in the solve stage")
 
 
