@@ -36,6 +36,7 @@ def main() -> None:
 
     from energy_routes.hedge.api import Request, setup
     from energy_routes.hedge.extensive import ExtensiveForm, onoff_states
+    from energy_routes.hedge.levers import state_bounds
     from energy_routes.solve import new_highs
 
     t0 = time.perf_counter()
@@ -72,11 +73,7 @@ def main() -> None:
         h.setBasis(ef.warm_basis)
     objs = []
     for s in states:
-        lo = np.array([lv.lo for lv in pb.levers], float)
-        hi = np.array([lv.hi for lv in pb.levers], float)
-        for j, v in s.items():
-            lo[j] = hi[j] = v
-        h.changeColsBounds(L, np.arange(L, dtype=np.int32), lo, hi)
+        h.changeColsBounds(L, np.arange(L, dtype=np.int32), *state_bounds(pb.levers, s))
         h.run()
         objs.append(h.getInfo().objective_function_value)
     t_alone = time.perf_counter() - t3
@@ -90,11 +87,7 @@ def main() -> None:
         hc.passModel(ef.lp)
         t4 = time.perf_counter()
         for s in states:
-            lo = np.array([lv.lo for lv in pb.levers], float)
-            hi = np.array([lv.hi for lv in pb.levers], float)
-            for j, v in s.items():
-                lo[j] = hi[j] = v
-            hc.changeColsBounds(L, np.arange(L, dtype=np.int32), lo, hi)
+            hc.changeColsBounds(L, np.arange(L, dtype=np.int32), *state_bounds(pb.levers, s))
             hc.run()
         t_cold = time.perf_counter() - t4
     # the same draws one by one through the kernel at the chosen levels (what evaluation costs)

@@ -64,3 +64,23 @@ def browser_paths() -> tuple[str | None, str | None]:
     browser = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)), None)
     driver = shutil.which("chromedriver") or (Path("/usr/lib/chromium/chromedriver").exists() and "/usr/lib/chromium/chromedriver") or None
     return browser, driver
+
+
+def headless_chrome(browser: str, driver: str):
+    """A headless Chromium session on the system chromedriver (named explicitly, so selenium-manager never tries
+    to download one), with the browser console logged; a generator for a module-scoped ``driver`` fixture."""
+    import pytest
+
+    pytest.importorskip("selenium", reason="selenium is not installed (pip install -e '.[test]')")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = browser
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--window-size=1400,1000"):
+        opts.add_argument(arg)
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    drv = webdriver.Chrome(service=Service(executable_path=driver), options=opts)
+    drv.set_page_load_timeout(60)
+    yield drv
+    drv.quit()

@@ -252,15 +252,20 @@ def test_extensive_form_equals_brute_force_over_a_grid(tmp_path):
 # ----------------------------------------------------------------------------- invariants
 
 
-@pytest.fixture()
-def hazard_inputs(tmp_path):
+def write_hazard_inputs(folder, levers: str = LEVERS):
+    """The builder network at 30 Mt/yr of supply with the hazard model and the lever table of this file."""
     t = base_tables()
     set_rows(t["supply"], {"source": "a"}, export_supply_mt=30)
-    folder = write_inputs(tmp_path / "hz", t)
+    folder = write_inputs(folder, t)
     (folder / "hazards.csv").write_text(HAZARDS)
     (folder / "hazard_severity.csv").write_text(SEVERITY)
-    (folder / "hedge_levers.csv").write_text(LEVERS)
+    (folder / "hedge_levers.csv").write_text(levers)
     return folder
+
+
+@pytest.fixture()
+def hazard_inputs(tmp_path):
+    return write_hazard_inputs(tmp_path / "hz")
 
 
 def test_more_draws_never_change_the_first_blocks(hazard_inputs):

@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from builders import base_tables, set_rows, write_inputs
 
 from energy_routes.hedge.mpi import available
 
@@ -21,19 +20,14 @@ WHY = available()
 @pytest.mark.skipif(MPIEXEC is None, reason="mpiexec is not installed (pip install -e '.[mpi]' brings MPICH's)")
 @pytest.mark.skipif(WHY is not None, reason=f"mpi-sppy/mpi4py not importable (the [mpi] extra): {WHY}")
 def test_mpi_sppy_matches_extensive_form_within_its_gap(tmp_path):
-    from test_hedge import HAZARDS, LEVERS, SEVERITY
+    from test_hedge import LEVERS, write_hazard_inputs
 
     from energy_routes.hedge.api import Request, setup
     from energy_routes.hedge.evaluate import ef_economic
     from energy_routes.hedge.extensive import ExtensiveForm, solve_states
 
-    t = base_tables()
-    set_rows(t["supply"], {"source": "a"}, export_supply_mt=30)
-    folder = write_inputs(tmp_path / "in", t)
-    (folder / "hazards.csv").write_text(HAZARDS)
-    (folder / "hazard_severity.csv").write_text(SEVERITY)
     # the ship at 100 M$/yr per Mt/yr: worth it in draws with a long pipe outage only, so the draws disagree
-    (folder / "hedge_levers.csv").write_text(LEVERS.replace(",300,musd", ",100,musd"))
+    folder = write_hazard_inputs(tmp_path / "in", LEVERS.replace(",300,musd", ",100,musd"))
     out = tmp_path / "mpi"
     cmd = [MPIEXEC, "-n", "2", str(VENV_BIN / "energy-routes"), "hedge", "case", "--inputs", str(folder), "--draws", "4", "--mpi", "--ph-iterations", "10", "--no-evpi", "--oos-draws", "2", "--quiet", "--out", str(out)]
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=300)

@@ -11,7 +11,7 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
-from reportkit import browser_paths, invoke
+from reportkit import browser_paths, headless_chrome, invoke
 
 from energy_routes.report.map import disrupted_marks, fields, segments
 from energy_routes.report.mapdata import load_map
@@ -72,19 +72,7 @@ needs_browser = pytest.mark.skipif(BROWSER is None or DRIVER is None, reason="no
 
 @pytest.fixture(scope="module")
 def driver():
-    pytest.importorskip("selenium", reason="selenium is not installed (pip install -e '.[test]')")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = BROWSER
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--window-size=1400,1000"):
-        opts.add_argument(arg)
-    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    drv = webdriver.Chrome(service=Service(executable_path=DRIVER), options=opts)
-    drv.set_page_load_timeout(60)
-    yield drv
-    drv.quit()
+    yield from headless_chrome(BROWSER, DRIVER)
 
 
 def _open(driver, path):

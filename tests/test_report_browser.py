@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from reportkit import EVENT, browser_paths, case_inputs, invoke, run_case
+from reportkit import EVENT, browser_paths, case_inputs, headless_chrome, invoke, run_case
 
 CHART_IDS = ["sankey", "volume-by-route", "route-capacity", "monthly", "utilisation", "shadow-prices", "power-duration", "power-curtailment", "power-week", "power-allocation"]
 
@@ -25,20 +25,7 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def driver():
-    pytest.importorskip("selenium", reason="selenium is not installed (pip install -e '.[test]')")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = BROWSER
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--window-size=1400,1000"):
-        opts.add_argument(arg)
-    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    # the system chromedriver, named explicitly, so selenium-manager never tries to download one
-    drv = webdriver.Chrome(service=Service(executable_path=DRIVER), options=opts)
-    drv.set_page_load_timeout(60)
-    yield drv
-    drv.quit()
+    yield from headless_chrome(BROWSER, DRIVER)
 
 
 @pytest.fixture(scope="module")

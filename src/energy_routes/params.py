@@ -89,12 +89,16 @@ class DailyBasis:
         shared = phi * np.maximum(0.0, self.cap_mt - self.third_mt)
         return np.where(self.pro_rata[:, None], shared, first) * self.per_year
 
+    def tightest_asset(self, cap: np.ndarray) -> np.ndarray:
+        """Per route, the smallest of its assets' capacities along the last axis (days or periods):
+        (..., A, T) -> (..., R, T); a route with no capacitated asset gets none."""
+        masked = np.where(self.route_mask[:, :, None], cap[..., None, :, :], np.inf)  # (..., R, A, T)
+        least = masked.min(axis=-2)
+        return np.where(np.isinf(least), 0.0, least)
+
     def route_daily(self, kappa: np.ndarray, rem: np.ndarray) -> np.ndarray:
         """What each route can carry per day: min over its assets' κ, times the route's own ρ; (..., R, D)."""
-        masked = np.where(self.route_mask[:, :, None], kappa[..., None, :, :], np.inf)  # (..., R, A, D)
-        daily = masked.min(axis=-2)
-        daily = np.where(np.isinf(daily), 0.0, daily)  # a route with no capacitated asset: none
-        return daily * rem
+        return self.tightest_asset(kappa) * rem
 
     def supply_daily(self, rem: np.ndarray) -> np.ndarray:
         """Export supply per day (kt/d) after source events; ``rem`` is (..., S, D)."""
@@ -262,8 +266,7 @@ def capacities(basis: DailyBasis, rem_assets: np.ndarray, rem_routes: np.ndarray
     # what the LP lets a route carry in a period (reported as capacity_kt): its tightest asset over the
     # period (each asset row sums its own days, so legs out on different days do not add up) and its
     # own row where it has one
-    legs = np.where(basis.route_mask[:, :, None], asset_cap[..., None, :, :], np.inf).min(axis=-2)
-    reported = np.minimum(np.where(np.isinf(legs), 0.0, legs), route_row)
+    reported = np.minimum(basis.tightest_asset(asset_cap), route_row)
     supply = per.reduce(basis.supply_daily(rem_sources))
     return Capacities(supply, asset_cap, reported, route_row, acceptance_allowed(basis, route_daily))
 

@@ -30,7 +30,7 @@ import scipy.sparse as sp
 
 from ..solve import new_highs
 from .blocks import Block, Part
-from .levers import Lever
+from .levers import Lever, state_bounds
 
 INF = highspy.kHighsInf
 
@@ -221,10 +221,7 @@ class ExtensiveForm:
     def solve(self, fixed: dict[int, float] | None = None) -> EFResult:
         """Solve with lever columns ``fixed`` {index: level} (the others between their bounds)."""
         h, L = self.highs, self.L
-        lo = np.array([lv.lo for lv in self.levers], float)
-        hi = np.array([lv.hi for lv in self.levers], float)
-        for j, v in (fixed or {}).items():
-            lo[j] = hi[j] = v
+        lo, hi = state_bounds(self.levers, fixed)
         if L:
             h.changeColsBounds(L, np.arange(L, dtype=np.int32), lo, hi)
         if self.warm_basis is not None and not self._solved:

@@ -122,6 +122,15 @@ def load_levers(path: Path, scenario: Scenario, names: list[str] | None = None) 
     return levers
 
 
+def state_bounds(levers: list[Lever], fixed: dict[int, float] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The levers' (lower, upper) bounds with the on/off ones of ``fixed`` (position -> level) pinned."""
+    lo = np.array([lv.lo for lv in levers], float)
+    hi = np.array([lv.hi for lv in levers], float)
+    for j, v in (fixed or {}).items():
+        lo[j] = hi[j] = v
+    return lo, hi
+
+
 def _add(table, mask, column: str, amount: float, what: str):
     out = table.copy()
     vals = out.loc[mask, column].astype(float)

@@ -24,7 +24,7 @@ import numpy as np
 from ..solve import new_highs
 from .blocks import Block, Part
 from .extensive import EFResult, best_state, linear_costs, onoff_states
-from .levers import Lever
+from .levers import Lever, state_bounds
 
 INF = highspy.kHighsInf
 
@@ -45,10 +45,7 @@ def _draw_value(part: Part, block: Block, parts: list[Part], u: np.ndarray) -> t
 def solve_lshaped(parts: list[Part], blocks: list[Block], levers: list[Lever], fixed: dict[int, float] | None = None, *, tol: float = 1e-9, max_iter: int = 500) -> EFResult:
     t0 = time.perf_counter()
     L, D = len(levers), len(blocks)
-    lo = np.array([lv.lo for lv in levers], float)
-    hi = np.array([lv.hi for lv in levers], float)
-    for j, v in (fixed or {}).items():
-        lo[j] = hi[j] = v
+    lo, hi = state_bounds(levers, fixed)
     c_l, k_l = linear_costs(levers)
     w = np.array([b.weight for b in blocks], float)
     w = w / w.sum()

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .extensive import linear_costs
+from .levers import state_bounds
 
 
 @dataclass
@@ -65,11 +66,8 @@ def scenario_model(pb, i: int, risk, fixed: dict[int, float] | None = None):
     A = part.A
     n = A.shape[1]
     m = pyo.ConcreteModel(name=f"draw{b.draw}")
-    lo = [lv.lo for lv in levers]
-    hi = [lv.hi for lv in levers]
-    for j, v in (fixed or {}).items():
-        lo[j] = hi[j] = v
-    m.u = pyo.Var(range(L), bounds=lambda _, j: (lo[j], hi[j]))
+    lo, hi = state_bounds(levers, fixed)
+    m.u = pyo.Var(range(L), bounds=lambda _, j: (float(lo[j]), float(hi[j])))
 
     def xb(_, j):
         a, z = part.col_lower[j], part.col_upper[j]
