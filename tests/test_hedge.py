@@ -346,8 +346,8 @@ def test_cli_writes_a_hedge_folder(hazard_inputs, tmp_path):
     import openpyxl
 
     wb = openpyxl.load_workbook(out / "tables.xlsx", read_only=True)
-    assert {"Levers", "Summary", "Draws", "Frontier"} <= set(wb.sheetnames)
-    levels = [row[7] for row in wb["Levers"].iter_rows(min_row=2, values_only=True)]
+    assert {"Hedge", "Hedge levers", "Hedge draws", "Hedge frontier"} <= set(wb.sheetnames)
+    levels = [row[7] for row in wb["Hedge levers"].iter_rows(min_row=2, values_only=True)]
     csv_levels = pd.read_csv(out / "hedge_levers.csv")["level"].tolist()
     assert levels == approx(csv_levels)
     man = json.loads((out / "manifest.json").read_text())

@@ -32,6 +32,14 @@ class Evaluation:
     weights: np.ndarray
     optimal: np.ndarray
 
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The fields as named arrays (what :class:`~.checkpoint.Checkpoint` saves)."""
+        return {f: getattr(self, f) for f in self.__dataclass_fields__}
+
+    @classmethod
+    def from_arrays(cls, d: dict) -> Evaluation:
+        return cls(*(np.asarray(d[f]) for f in cls.__dataclass_fields__))
+
 
 def lever_cost(levers: list[Lever], levels) -> float:
     return float(sum(lv.cost_of(u) for lv, u in zip(levers, np.asarray(levels, float))))
