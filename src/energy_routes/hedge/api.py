@@ -159,10 +159,10 @@ def run(req: Request) -> Path | None:
     from ..sweep.engine import note
     from ..writers import default_out_dir, safe_folder_name, write_run
     from . import outputs
-    from .blocks import make_blocks, mean_blocks
+    from .blocks import make_blocks
     from .draws import make_draws
     from .checkpoint import Checkpoint, key_of
-    from .evaluate import Evaluation, ef_economic, evaluate, mean_ci, objective, wait_and_see
+    from .evaluate import Evaluation, ef_economic, evaluate, evpi_vss, mean_ci, objective
     from .extensive import ExtensiveForm, solve_states
 
     check_request(req)
@@ -213,17 +213,9 @@ def run(req: Request) -> Path | None:
     timings["evaluate"] = time.perf_counter() - t2
 
     measures: dict[str, float] = {"ef_objective_economic_musd_per_yr": ef_econ}
-    say("VSS (expected-value problem)" + (" and EVPI (one wait-and-see LP per draw)" if req.evpi and risk is None else ""))
+    say("VSS (expected-value problem)" + (" and EVPI (one wait-and-see LP per draw)" if req.evpi else ""))
     t3 = time.perf_counter()
-    ev_res, _ = solve_states(ExtensiveForm(pb.parts, mean_blocks(pb.blocks), pb.levers))
-    eev = evaluate(pb.parts, pb.blocks, pb.levers, ev_res.levels)
-    measures["ev_levels"] = ev_res.levels
-    measures["eev_musd_per_yr"] = objective(eev.result_musd, eev.weights, pb.v_ref, risk)
-    measures["vss_musd_per_yr"] = rp - measures["eev_musd_per_yr"]
-    if req.evpi and risk is None:
-        ws = wait_and_see(pb.parts, pb.blocks, pb.levers)
-        measures["ws_musd_per_yr"] = ws
-        measures["evpi_musd_per_yr"] = ws - rp
+    measures.update(evpi_vss(pb.parts, pb.blocks, pb.levers, pb.v_ref, risk, rp, evpi=req.evpi))
     timings["evpi_vss"] = time.perf_counter() - t3
 
     cp = Checkpoint(folder.parent, checkpoint_key(req, pb))
