@@ -62,7 +62,9 @@ def test_hedge_sheet_holds_every_summary_number(folder):
         assert _same(got[col][3], v), (col, got[col], v)
     # the headline quantities carry words and units
     assert got["evpi_musd_per_yr"][1].startswith("EVPI") and got["evpi_musd_per_yr"][2] == "M$/yr"
-    assert got["p90_shut_in_mt_per_yr"][2] == "Mt/yr"
+    assert got["p90_shut_in_mt_per_yr"][1:3] == ("P90 shut in", "Mt/yr")
+    assert got["no_levers_p90_shut_in_mt_per_yr"][1] == "without levers: P90 shut in"
+    assert got["draws"][1] == "in-sample draws" and got["ws_musd_per_yr"][1].startswith("WS")
     assert got["cvar50_lost_netback_musd_per_yr"][1] == "CVaR50 of lost netback"
     assert got["oos_gain_ci95_low_musd_per_yr"][1] == "out of sample: gain against no levers, 95% CI low"
 

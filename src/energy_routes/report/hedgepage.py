@@ -23,21 +23,27 @@ import pandas as pd
 from .html import figure_html, kpi_html, page, table_html
 from .tables import Sheet
 
-#: words for the pieces of hedge_summary.csv's column names (the unit suffix is handled apart)
-_WORDS = {
-    "oos_gain_vs_no_levers": "out of sample: gain against no levers",
-    "oos_gain_ci95_": "out of sample: gain against no levers, 95% CI ",
-    "oos_ci95_": "out of sample: expected result, 95% CI ",
-    "no_levers_": "without levers: ",
-    "oos_": "out of sample: ",
+#: hedge_summary.csv columns (less their unit suffix) said in words as a whole
+_STEMS = {
+    "draws": "in-sample draws",
+    "cvar_alpha": "CVaR level α",
+    "cvar_weight": "CVaR weight λ in the objective",
+    "objective": "objective: expected result − λ CVaR",
+    "ef": "extensive form: time in HiGHS",
     "evpi": "EVPI (expected value of perfect information)",
     "vss": "VSS (value of the stochastic solution)",
     "eev": "EEV (the expected-value portfolio on the draws)",
     "ws": "WS (wait-and-see: each draw solved knowing it)",
-    "ef_": "extensive form: ",
-    "ci95_": "95% CI ",
-    "p90_": "P90 ",
+    "oos_draws": "out of sample: fresh draws",
+    "oos_expected_result": "out of sample: expected result",
+    "oos_ci95_low": "out of sample: expected result, 95% CI low",
+    "oos_ci95_high": "out of sample: expected result, 95% CI high",
+    "oos_gain_vs_no_levers": "out of sample: gain against no levers",
+    "oos_gain_ci95_low": "out of sample: gain against no levers, 95% CI low",
+    "oos_gain_ci95_high": "out of sample: gain against no levers, 95% CI high",
 }
+#: leading pieces of the other columns
+_PREFIXES = (("no_levers_", "without levers: "), ("ef_", "extensive form: "))
 _UNITS = (("_musd_per_yr", "M$/yr", "musd"), ("_mt_per_yr", "Mt/yr", "mt"), ("_seconds", "s", "num"))
 
 
@@ -48,15 +54,17 @@ def summary_item(col: str) -> tuple[str, str, str]:
         if col.endswith(suffix):
             unit, kind, stem = u, k, col[: -len(suffix)]
             break
-    words = stem
-    m = re.search(r"cvar(\d+)_", words)
-    if m and not words.startswith("cvar_"):
-        words = words.replace(m.group(0), f"CVaR{m.group(1)} of ")
-    for key, text in _WORDS.items():
-        words = words.replace(key, text)
     if stem in ("draws", "oos_draws", "ef_rows", "ef_columns", "ef_nonzeros"):
         kind = "int"
-    return words.replace("_", " "), unit, kind
+    if stem in _STEMS:
+        return _STEMS[stem], unit, kind
+    lead, rest = "", stem
+    for prefix, text in _PREFIXES:
+        if rest.startswith(prefix):
+            lead, rest = text, rest[len(prefix):]
+    rest = re.sub(r"(^|_)cvar(\d+)_", r"\1CVaR\2 of ", rest)
+    rest = re.sub(r"(^|_)p90_", r"\1P90 ", rest)
+    return lead + rest.replace("_", " "), unit, kind
 
 
 def _summary_sheet(summary: pd.DataFrame) -> Sheet:
