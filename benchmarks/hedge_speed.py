@@ -156,7 +156,7 @@ def lshaped_and_mpi(args, pb, best0) -> None:
     if best0 is not None:
         same = ", objective equal to the extensive form's" if abs(ls.objective_musd - best0.objective_musd) <= 1e-7 * abs(best0.objective_musd) else ", objective DIFFERENT from the extensive form's"
     print(f"  L-shaped on the same draws (--method lshaped): {t_ls:8.2f} s, {ls.iterations} master iterations in the best state, "
-          f"stated gap {ls.gap_musd:.3g} M$/yr ({ls.gap_musd / abs(ls.objective_musd):.1e} relative){same}")
+          f"objective {ls.objective_musd:,.1f} M$/yr, stated gap {ls.gap_musd:.3g} M$/yr ({ls.gap_musd / abs(ls.objective_musd):.1e} relative){same}")
     print("  L-shaped levels: " + ", ".join(f"{lv.name}={u:.4g} {lv.unit}" for lv, u in zip(pb.levers, ls.levels)), flush=True)
     if not args.mpi_ranks:
         return
