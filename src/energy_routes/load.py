@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import warnings
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,10 +29,6 @@ from .outlets import check_outlets
 from .safeio import MAX_TABLE_BYTES, read_input, sha256_of
 from .power.checks import table_problems as power_table_problems
 from .schema import ID_PATTERN, TABLES, TABLES_BY_NAME, Table
-
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")
-    import pandera.pandas as pa
 
 
 @dataclass
@@ -207,68 +203,66 @@ def _a(word: str) -> str:
     return "an" if word[:1] in "aeiou" else "a"
 
 
-def _pandera_schema(table: Table, known: dict[str, list[str]]) -> pa.DataFrameSchema:
-    """Range, id, choice, reference and key checks for one table."""
-    columns = {}
-    for col in table.columns:
-        checks = []
-        if col.kind == "id":
-            checks.append(pa.Check.str_matches(ID_PATTERN, error=col.expected(), ignore_na=True))
-        if col.kind == "enum":
-            checks.append(pa.Check.isin(list(col.choices), error=col.expected(), ignore_na=True))
-        if col.ref and col.ref in known:  # an unreadable referenced table is reported on its own
-            allowed = known[col.ref]
-            ref_table, ref_col = col.ref.split(".")
-            checks.append(
-                pa.Check.isin(allowed, error=f"{_a(ref_col)} {ref_col} listed in {ref_table}.csv", ignore_na=True)
-            )
-        if col.min is not None:
-            checks.append(pa.Check.ge(col.min, error=col.expected(), ignore_na=True))
-        if col.max is not None:
-            checks.append(pa.Check.le(col.max, error=col.expected(), ignore_na=True))
-        # text columns carry no dtype check: pandas 3 stores them as its own string dtype, and
-        # the cells are strings by construction (see _coerce)
-        dtype = {"int": "Int64", "float": float}.get(col.kind)
-        columns[col.name] = pa.Column(dtype, checks=checks, nullable=True, required=not col.optional)
-    return pa.DataFrameSchema(columns, unique=list(table.key), report_duplicates="all")
+_ID = re.compile(ID_PATTERN)
 
 
-def _validate_with_pandera(
+def _value_checks(col, known: dict[str, list[str]]) -> list[tuple[str, object]]:
+    """``(expected, test)`` pairs for one column, in the order they are reported: the id pattern, the
+    choices, the referenced table's ids, the minimum, the maximum. ``test`` maps the column's non-blank
+    cells (a numpy array) to a mask of the cells that pass."""
+    checks: list[tuple[str, object]] = []
+    if col.kind == "id":
+        checks.append((col.expected(), lambda v: np.fromiter((_ID.match(x) is not None for x in v), dtype=bool, count=len(v))))
+    if col.kind == "enum":
+        checks.append((col.expected(), lambda v, ok=frozenset(col.choices): np.fromiter((x in ok for x in v), dtype=bool, count=len(v))))
+    if col.ref and col.ref in known:  # an unreadable referenced table is reported on its own
+        ref_table, ref_col = col.ref.split(".")
+        allowed = frozenset(known[col.ref])
+        checks.append((f"{_a(ref_col)} {ref_col} listed in {ref_table}.csv", lambda v, ok=allowed: np.fromiter((x in ok for x in v), dtype=bool, count=len(v))))
+    if col.min is not None:
+        checks.append((col.expected(), lambda v, lo=col.min: v.astype(float) >= lo))
+    if col.max is not None:
+        checks.append((col.expected(), lambda v, hi=col.max: v.astype(float) <= hi))
+    return checks
+
+
+def check_values(
     typed: pd.DataFrame, lines: pd.Series, table: Table, rel: str, known: dict[str, list[str]], problems: list[Problem]
 ) -> None:
-    schema = _pandera_schema(table, known)
-    try:
-        schema.validate(typed, lazy=True)
-    except pa.errors.SchemaErrors as exc:
-        cases = exc.failure_cases
-        # vectorised: a file with a million bad rows must be reported in seconds, not minutes
-        idx_s = pd.to_numeric(cases["index"], errors="coerce")
-        line_of = lines.reindex(idx_s.where(idx_s.isin(lines.index)).to_numpy()).to_numpy()
-        idx = idx_s.to_numpy()
-        checks = cases["check"].astype(str).to_numpy()
-        columns = cases["column"].to_numpy()
-        failures = cases["failure_case"].to_numpy()
-        names = {c.name for c in table.columns}
-        seen_dupes: set[int] = set()
-        dup_rows = [i for i in range(len(cases)) if checks[i] == "multiple_fields_uniqueness"]
-        if dup_rows:
-            key_values = {k: typed[k].to_numpy(dtype=object) for k in table.key}
-            position = typed.index.get_indexer(idx[dup_rows])
-            for i, pos in zip(dup_rows, position):
-                line = line_of[i]
-                if pd.isna(line) or int(line) in seen_dupes or pos < 0:
+    """The checks a typed table's values must pass, declared by :mod:`energy_routes.schema`: unique key,
+    id pattern, choices, references to another table's ids, ranges; blank cells are left to :func:`_coerce`.
+
+    Appends one problem per failing cell (per duplicated row for the key), with its line and column.
+    Vectorised: a file with a million rows is checked in a second. (These checks were a pandera schema;
+    ``tests/test_value_checks.py`` holds them to pandera's verdicts on generated tables.)
+    """
+    line_no = lines.reindex(typed.index).to_numpy()
+    key = [k for k in table.key if k in typed.columns]
+    if key:
+        # a row whose key cells are all blank is not a duplicate: its blanks are reported by _coerce
+        dup = (typed.duplicated(subset=key, keep=False) & typed[key].notna().any(axis=1)).to_numpy()
+        if dup.any():
+            key_values = {k: typed[k].to_numpy(dtype=object) for k in key}
+            for pos in np.flatnonzero(dup):
+                if pd.isna(line_no[pos]):
                     continue
-                seen_dupes.add(int(line))
-                key = ", ".join(f"{k}={key_values[k][pos]}" for k in table.key)
-                problems.append(Problem(rel, f"duplicate key ({key}); each ({', '.join(table.key)}) may appear once", line=int(line)))
-        for i in range(len(cases)):
-            check = checks[i]
-            if check == "multiple_fields_uniqueness" or check == "not_nullable" or check.startswith("dtype("):
-                continue  # duplicates above; missing and mistyped cells were reported during coercion
-            column = columns[i]
-            hint = unit_slip_hint(table.col(column), failures[i]) if column in names else ""
-            line = None if pd.isna(line_of[i]) else int(line_of[i])
-            problems.append(Problem(rel, f"got '{_fmt(failures[i])}'; expected {check}{hint}", line=line, column=column))
+                shown = ", ".join(f"{k}={key_values[k][pos]}" for k in key)
+                problems.append(Problem(rel, f"duplicate key ({shown}); each ({', '.join(table.key)}) may appear once", line=int(line_no[pos])))
+    for col in table.columns:
+        if col.name not in typed.columns:
+            continue
+        series = typed[col.name]
+        filled = series.notna().to_numpy()
+        if not filled.any():
+            continue
+        cells = series.to_numpy(dtype=object)
+        where = np.flatnonzero(filled)
+        values = cells[where]
+        for expected, test in _value_checks(col, known):
+            for pos in where[~test(values)]:
+                hint = unit_slip_hint(col, cells[pos])
+                line = None if pd.isna(line_no[pos]) else int(line_no[pos])
+                problems.append(Problem(rel, f"got '{_fmt(cells[pos])}'; expected {expected}{hint}", line=line, column=col.name))
 
 
 def unit_slip_hint(col, value: object) -> str:
@@ -406,7 +400,7 @@ def read_table(
         problems.append(Problem(rel, "has a header but no data rows; expected at least one row after it", line=1))
         return None
     typed = _coerce(frame, line_nos, table, rel, problems)
-    _validate_with_pandera(typed, line_nos, table, rel, known, problems)
+    check_values(typed, line_nos, table, rel, known, problems)
     return typed, line_nos
 
 

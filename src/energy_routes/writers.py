@@ -27,7 +27,7 @@ import pandas as pd
 from . import __version__
 
 FLOAT_FORMAT = "%.6f"
-PACKAGES = ("pyomo", "highspy", "pandas", "numpy", "pandera", "pydantic", "pyyaml", "click", "rich")
+PACKAGES = ("pyomo", "highspy", "pandas", "numpy", "pydantic", "pyyaml", "click", "rich")
 
 
 #: the tables every run writes, in this order
