@@ -157,10 +157,10 @@ def _parse_floats(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _coerce(frame: pd.DataFrame, lines: pd.Series, table: Table, rel: str, problems: list[Problem]) -> pd.DataFrame:
     """Turn string cells into typed columns; unparsable or missing cells become problems.
 
-    Works on plain numpy object arrays: a per-column pandas string pipeline
-    cost more than everything else in loading a folder.
+    Works on plain numpy object arrays and builds each typed column as one pandas array: a per-column
+    pandas string pipeline cost more than everything else in loading a folder.
     """
-    out: dict[str, pd.Series] = {}
+    out: dict[str, object] = {}
     line_no = lines.to_numpy()
 
     def report(mask: np.ndarray, cells: np.ndarray, col, what: str | None = None) -> None:
@@ -173,7 +173,7 @@ def _coerce(frame: pd.DataFrame, lines: pd.Series, table: Table, rel: str, probl
         if col.name not in frame.columns:
             continue
         cells = frame[col.name].to_numpy(dtype=object)
-        blank = np.fromiter((str(c).lower() in NA_TOKENS for c in cells), dtype=bool, count=len(cells))
+        blank = np.fromiter((len(c) < 5 and c.lower() in NA_TOKENS for c in cells), dtype=bool, count=len(cells))
         if col.kind in ("int", "float"):
             values = np.full(len(cells), np.nan)
             bad = np.zeros(len(cells), dtype=bool)
@@ -187,11 +187,14 @@ def _coerce(frame: pd.DataFrame, lines: pd.Series, table: Table, rel: str, probl
                 fractional = ~np.isnan(values) & (values != np.round(values))
                 report(fractional, cells, col)
                 values[fractional] = np.nan
-                out[col.name] = pd.Series(values, index=frame.index).astype("Int64")
+                missing = np.isnan(values)
+                out[col.name] = pd.arrays.IntegerArray(np.where(missing, 0, values).astype("int64"), missing)
             else:
-                out[col.name] = pd.Series(values, index=frame.index, dtype=float)
+                out[col.name] = values
         else:
-            out[col.name] = pd.Series(cells, index=frame.index, dtype=str).where(~blank)
+            text = cells.copy()
+            text[blank] = None
+            out[col.name] = pd.array(text, dtype="str")
         if not col.nullable:
             expected = col.expected()
             for i in np.flatnonzero(blank):
@@ -236,29 +239,36 @@ def check_values(
     Vectorised: a file with a million rows is checked in a second. (These checks were a pandera schema;
     ``tests/test_value_checks.py`` holds them to pandera's verdicts on generated tables.)
     """
-    line_no = lines.reindex(typed.index).to_numpy()
+    line_no = lines.to_numpy() if lines.index.equals(typed.index) else lines.reindex(typed.index).to_numpy()
     key = [k for k in table.key if k in typed.columns]
-    if key:
-        # a row whose key cells are all blank is not a duplicate: its blanks are reported by _coerce
-        dup = (typed.duplicated(subset=key, keep=False) & typed[key].notna().any(axis=1)).to_numpy()
-        if dup.any():
-            key_values = {k: typed[k].to_numpy(dtype=object) for k in key}
-            for pos in np.flatnonzero(dup):
-                if pd.isna(line_no[pos]):
+    if key and len(typed) > 1:
+        # blanks as None, so that two blank cells compare equal (as pandas' duplicated has them)
+        shown_as = [typed[k].to_numpy(dtype=object) for k in key]
+        cols = [np.where(pd.isna(v), None, v) for v in shown_as]
+        seen: dict[tuple, int] = {}
+        rows = list(zip(*cols))
+        for r in rows:
+            seen[r] = seen.get(r, 0) + 1
+        if len(seen) < len(rows):
+            for pos, r in enumerate(rows):
+                # a row whose key cells are all blank is not a duplicate: its blanks are reported by _coerce
+                if seen[r] < 2 or all(v is None for v in r) or pd.isna(line_no[pos]):
                     continue
-                shown = ", ".join(f"{k}={key_values[k][pos]}" for k in key)
+                shown = ", ".join(f"{k}={v[pos]}" for k, v in zip(key, shown_as))
                 problems.append(Problem(rel, f"duplicate key ({shown}); each ({', '.join(table.key)}) may appear once", line=int(line_no[pos])))
     for col in table.columns:
         if col.name not in typed.columns:
             continue
-        series = typed[col.name]
-        filled = series.notna().to_numpy()
-        if not filled.any():
+        checks = _value_checks(col, known)
+        if not checks:
             continue
-        cells = series.to_numpy(dtype=object)
+        cells = typed[col.name].to_numpy(dtype=object)
+        filled = ~pd.isna(cells)
         where = np.flatnonzero(filled)
+        if not len(where):
+            continue
         values = cells[where]
-        for expected, test in _value_checks(col, known):
+        for expected, test in checks:
             for pos in where[~test(values)]:
                 hint = unit_slip_hint(col, cells[pos])
                 line = None if pd.isna(line_no[pos]) else int(line_no[pos])
@@ -485,7 +495,7 @@ def load_inputs(folder: str | Path, *, lazy: bool = True) -> Inputs:
         if read is None:
             continue
         tables[table.name], lines[table.name] = read
-        known = known_ids(tables)
+        known.update(known_ids({table.name: read[0]}))
     _check_structure(tables, lines, problems)
     if problems:
         order = {t.filename: i for i, t in enumerate(TABLES)}
