@@ -250,16 +250,21 @@ def _report_writer(target: Path):
     return write
 
 
-def _register_commands() -> None:
-    """Commands that live in their own modules (one module per feature)."""
-    from . import cli_backtest, cli_hedge, cli_report, cli_story, cli_sweep
-
-    for module in (cli_sweep, cli_report, cli_story, cli_backtest, cli_hedge):
-        for command in module.COMMANDS:
-            main.add_command(command)
-
-
-_register_commands()
+#: commands that live in their own modules (one module per feature), imported only when named (or for
+#: ``--help``), so a ``run`` does not pay for the sweep, report, story, backtest and hedge modules
+main.lazy_commands.update(
+    {
+        "disrupt": "energy_routes.cli_sweep:disrupt",
+        "risk": "energy_routes.cli_sweep:risk",
+        "sweep": "energy_routes.cli_sweep:sweep",
+        "report": "energy_routes.cli_report:report",
+        "compare": "energy_routes.cli_report:compare",
+        "story": "energy_routes.cli_story:story",
+        "show": "energy_routes.cli_story:show",
+        "backtest": "energy_routes.cli_backtest:backtest",
+        "hedge": "energy_routes.cli_hedge:hedge",
+    }
+)
 
 
 def entry() -> None:
