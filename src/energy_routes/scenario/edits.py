@@ -55,6 +55,8 @@ def apply_set_edits(inputs: Inputs, s: Settings, years: list[int], loc: Locator,
     import pandas as pd
 
     edited = inputs.copy()
+    if not s.set:  # nothing edited: the tables were checked when they were read
+        return edited
     for i, edit in enumerate(s.set):
         col = f"set[{i}]"
         table = TABLES_BY_NAME.get(edit.table)
