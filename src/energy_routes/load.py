@@ -169,10 +169,12 @@ def _coerce(frame: pd.DataFrame, lines: pd.Series, table: Table, rel: str, probl
             msg = f"got '{cells[i]}'; expected {what}"
             problems.append(Problem(rel, msg, line=int(line_no[i]), column=col.name))
 
+    grid = frame.to_numpy(dtype=object)  # one array for the whole file: a column lookup per column cost more
+    where = {name: j for j, name in enumerate(frame.columns)}
     for col in table.columns:
-        if col.name not in frame.columns:
+        if col.name not in where:
             continue
-        cells = frame[col.name].to_numpy(dtype=object)
+        cells = grid[:, where[col.name]]
         blank = np.fromiter((len(c) < 5 and c.lower() in NA_TOKENS for c in cells), dtype=bool, count=len(cells))
         if col.kind in ("int", "float"):
             values = np.full(len(cells), np.nan)
@@ -326,19 +328,23 @@ def _check_structure(tables: dict[str, pd.DataFrame], lines: dict[str, pd.Series
         df = tables.get(table.name)
         if df is None or table.years_consecutive_by is None or df.empty:
             continue
-        groups = df.groupby(list(table.years_consecutive_by)) if table.years_consecutive_by else [((), df)]
-        for key, grp in groups:
-            years = sorted(int(y) for y in grp["year"].dropna().unique())
-            gaps = sorted(set(range(years[0], years[-1] + 1)) - set(years)) if years else []
+        by = list(table.years_consecutive_by)
+        year = df["year"].to_numpy(dtype=object)
+        groups: dict[tuple, list[int]] = {}  # group key -> positions of its rows with a year (plain Python: a pandas groupby cost more)
+        for pos, key in enumerate(zip(*(df[c].to_numpy(dtype=object) for c in by)) if by else ((),) * len(df)):
+            if not any(pd.isna(v) for v in key) and not pd.isna(year[pos]):
+                groups.setdefault(key, []).append(pos)
+        for key in sorted(groups):
+            years = sorted({int(year[p]) for p in groups[key]})
+            gaps = sorted(set(range(years[0], years[-1] + 1)) - set(years))
             if gaps:
-                label = f" for {', '.join(table.years_consecutive_by)}={key[0] if isinstance(key, tuple) else key}" if table.years_consecutive_by else ""
-                after = grp[grp["year"] > gaps[0]].sort_values("year")
-                line = int(lines[table.name][after.index[0]]) if len(after) else None
+                label = f" for {', '.join(by)}={key[0]}" if by else ""
+                after = min((int(year[p]), p) for p in groups[key] if int(year[p]) > gaps[0])[1]  # the first row after the gap
                 problems.append(
                     Problem(
                         table.filename,
                         f"years must be consecutive{label}; missing {', '.join(map(str, gaps))} (the row after the gap is here)",
-                        line=line,
+                        line=int(lines[table.name][df.index[after]]),
                         column="year",
                     )
                 )
