@@ -180,9 +180,6 @@ def run(
 ) -> None:
     """Solve SCENARIO (a shipped name or a .yaml file) and write its tables and report."""
     from .api import run_scenario
-    from .diagnose import describe
-    from .show import events as show_events
-    from .summary import print_summary
     from .writers import check_out, default_out_dir, manifest_for, write_run
 
     console = Console(quiet=quiet)
@@ -197,6 +194,8 @@ def run(
         pieces = [(f"--resolution {resolution}", {"resolution": resolution})] if resolution else []
         result = run_scenario(inputs_dir, scenario, overrides, power=not no_power, extra_pieces=pieces)
     except SolveError as exc:
+        from .diagnose import describe
+
         err.print(f"[bold red]error:[/bold red] {escape(str(exc))}", highlight=False)
         if exc.diagnosis:
             for line in describe(exc.diagnosis):
@@ -220,6 +219,9 @@ def run(
     if quiet:
         click.echo(str(written))
     else:
+        from .show import events as show_events
+        from .summary import print_summary
+
         print_summary(console, result, written)
         ev = show_events(result.scenario)
         if len(ev):  # every event the scenario carries, inherited through extends/overrides included, with its origin
