@@ -238,7 +238,7 @@ def check_values(
     id pattern, choices, references to another table's ids, ranges; blank cells are left to :func:`_coerce`.
 
     Appends one problem per failing cell (per duplicated row for the key), with its line and column.
-    Vectorised: a file with a million rows is checked in a second. (These checks were a pandera schema;
+    Vectorised: a file of a million rows is checked in seconds. (These checks were a pandera schema;
     ``tests/test_value_checks.py`` holds them to pandera's verdicts on generated tables.)
     """
     line_no = lines.to_numpy() if lines.index.equals(typed.index) else lines.reindex(typed.index).to_numpy()
