@@ -315,19 +315,22 @@ def netback_table(scenario: Scenario) -> pd.DataFrame:
     """
     inp = scenario.inputs
     net = build_network(inp.tables)
-    grades = inp["grades"].set_index("grade")
-    brent = inp["prices"].set_index("year")["brent_usd_per_bbl"]
-    grade_of = inp["routes"].set_index("route")["grade"]
-    feeder = inp["source_routes"].set_index(["source", "route"])["feeder_cost_usd_per_t"]
+    g_t, p_t, r_t, f_t = inp["grades"], inp["prices"], inp["routes"], inp["source_routes"]
+    # plain dicts: a pandas lookup per (year, source, route) cost more than the rest of the table
+    bbl = dict(zip(g_t["grade"], g_t["bbl_per_t"].astype(float)))
+    diff0 = dict(zip(g_t["grade"], g_t["diff_usd_per_bbl"].astype(float)))
+    brent = dict(zip(p_t["year"], p_t["brent_usd_per_bbl"].astype(float)))
+    grade_of = dict(zip(r_t["route"], r_t["grade"]))
+    feeder = dict(zip(zip(f_t["source"], f_t["route"]), f_t["feeder_cost_usd_per_t"].astype(float)))
     by_year = grade_differentials(inp)
     rows = []
     for y in scenario.years:
         for s, r in net.pairs:
-            g = grades.loc[grade_of[r]]
-            diff = by_year.get((grade_of[r], y), float(g["diff_usd_per_bbl"]))
-            price = (float(brent[y]) + diff) * float(g["bbl_per_t"])
-            tariff, fc = net.route_tariff[(s, r)], float(feeder[(s, r)])
-            rows.append((y, s, r, grade_of[r], float(brent[y]), diff, float(g["bbl_per_t"]), price, tariff, fc, price - tariff - fc))
+            g = grade_of[r]
+            diff = by_year.get((g, y), diff0[g])
+            price = (brent[y] + diff) * bbl[g]
+            tariff, fc = net.route_tariff[(s, r)], feeder[(s, r)]
+            rows.append((y, s, r, g, brent[y], diff, bbl[g], price, tariff, fc, price - tariff - fc))
     cols = ["year", "source", "route", "grade", "brent_usd_per_bbl", "diff_usd_per_bbl", "bbl_per_t", "price_usd_per_t", "tariff_usd_per_t", "feeder_cost_usd_per_t", "netback_usd_per_t"]
     return pd.DataFrame(rows, columns=cols)
 
