@@ -83,3 +83,30 @@ def test_vertex_shortcut_matches_hand_values(kernel):
     assert out.iterations == 0
     assert out.objective_musd == pytest.approx(kernel.baseline.objective_musd, rel=1e-12)
     np.testing.assert_allclose(out.route_mt, kernel.baseline.route_mt, rtol=1e-12)
+
+
+def test_draw_events_draws_what_the_documented_process_draws():
+    """draw_events inlines Generator.choice(remaining, p=probability); an independent reading of docs/model.md
+    §4.5 with choice itself must give the very same events from the same (seed, draw) stream."""
+    import pandas as pd
+
+    from energy_routes.sweep.hazards import Hazard, draw_events
+
+    hz = [Hazard("h", "pipe", 3.0, np.log(10), 0.5, 60, np.array([0.0, 0.3, 0.7]), np.array([0.2, 0.5, 0.3])),
+          Hazard("g", "ship", 1.5, np.log(4), 0.8, 30, np.array([0.5, 0.9]), np.array([0.6, 0.4]))]
+    w0, w1 = pd.Timestamp("2023-01-01"), pd.Timestamp("2023-12-31")
+    seen = 0
+    for draw in range(60):
+        rng = np.random.default_rng([11, draw])
+        want = []
+        for h in hz:
+            n = rng.poisson(h.rate * 365 / 365.25)
+            if n == 0:
+                continue
+            start = np.datetime64("2023-01-01") + rng.integers(0, 365, size=n)
+            days = np.maximum(1, np.rint(np.minimum(np.exp(h.mu + h.sigma * rng.standard_normal(n)), h.max_days))).astype(int)
+            sev = rng.choice(h.remaining, size=n, p=h.probability)
+            want += [CaseEvent(h.target, str(s), str(s + d - 1), float(r), 0) for s, d, r in zip(start, days, sev)]
+        assert draw_events(hz, 11, draw, w0, w1) == want
+        seen += len(want)
+    assert seen > 100
