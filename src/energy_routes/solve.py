@@ -23,6 +23,7 @@ import highspy
 import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
+from pyomo.common.gc_manager import PauseGC
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 INF = highspy.kHighsInf
@@ -68,41 +69,84 @@ class CompiledLP:
     """A Pyomo LP compiled to matrix form and loaded into a highspy instance."""
 
     def __init__(self, model: pyo.ConcreteModel, *, threads: int = 1, time_limit: float | None = None):
+        with PauseGC():  # a cyclic collection walks every Pyomo object: none is garbage here
+            self._compile(model, threads, time_limit)
+
+    def _compile(self, model: pyo.ConcreteModel, threads: int, time_limit: float | None) -> None:
         self.model = model
         info = LinearStandardFormCompiler().write(model, mixed_form=True, set_sense=None)
         (obj,) = info.objectives
         self.maximize = obj.sense == pyo.maximize
         self.columns = list(info.columns)
         n = len(self.columns)
-        # one HiGHS row per Pyomo constraint (the compiler splits ranged rows in two)
-        first_row: dict[int, int] = {}
-        self.constraints = []
-        con_of_row = np.empty(len(info.rows), dtype=np.int64)
-        sense = np.empty(len(info.rows), dtype=np.int8)
-        for i, (con, kind) in enumerate(info.rows):
-            k = first_row.get(id(con))
-            if k is None:
-                k = first_row[id(con)] = len(self.constraints)
-                self.constraints.append(con)
-            con_of_row[i], sense[i] = k, kind
-        keep = np.unique(con_of_row, return_index=True)[1] if len(con_of_row) else np.zeros(0, np.int64)
+        # one HiGHS row per Pyomo constraint (the compiler splits ranged rows in two), in order of first row
+        n_rows = len(info.rows)
+        ids = np.fromiter((id(con) for con, _ in info.rows), dtype=np.int64, count=n_rows)
+        sense = np.fromiter((kind for _, kind in info.rows), dtype=np.int8, count=n_rows)
+        _, first, inverse = np.unique(ids, return_index=True, return_inverse=True)
+        order = np.argsort(first, kind="stable")  # constraints by their first row
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        con_of_row = rank[inverse.ravel()]
+        keep = first[order]
+        self.constraints = [info.rows[i][0] for i in keep.tolist()]
         A = info.A.tocsr()[keep].tocsc() if len(keep) else info.A.tocsc()
         self.row_lower, self.row_upper = self._row_bounds(len(self.constraints), con_of_row, sense, np.asarray(info.rhs, dtype=float))
-        col_lower = np.array([-INF if v.lb is None else float(v.lb) for v in self.columns])
-        col_upper = np.array([INF if v.ub is None else float(v.ub) for v in self.columns])
+        bounds = [v.bounds for v in self.columns]  # one call per column (``lb`` and ``ub`` each resolve the domain)
+        col_lower = np.array([-INF if lb is None else float(lb) for lb, _ in bounds])
+        col_upper = np.array([INF if ub is None else float(ub) for _, ub in bounds])
         cost = np.asarray(info.c.toarray()[0], dtype=float) if info.c.shape[0] else np.zeros(n)
-        self.offset = float(info.c_offset[0]) if len(info.c_offset) else 0.0
-        self._col_pos = {id(v): j for j, v in enumerate(self.columns)}
-        self._row_pos = {id(c): i for i, c in enumerate(self.constraints)}
-        self._by_var = self._group(self.columns)
-        self._by_con = self._group(self.constraints)
+        offset = float(info.c_offset[0]) if len(info.c_offset) else 0.0
+        self._load(A, col_lower, col_upper, cost, offset, threads, time_limit)
 
+    @classmethod
+    def from_matrix(
+        cls,
+        model: pyo.ConcreteModel,
+        columns: list,
+        constraints: list,
+        A,
+        row_lower: np.ndarray,
+        row_upper: np.ndarray,
+        col_lower: np.ndarray,
+        col_upper: np.ndarray,
+        cost: np.ndarray,
+        *,
+        maximize: bool,
+        threads: int = 1,
+        time_limit: float | None = None,
+    ) -> CompiledLP:
+        """Load a Pyomo model whose builder made it from this matrix form (row i of ``A`` is
+        ``constraints[i]`` over ``columns``), without Pyomo's compiler walking every expression.
+
+        The builder's contract: ``lo ≤ A x ≤ up`` and the column bounds and costs are exactly those of
+        the Pyomo components (power/model.py builds both from the same arrays; the tests compare this
+        path with the compiler's on the shipped networks)."""
+        self = cls.__new__(cls)
+        with PauseGC():
+            self.model = model
+            self.maximize = maximize
+            self.columns = list(columns)
+            self.constraints = list(constraints)
+            inf = lambda x, sign: np.where(np.abs(x) >= 1e20, sign * INF, x)  # noqa: E731
+            self.row_lower = inf(np.asarray(row_lower, float), -1)
+            self.row_upper = inf(np.asarray(row_upper, float), 1)
+            A = A.tocsc()
+            A.sum_duplicates()
+            self._load(A, inf(np.asarray(col_lower, float), -1), inf(np.asarray(col_upper, float), 1), np.asarray(cost, float), 0.0, threads, time_limit)
+        return self
+
+    def _load(self, A, col_lower: np.ndarray, col_upper: np.ndarray, cost: np.ndarray, offset: float, threads: int, time_limit: float | None) -> None:
+        """Group the members by component and pass the LP (``A`` column-wise) to a new HiGHS instance."""
+        self.offset = offset
+        self._by_var = self._group(self.model, pyo.Var, self.columns)
+        self._by_con = self._group(self.model, pyo.Constraint, self.constraints)
         h = new_highs()
         h.setOptionValue("threads", threads)
         if time_limit:
             h.setOptionValue("time_limit", float(time_limit))
         lp = highspy.HighsLp()
-        lp.num_col_ = n
+        lp.num_col_ = len(self.columns)
         lp.num_row_ = len(self.constraints)
         lp.col_cost_ = cost
         lp.col_lower_ = col_lower
@@ -142,18 +186,25 @@ class CompiledLP:
         return lo, up
 
     @staticmethod
-    def _group(items) -> dict[str, tuple[np.ndarray, list]]:
-        pos: dict[str, list[int]] = defaultdict(list)
-        idx: dict[str, list] = defaultdict(list)
-        names: dict[int, str] = {}  # a component's name is built on every call: look it up once per family
-        for i, item in enumerate(items):
-            parent = item.parent_component()
-            name = names.get(id(parent))
-            if name is None:
-                name = names[id(parent)] = parent.name
-            pos[name].append(i)
-            idx[name].append(item.index())
-        return {k: (np.array(pos[k], dtype=np.int64), idx[k]) for k in pos}
+    def _group(model: pyo.ConcreteModel, ctype, items: list) -> dict[str, tuple[np.ndarray, list]]:
+        """Each component's members in the compiled LP: (their positions in ``items``, their indices), in
+        position order; components in order of their first member. Walks the components (``items()`` gives
+        each member's index without the look-up ``ComponentData.index()`` makes)."""
+        where = {id(x): i for i, x in enumerate(items)}
+        found = []
+        for comp in model.component_objects(ctype, descend_into=True):
+            pos, idx = [], []
+            for k, d in comp.items():
+                i = where.get(id(d))
+                if i is not None:
+                    pos.append(i)
+                    idx.append(k)
+            if pos:
+                p = np.array(pos, dtype=np.int64)
+                o = np.argsort(p, kind="stable")
+                found.append((int(p[o[0]]), comp.name, p[o], [idx[i] for i in o.tolist()]))
+        found.sort(key=lambda f: f[0])
+        return {name: (p, idx) for _, name, p, idx in found}
 
     # -- positions of a family's members ------------------------------------------------
     def cols_of(self, var_name: str, n: int | None = None) -> np.ndarray:

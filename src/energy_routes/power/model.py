@@ -10,7 +10,7 @@ add one family each; names are those of docs/model.md and of the duals read back
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pyomo.environ as pyo
@@ -19,6 +19,7 @@ from pyomo.common.gc_manager import PauseGC
 from pyomo.core.expr.numeric_expr import LinearExpression
 from pyomo.core.expr.relational_expr import EqualityExpression, InequalityExpression, RangedExpression
 
+from ..solve import CompiledLP
 from .params import PowerNet
 
 #: variable families: name -> what it is (all MW, i.e. MWh per hour, except capacities)
@@ -34,10 +35,16 @@ VARIABLES = {
 
 @dataclass
 class Columns:
-    """Where each family's columns sit in one global column list (for the sparse row blocks)."""
+    """Where each family's columns sit in one global column list (for the sparse row blocks), and the
+    matrix form the families are built from: column bounds, row blocks and costs (what
+    :meth:`~energy_routes.solve.CompiledLP.from_matrix` loads, identical to the Pyomo components)."""
 
-    start: dict[str, int]
-    vars: list  # VarData in global order
+    start: dict[str, int] = field(default_factory=dict)
+    vars: list = field(default_factory=list)  # VarData in global order
+    lower: list = field(default_factory=list)  # column lower bounds, one array per family
+    upper: list = field(default_factory=list)
+    rows: list = field(default_factory=list)  # (constraint component, A, lo, up) per family
+    cost: np.ndarray | None = None
 
     def block(self, name: str, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, n_rows: int) -> sp.csr_matrix:
         return sp.csr_matrix((vals, (rows, cols + self.start[name])), shape=(n_rows, len(self.vars)))
@@ -50,6 +57,8 @@ def _var(m: pyo.ConcreteModel, name: str, ub: np.ndarray, cols: Columns) -> None
     m.add_component(name, v)
     cols.start[name] = len(cols.vars)
     cols.vars.extend(v.values())
+    cols.lower.append(np.zeros(len(ubl)))
+    cols.upper.append(np.asarray(ub, dtype=float).ravel())
 
 
 def _rows(m: pyo.ConcreteModel, name: str, A: sp.csr_matrix, lo: np.ndarray, up: np.ndarray, cols: Columns) -> None:
@@ -74,7 +83,9 @@ def _rows(m: pyo.ConcreteModel, name: str, A: sp.csr_matrix, lo: np.ndarray, up:
             return InequalityExpression((lo_i, body), False)
         return RangedExpression((lo_i, body, up_i), (False, False))
 
-    m.add_component(name, pyo.Constraint(range(A.shape[0]), rule=rule))
+    con = pyo.Constraint(range(A.shape[0]), rule=rule)
+    m.add_component(name, con)
+    cols.rows.append((con, A, np.asarray(lo, float), np.asarray(up, float)))
 
 
 def _flat(n: int, T: int) -> tuple[np.ndarray, np.ndarray]:
@@ -102,6 +113,8 @@ def define_variables(m: pyo.ConcreteModel, net: PowerNet, cols: Columns) -> None
         m.add_component(name, v)
         cols.start[name] = len(cols.vars)
         cols.vars.extend(v.values())
+        cols.lower.append(np.array([ext[k].lo for k in keys], dtype=float))
+        cols.upper.append(np.array([ext[k].hi for k in keys], dtype=float))
 
 
 def _cap_col(net_ext: dict, name: str, cols: Columns, elem: np.ndarray) -> np.ndarray:
@@ -212,21 +225,34 @@ def objective_coefficients(net: PowerNet, cols: Columns) -> np.ndarray:
 
 def define_objective(m: pyo.ConcreteModel, net: PowerNet, cols: Columns) -> None:
     """max Σ_{o,h} v q − Σ_{g,h} c_g p − Σ_{l,h} w_l f − Σ_{s,h} c_s ch − Σ_x C_x X_x   ($)."""
-    c = objective_coefficients(net, cols)
+    c = cols.cost = objective_coefficients(net, cols)
     nz = np.flatnonzero(c)
     expr = LinearExpression(constant=0.0, linear_coefs=c[nz].tolist(), linear_vars=[cols.vars[j] for j in nz])
     m.value = pyo.Objective(expr=expr, sense=pyo.maximize)
 
 
-def build_power_model(net: PowerNet) -> pyo.ConcreteModel:
-    """Build the LP of one network."""
+def build_power_model(net: PowerNet) -> tuple[pyo.ConcreteModel, Columns]:
+    """Build the LP of one network: the Pyomo model and the matrix form it was made from."""
     with PauseGC():
         m = pyo.ConcreteModel(name=f"power_{net.year}_w{net.weather_year}")
-        cols = Columns({}, [])
+        cols = Columns()
         define_variables(m, net, cols)
         define_node_balance(m, net, cols)
         define_store_level(m, net, cols)
         define_planned_capacity(m, net, cols)
         define_shares(m, net, cols)
         define_objective(m, net, cols)
-    return m
+    return m, cols
+
+
+def compile_power_model(m: pyo.ConcreteModel, cols: Columns) -> CompiledLP:
+    """Load the model into HiGHS from the matrix form its ``define_*`` functions built it from (the rows in
+    the order the families were added), skipping Pyomo's expression walk; same LP as ``CompiledLP(m)``."""
+    with PauseGC():
+        constraints = [c for con, *_ in cols.rows for c in con.values()]
+        A = sp.vstack([a for _, a, _, _ in cols.rows], format="csr") if cols.rows else sp.csr_matrix((0, len(cols.vars)))
+        lo = np.concatenate([x for _, _, x, _ in cols.rows]) if cols.rows else np.zeros(0)
+        up = np.concatenate([x for _, _, _, x in cols.rows]) if cols.rows else np.zeros(0)
+        return CompiledLP.from_matrix(
+            m, cols.vars, constraints, A, lo, up, np.concatenate(cols.lower), np.concatenate(cols.upper), cols.cost, maximize=True
+        )

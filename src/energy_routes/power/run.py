@@ -12,7 +12,7 @@ import numpy as np
 from ..errors import SolveError
 from ..solve import INF, CompiledLP, Solution
 from .dispatch import Dispatch
-from .model import build_power_model
+from .model import build_power_model, compile_power_model
 from .params import PowerNet, power_nets
 
 FAMILIES = ("p", "q", "f", "ch", "dis", "soc")
@@ -24,13 +24,13 @@ class PowerLP:
 
     def __init__(self, net: PowerNet):
         self.net = net
-        self.model = build_power_model(net)
-        self.lp = CompiledLP(self.model)
-        pos = {id(v): j for j, v in enumerate(self.lp.columns)}
-        self.cols = {name: np.array([pos[id(v)] for v in self.model.component(name).values()], dtype=np.int32) for name in FAMILIES + CAPACITY_VARS}
-        rpos = {id(c): i for i, c in enumerate(self.lp.constraints)}
-        share = self.model.component("link_share")
-        self.share_rows = np.array([rpos[id(c)] for c in share.values()], dtype=np.int32) if share is not None else np.zeros(0, np.int32)
+        self.model, matrix = build_power_model(net)
+        self.lp = compile_power_model(self.model, matrix)
+        self.cols = {name: self.lp.cols_of(name, len(self.model.component(name))).astype(np.int32) for name in FAMILIES}
+        for name, ext in zip(CAPACITY_VARS, (net.ext_gen, net.ext_link, net.ext_store_power, net.ext_store_energy)):
+            keys = sorted(ext)
+            self.cols[name] = self.lp.cols_of(name, keys[-1] + 1)[keys].astype(np.int32) if keys else np.zeros(0, np.int32)
+        self.share_rows = self.lp.rows_of("link_share", len(net.shares) * net.hours).astype(np.int32)
         self.link_cap = net.link_cap.copy()
         self.link_rho = net.link_rho.copy()
 
@@ -115,8 +115,7 @@ class PowerLP:
         net, T = self.net, self.net.hours
 
         def arr(name, n):
-            v = self.lp.values(name)
-            return v.sort_index().to_numpy().reshape(n, T) if n else np.zeros((0, T))
+            return self.lp.family_values(name, n * T).reshape(n, T)
 
         def caps(name, ext, fixed):
             out = fixed.copy()
@@ -126,8 +125,8 @@ class PowerLP:
                     out[k] = float(v[k])
             return out
 
-        lam = -self.lp.duals("node_balance").sort_index().to_numpy().reshape(len(net.nodes), T)
-        mu = self.lp.duals("link_share").sort_index().to_numpy().reshape(len(net.shares), T) if net.shares else np.zeros((0, T))
+        lam = -self.lp.family_duals("node_balance", len(net.nodes) * T).reshape(len(net.nodes), T)
+        mu = self.lp.family_duals("link_share", len(net.shares) * T).reshape(len(net.shares), T)
         cap_s = caps("cap_store_power", net.ext_store_power, net.store_power)
         return Dispatch(
             arr("p", len(net.gen)), arr("q", len(net.off_node)), arr("f", len(net.link)),
