@@ -6,8 +6,10 @@ cases the kernel computes the event-dependent right-hand sides of every
 case at once with numpy (:func:`~energy_routes.params.capacities` with a
 leading case axis), turns them into row bounds through the registry's own
 bounds functions (:func:`~energy_routes.model.registry.batch_bounds`), and
-then loops: push the bounds into HiGHS, re-solve warm, aggregate. Nothing
-about a constraint family is written here.
+then answers each case: a repeat of bound changes solved before gets that
+outcome, a case the scenario's basis still solves is read from that basis
+(:mod:`.vertex`), and the rest are pushed into HiGHS and re-solved warm
+(docs/model.md §4.2). Nothing about a constraint family is written here.
 
 Determinism: every case starts from the scenario's optimal basis (not from
 the previous case's), so a case's results, its binding constraints
