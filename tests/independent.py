@@ -360,6 +360,13 @@ def solve_independent(folder: Path, scenario: str = "case") -> IndependentResult
     run_start = np.zeros(n_days, dtype=int)
     for i in range(n_days):
         run_start[i] = run_start[i - 1] if i and disrupted[i - 1] and days[i].year == days[i - 1].year else i
+    settled = []
+    for a0, n0, _ in periods:
+        end = a0 + n0 - 1
+        first = end
+        while first > 0 and days[first - 1].year == days[end].year and end - (first - 1) < 30:
+            first -= 1
+        settled.append(not disrupted[first : end + 1].any())
     acceptors = []  # (name, routes covered that have a schedule, allowance per period, premium)
     if accept_t is not None:
         for row in accept_t.itertuples():
@@ -485,8 +492,11 @@ def solve_independent(folder: Path, scenario: str = "case") -> IndependentResult
             mine = [s for s, k2 in holdings if k2 == k.store]
             if not mine:
                 continue  # a tank no source's crude can reach takes no part (docs/model.md)
-            add(ub_rows, ub_b, {col[("level", s, k.store, j)]: 1.0 for s in mine}, float(k.capacity_kt))
-            add(ub_rows, ub_b, {col[("level", s, k.store, j)]: -1.0 for s in mine}, -float(k.min_level_kt))
+            # non-anticipation: in a settled period (no disrupted day in the 30 days up to its end, within
+            # its year) the store is at its opening level; otherwise anywhere in [min_level, capacity]
+            lo_, hi_ = (float(k.opening_kt),) * 2 if settled[j] else (float(k.min_level_kt), float(k.capacity_kt))
+            add(ub_rows, ub_b, {col[("level", s, k.store, j)]: 1.0 for s in mine}, hi_)
+            add(ub_rows, ub_b, {col[("level", s, k.store, j)]: -1.0 for s in mine}, -lo_)
             add(ub_rows, ub_b, {col[("inj", s, k.store, j)]: 1.0 for s in mine}, float(k.max_in_kt_per_day) * plen[j])
             add(ub_rows, ub_b, {col[("wd", s, k.store, j)]: 1.0 for s in mine}, float(k.max_out_kt_per_day) * plen[j])
         # ramp-up of production, within a year
@@ -507,7 +517,9 @@ def solve_independent(folder: Path, scenario: str = "case") -> IndependentResult
 
     for lim, yy in _holding(st.get("route_limits") or [], years):
         idx = x_year(lambda s, r: r == lim["route"], yy)
-        if lim.get("max_mt") is not None:
+        # a cap on a route an acceptor covers binds its planned volume only, through the monthly schedules
+        # (its quota, spread over the year, is part of them); extra accepted above them is on top
+        if lim.get("max_mt") is not None and not any(("e", lim["route"], j) in col for j in range(P)):
             add(ub_rows, ub_b, {j: 1.0 for j in idx}, 1000.0 * h[yy] * float(lim["max_mt"]))
         if lim.get("min_mt") is not None:
             add(ub_rows, ub_b, {j: -1.0 for j in idx}, -1000.0 * h[yy] * float(lim["min_mt"]))

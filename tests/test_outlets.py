@@ -122,6 +122,31 @@ def test_an_annual_cap_becomes_a_monthly_schedule(make_inputs):
     assert res.lp_objective_musd == pytest.approx(solve_independent(folder).objective, rel=1e-6)
 
 
+def test_extra_above_a_schedule_is_on_top_of_an_annual_cap(make_inputs):
+    # issue 12 claims: 'dear' made the better route (tariffs 2 + 3 = 5 $/t: netback 595 > cheap 590), capped at
+    # 0.365 Mt/yr (its schedule, 1 kt/day) and covered by the acceptor. It runs at its schedule every month.
+    # The March cut of 'pipe' (cheap): dear carries 31 kt scheduled + 105 kt extra (21 days × 5 kt after the
+    # 10-day lead), shut-in 310 − 136 = 174 kt. The extra is on top of the annual cap, so dear keeps 1 kt/day in
+    # every other month (334 kt) and carries 470 kt in the year. Were the cap on all of dear's volume (the
+    # model before), the year's quota would move into March: 105 kt less on dear in quiet months.
+    t = _accept_tables()
+    set_rows(t["route_legs"], {"route": "dear", "seq": 1}, tariff_usd_per_t=2)
+    set_rows(t["route_legs"], {"route": "dear", "seq": 2}, tariff_usd_per_t=3)
+    cut = {"events": [ev("pipe", "2023-03-01", "2023-03-31", 0.0, "cut")], "route_limits": [{"route": "dear", "max_mt": 0.365}]}
+    folder = make_inputs(t, cut)
+    res = run_scenario(folder, "case", power=False)
+    x = _monthly(res, "flows_monthly", ("route", "period"), "volume_kt")
+    z = _monthly(res, "shut_in_monthly", ("source", "period"), "shut_in_kt")
+    assert x[("dear", "2023-03")] == pytest.approx(136.0, abs=1e-6)
+    assert z[("a", "2023-03")] == pytest.approx(174.0, abs=1e-6)
+    for m in (1, 2, 4, 12):
+        days = calendar.monthrange(2023, m)[1]
+        assert x[("dear", f"2023-{m:02d}")] == pytest.approx(days * 1.0, abs=1e-6)
+        assert x[("cheap", f"2023-{m:02d}")] == pytest.approx(days * 9.0, abs=1e-6)
+    assert sum(v for (r, _), v in x.items() if r == "dear") == pytest.approx(470.0, abs=1e-6)
+    assert res.lp_objective_musd == pytest.approx(solve_independent(folder).objective, rel=1e-6)
+
+
 def test_a_disruption_across_new_year_waits_the_lead_time_again(make_inputs):
     # years are independent LPs, so a run of disrupted days starts again on 1 January (docs/model.md).
     # 2023-2024, supply a 3.65 Mt/yr, cheap cut 22 Dec 2023 - 31 Jan 2024. January 2024 (leap year):

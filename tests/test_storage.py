@@ -5,7 +5,8 @@ crude goes a -pipe-> ``hub`` -term-> outlet ``sea`` (netback 600 − 10 = 590
 $/t), or a -alt-> outlet ``alt`` (600 − 100 = 500 $/t) whose asset carries δ
 kt/day. A tank farm at ``hub`` holds S kt above its minimum working level and
 opens at that minimum, so S is exactly the room it has when an outage starts
-(it cannot be emptied in advance). The terminal carries 200 kt/day, twice the
+(it cannot be emptied in advance: it is at its minimum, and a store is not drawn
+below its working level before an outage nobody foresaw, docs/model.md §1). The terminal carries 200 kt/day, twice the
 inflow, so tanks drain after an outage. Shut-in costs the netback plus 50 $/t,
 diverting to ``alt`` costs 90 $/t, storing costs nothing but the tie-break, so
 the order of resort is: tanks, then diversion, then shut-in.
@@ -96,6 +97,26 @@ def test_terminal_outage_loses_what_tanks_and_diversion_cannot_take(make_inputs,
     assert b.stock_change_kt.sum() == pytest.approx(0.0, abs=1e-6)
     lev = res.tables["stores_period"]
     assert lev.level_kt.max() <= 100 + S + 1e-6 and lev.level_kt.min() >= 100 - 1e-6
+
+
+def test_a_store_is_not_emptied_for_an_outage_nobody_foresaw(make_inputs):
+    """Non-anticipation (docs/model.md §1 "Stores"). The tank opens half full: working level 100 + S between
+    its minimum 100 and capacity 100 + 2S, S = 100. The terminal carries 200 kt/day against 100 arriving, so with
+    foresight the tank could be emptied to its minimum before a 3-day stop and take 2S = 200 of the 300 kt that
+    arrive (100 shut in). Without foresight it is at its working level when the stop starts and takes S = 100:
+    shut-in 3 × 100 − 100 = 200 kt. It stays at its working level on every day before the stop and again from
+    the 30th day after the last day of the stop (settled), and may be anywhere in its range in between."""
+    S = 100.0
+    t = net(S, 0)
+    t["stores"][0].update(capacity_kt=100 + 2 * S, opening_kt=100 + S)
+    res = solve(make_inputs, t, {"resolution": "day", **outage("term", "2023-03-10", "2023-03-12")})
+    assert shut_in_kt(res) == pytest.approx(3 * Q - S, abs=1e-6)
+    lev = res.tables["stores_period"].set_index("period").level_kt
+    before = [p for p in lev.index if p < "2023-03-10"]
+    settled = [p for p in lev.index if p >= "2023-04-11"]  # from 12 March + 30 days: no disrupted day in the 30 days to its end
+    assert (lev[before] - (100 + S)).abs().max() < 1e-6
+    assert (lev[settled] - (100 + S)).abs().max() < 1e-6
+    assert lev["2023-03-12"] == pytest.approx(100 + 2 * S, abs=1e-6)  # full at the end of the stop
 
 
 def test_a_short_stop_costs_output_daily_but_not_monthly(make_inputs):

@@ -180,9 +180,6 @@ def run(
 ) -> None:
     """Solve SCENARIO (a shipped name or a .yaml file) and write its tables and report."""
     from .api import run_scenario
-    from .diagnose import describe
-    from .show import events as show_events
-    from .summary import print_summary
     from .writers import check_out, default_out_dir, manifest_for, write_run
 
     console = Console(quiet=quiet)
@@ -197,6 +194,8 @@ def run(
         pieces = [(f"--resolution {resolution}", {"resolution": resolution})] if resolution else []
         result = run_scenario(inputs_dir, scenario, overrides, power=not no_power, extra_pieces=pieces)
     except SolveError as exc:
+        from .diagnose import describe
+
         err.print(f"[bold red]error:[/bold red] {escape(str(exc))}", highlight=False)
         if exc.diagnosis:
             for line in describe(exc.diagnosis):
@@ -220,6 +219,9 @@ def run(
     if quiet:
         click.echo(str(written))
     else:
+        from .show import events as show_events
+        from .summary import print_summary
+
         print_summary(console, result, written)
         ev = show_events(result.scenario)
         if len(ev):  # every event the scenario carries, inherited through extends/overrides included, with its origin
@@ -250,16 +252,21 @@ def _report_writer(target: Path):
     return write
 
 
-def _register_commands() -> None:
-    """Commands that live in their own modules (one module per feature)."""
-    from . import cli_backtest, cli_hedge, cli_report, cli_story, cli_sweep
-
-    for module in (cli_sweep, cli_report, cli_story, cli_backtest, cli_hedge):
-        for command in module.COMMANDS:
-            main.add_command(command)
-
-
-_register_commands()
+#: commands that live in their own modules (one module per feature), imported only when named (or for
+#: ``--help``), so a ``run`` does not pay for the sweep, report, story, backtest and hedge modules
+main.lazy_commands.update(
+    {
+        "disrupt": "energy_routes.cli_sweep:disrupt",
+        "risk": "energy_routes.cli_sweep:risk",
+        "sweep": "energy_routes.cli_sweep:sweep",
+        "report": "energy_routes.cli_report:report",
+        "compare": "energy_routes.cli_report:compare",
+        "story": "energy_routes.cli_story:story",
+        "show": "energy_routes.cli_story:show",
+        "backtest": "energy_routes.cli_backtest:backtest",
+        "hedge": "energy_routes.cli_hedge:hedge",
+    }
+)
 
 
 def entry() -> None:

@@ -11,6 +11,7 @@ never leaves a half-written folder that looks finished.
 
 from __future__ import annotations
 
+import importlib
 import os
 import signal
 import sys
@@ -69,7 +70,26 @@ def _sigterm_as_interrupt(signum, frame):  # pragma: no cover - exercised in sub
 
 
 class GuardedGroup(click.Group):
-    """A click group whose commands run inside :func:`guard`, with SIGTERM handled as Ctrl-C."""
+    """A click group whose commands run inside :func:`guard`, with SIGTERM handled as Ctrl-C.
+
+    ``lazy_commands`` maps a command name to ``"module:attribute"``: the module is imported the first time
+    the command is looked up (running it, or listing it in ``--help``), not when the group is.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy_commands: dict[str, str] = {}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy_commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is None and cmd_name in self.lazy_commands:
+            module, attr = self.lazy_commands[cmd_name].split(":")
+            command = getattr(importlib.import_module(module), attr)
+            self.add_command(command, cmd_name)
+        return command
 
     def invoke(self, ctx: click.Context):
         old = None

@@ -195,6 +195,11 @@ def shut_in_monthly(sol: Solved) -> pd.DataFrame:
     return g.sort_values(by=["period", "source"], key=lambda c: c.map(order) if c.name == "period" else c.map(src), kind="stable").reset_index(drop=True)
 
 
+def _remaining(availability: pd.DataFrame) -> dict[tuple[str, str], float]:
+    """(period, target) -> remaining fraction, as a dict (a pandas look-up per row cost more than the table)."""
+    return {(lab, t): float(r) for lab, t, r in zip(availability["period"], availability["target"], availability["remaining"])} if len(availability) else {}
+
+
 def asset_use_period(sol: Solved) -> pd.DataFrame:
     """period, asset, flow_kt, capacity_kt, utilisation, remaining (event availability, mean over the period's days)."""
     p = sol.p
@@ -206,8 +211,8 @@ def asset_use_period(sol: Solved) -> pd.DataFrame:
         asset = arc_asset[a]
         if asset:
             flow[p.assets.index(asset)] += sol.f[i]
-    avail = p.availability_period.set_index(["period", "target"])["remaining"] if len(p.availability_period) else pd.Series(dtype=float)
-    rem = [float(avail.get((lab, a), 1.0)) for a in p.assets for lab in per.labels]
+    avail = _remaining(p.availability_period)
+    rem = [avail.get((lab, a), 1.0) for a in p.assets for lab in per.labels]
     df = pd.DataFrame({"period": np.tile(per.labels, A), "month": np.tile(per.month, A), "asset": np.repeat(p.assets, P), "flow_kt": flow.ravel(), "capacity_kt": np.asarray(p.caps.asset_cap).ravel(), "remaining": rem})
     df.insert(5, "utilisation", _ratio(df.flow_kt, df.capacity_kt))
     return df
@@ -216,9 +221,9 @@ def asset_use_period(sol: Solved) -> pd.DataFrame:
 def asset_use_monthly(aup: pd.DataFrame, p) -> pd.DataFrame:
     """period (month), asset, flow_kt, capacity_kt, utilisation, remaining (event availability, monthly mean)."""
     g = aup.groupby(["month", "asset"], sort=False)[["flow_kt", "capacity_kt"]].sum().reset_index().rename(columns={"month": "period"})
-    avail = p.availability.set_index(["period", "target"])["remaining"] if len(p.availability) else pd.Series(dtype=float)
+    avail = _remaining(p.availability)
     g["utilisation"] = _ratio(g.flow_kt, g.capacity_kt)
-    g["remaining"] = [float(avail.get((m, a), 1.0)) for m, a in zip(g.period, g.asset)]
+    g["remaining"] = [avail.get((m, a), 1.0) for m, a in zip(g.period, g.asset)]
     order = {m: i for i, m in enumerate(p.periods.months)}
     ai = {a: i for i, a in enumerate(p.assets)}
     return g.sort_values(by=["period", "asset"], key=lambda c: c.map(order) if c.name == "period" else c.map(ai), kind="stable").reset_index(drop=True)

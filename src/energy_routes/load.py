@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import warnings
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,10 +29,6 @@ from .outlets import check_outlets
 from .safeio import MAX_TABLE_BYTES, read_input, sha256_of
 from .power.checks import table_problems as power_table_problems
 from .schema import ID_PATTERN, TABLES, TABLES_BY_NAME, Table
-
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")
-    import pandera.pandas as pa
 
 
 @dataclass
@@ -161,10 +157,10 @@ def _parse_floats(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _coerce(frame: pd.DataFrame, lines: pd.Series, table: Table, rel: str, problems: list[Problem]) -> pd.DataFrame:
     """Turn string cells into typed columns; unparsable or missing cells become problems.
 
-    Works on plain numpy object arrays: a per-column pandas string pipeline
-    cost more than everything else in loading a folder.
+    Works on plain numpy object arrays and builds each typed column as one pandas array: a per-column
+    pandas string pipeline cost more than everything else in loading a folder.
     """
-    out: dict[str, pd.Series] = {}
+    out: dict[str, object] = {}
     line_no = lines.to_numpy()
 
     def report(mask: np.ndarray, cells: np.ndarray, col, what: str | None = None) -> None:
@@ -173,11 +169,13 @@ def _coerce(frame: pd.DataFrame, lines: pd.Series, table: Table, rel: str, probl
             msg = f"got '{cells[i]}'; expected {what}"
             problems.append(Problem(rel, msg, line=int(line_no[i]), column=col.name))
 
+    grid = frame.to_numpy(dtype=object)  # one array for the whole file: a column lookup per column cost more
+    where = {name: j for j, name in enumerate(frame.columns)}
     for col in table.columns:
-        if col.name not in frame.columns:
+        if col.name not in where:
             continue
-        cells = frame[col.name].to_numpy(dtype=object)
-        blank = np.fromiter((str(c).lower() in NA_TOKENS for c in cells), dtype=bool, count=len(cells))
+        cells = grid[:, where[col.name]]
+        blank = np.fromiter((len(c) < 5 and c.lower() in NA_TOKENS for c in cells), dtype=bool, count=len(cells))
         if col.kind in ("int", "float"):
             values = np.full(len(cells), np.nan)
             bad = np.zeros(len(cells), dtype=bool)
@@ -191,11 +189,14 @@ def _coerce(frame: pd.DataFrame, lines: pd.Series, table: Table, rel: str, probl
                 fractional = ~np.isnan(values) & (values != np.round(values))
                 report(fractional, cells, col)
                 values[fractional] = np.nan
-                out[col.name] = pd.Series(values, index=frame.index).astype("Int64")
+                missing = np.isnan(values)
+                out[col.name] = pd.arrays.IntegerArray(np.where(missing, 0, values).astype("int64"), missing)
             else:
-                out[col.name] = pd.Series(values, index=frame.index, dtype=float)
+                out[col.name] = values
         else:
-            out[col.name] = pd.Series(cells, index=frame.index, dtype=str).where(~blank)
+            text = cells.copy()
+            text[blank] = None
+            out[col.name] = pd.array(text, dtype="str")
         if not col.nullable:
             expected = col.expected()
             for i in np.flatnonzero(blank):
@@ -207,68 +208,73 @@ def _a(word: str) -> str:
     return "an" if word[:1] in "aeiou" else "a"
 
 
-def _pandera_schema(table: Table, known: dict[str, list[str]]) -> pa.DataFrameSchema:
-    """Range, id, choice, reference and key checks for one table."""
-    columns = {}
-    for col in table.columns:
-        checks = []
-        if col.kind == "id":
-            checks.append(pa.Check.str_matches(ID_PATTERN, error=col.expected(), ignore_na=True))
-        if col.kind == "enum":
-            checks.append(pa.Check.isin(list(col.choices), error=col.expected(), ignore_na=True))
-        if col.ref and col.ref in known:  # an unreadable referenced table is reported on its own
-            allowed = known[col.ref]
-            ref_table, ref_col = col.ref.split(".")
-            checks.append(
-                pa.Check.isin(allowed, error=f"{_a(ref_col)} {ref_col} listed in {ref_table}.csv", ignore_na=True)
-            )
-        if col.min is not None:
-            checks.append(pa.Check.ge(col.min, error=col.expected(), ignore_na=True))
-        if col.max is not None:
-            checks.append(pa.Check.le(col.max, error=col.expected(), ignore_na=True))
-        # text columns carry no dtype check: pandas 3 stores them as its own string dtype, and
-        # the cells are strings by construction (see _coerce)
-        dtype = {"int": "Int64", "float": float}.get(col.kind)
-        columns[col.name] = pa.Column(dtype, checks=checks, nullable=True, required=not col.optional)
-    return pa.DataFrameSchema(columns, unique=list(table.key), report_duplicates="all")
+_ID = re.compile(ID_PATTERN)
 
 
-def _validate_with_pandera(
+def _value_checks(col, known: dict[str, list[str]]) -> list[tuple[str, object]]:
+    """``(expected, test)`` pairs for one column, in the order they are reported: the id pattern, the
+    choices, the referenced table's ids, the minimum, the maximum. ``test`` maps the column's non-blank
+    cells (a numpy array) to a mask of the cells that pass."""
+    checks: list[tuple[str, object]] = []
+    if col.kind == "id":
+        checks.append((col.expected(), lambda v: np.fromiter((_ID.match(x) is not None for x in v), dtype=bool, count=len(v))))
+    if col.kind == "enum":
+        checks.append((col.expected(), lambda v, ok=frozenset(col.choices): np.fromiter((x in ok for x in v), dtype=bool, count=len(v))))
+    if col.ref and col.ref in known:  # an unreadable referenced table is reported on its own
+        ref_table, ref_col = col.ref.split(".")
+        allowed = frozenset(known[col.ref])
+        checks.append((f"{_a(ref_col)} {ref_col} listed in {ref_table}.csv", lambda v, ok=allowed: np.fromiter((x in ok for x in v), dtype=bool, count=len(v))))
+    if col.min is not None:
+        checks.append((col.expected(), lambda v, lo=col.min: v.astype(float) >= lo))
+    if col.max is not None:
+        checks.append((col.expected(), lambda v, hi=col.max: v.astype(float) <= hi))
+    return checks
+
+
+def check_values(
     typed: pd.DataFrame, lines: pd.Series, table: Table, rel: str, known: dict[str, list[str]], problems: list[Problem]
 ) -> None:
-    schema = _pandera_schema(table, known)
-    try:
-        schema.validate(typed, lazy=True)
-    except pa.errors.SchemaErrors as exc:
-        cases = exc.failure_cases
-        # vectorised: a file with a million bad rows must be reported in seconds, not minutes
-        idx_s = pd.to_numeric(cases["index"], errors="coerce")
-        line_of = lines.reindex(idx_s.where(idx_s.isin(lines.index)).to_numpy()).to_numpy()
-        idx = idx_s.to_numpy()
-        checks = cases["check"].astype(str).to_numpy()
-        columns = cases["column"].to_numpy()
-        failures = cases["failure_case"].to_numpy()
-        names = {c.name for c in table.columns}
-        seen_dupes: set[int] = set()
-        dup_rows = [i for i in range(len(cases)) if checks[i] == "multiple_fields_uniqueness"]
-        if dup_rows:
-            key_values = {k: typed[k].to_numpy(dtype=object) for k in table.key}
-            position = typed.index.get_indexer(idx[dup_rows])
-            for i, pos in zip(dup_rows, position):
-                line = line_of[i]
-                if pd.isna(line) or int(line) in seen_dupes or pos < 0:
+    """The checks a typed table's values must pass, declared by :mod:`energy_routes.schema`: unique key,
+    id pattern, choices, references to another table's ids, ranges; blank cells are left to :func:`_coerce`.
+
+    Appends one problem per failing cell (per duplicated row for the key), with its line and column.
+    Vectorised: a file of a million rows is checked in seconds. (These checks were a pandera schema;
+    ``tests/test_value_checks.py`` holds them to pandera's verdicts on generated tables.)
+    """
+    line_no = lines.to_numpy() if lines.index.equals(typed.index) else lines.reindex(typed.index).to_numpy()
+    key = [k for k in table.key if k in typed.columns]
+    if key and len(typed) > 1:
+        # blanks as None, so that two blank cells compare equal (as pandas' duplicated has them)
+        shown_as = [typed[k].to_numpy(dtype=object) for k in key]
+        cols = [np.where(pd.isna(v), None, v) for v in shown_as]
+        seen: dict[tuple, int] = {}
+        rows = list(zip(*cols))
+        for r in rows:
+            seen[r] = seen.get(r, 0) + 1
+        if len(seen) < len(rows):
+            for pos, r in enumerate(rows):
+                # a row whose key cells are all blank is not a duplicate: its blanks are reported by _coerce
+                if seen[r] < 2 or all(v is None for v in r) or pd.isna(line_no[pos]):
                     continue
-                seen_dupes.add(int(line))
-                key = ", ".join(f"{k}={key_values[k][pos]}" for k in table.key)
-                problems.append(Problem(rel, f"duplicate key ({key}); each ({', '.join(table.key)}) may appear once", line=int(line)))
-        for i in range(len(cases)):
-            check = checks[i]
-            if check == "multiple_fields_uniqueness" or check == "not_nullable" or check.startswith("dtype("):
-                continue  # duplicates above; missing and mistyped cells were reported during coercion
-            column = columns[i]
-            hint = unit_slip_hint(table.col(column), failures[i]) if column in names else ""
-            line = None if pd.isna(line_of[i]) else int(line_of[i])
-            problems.append(Problem(rel, f"got '{_fmt(failures[i])}'; expected {check}{hint}", line=line, column=column))
+                shown = ", ".join(f"{k}={v[pos]}" for k, v in zip(key, shown_as))
+                problems.append(Problem(rel, f"duplicate key ({shown}); each ({', '.join(table.key)}) may appear once", line=int(line_no[pos])))
+    for col in table.columns:
+        if col.name not in typed.columns:
+            continue
+        checks = _value_checks(col, known)
+        if not checks:
+            continue
+        cells = typed[col.name].to_numpy(dtype=object)
+        filled = ~pd.isna(cells)
+        where = np.flatnonzero(filled)
+        if not len(where):
+            continue
+        values = cells[where]
+        for expected, test in checks:
+            for pos in where[~test(values)]:
+                hint = unit_slip_hint(col, cells[pos])
+                line = None if pd.isna(line_no[pos]) else int(line_no[pos])
+                problems.append(Problem(rel, f"got '{_fmt(cells[pos])}'; expected {expected}{hint}", line=line, column=col.name))
 
 
 def unit_slip_hint(col, value: object) -> str:
@@ -322,19 +328,23 @@ def _check_structure(tables: dict[str, pd.DataFrame], lines: dict[str, pd.Series
         df = tables.get(table.name)
         if df is None or table.years_consecutive_by is None or df.empty:
             continue
-        groups = df.groupby(list(table.years_consecutive_by)) if table.years_consecutive_by else [((), df)]
-        for key, grp in groups:
-            years = sorted(int(y) for y in grp["year"].dropna().unique())
-            gaps = sorted(set(range(years[0], years[-1] + 1)) - set(years)) if years else []
+        by = list(table.years_consecutive_by)
+        year = df["year"].to_numpy(dtype=object)
+        groups: dict[tuple, list[int]] = {}  # group key -> positions of its rows with a year (plain Python: a pandas groupby cost more)
+        for pos, key in enumerate(zip(*(df[c].to_numpy(dtype=object) for c in by)) if by else ((),) * len(df)):
+            if not any(pd.isna(v) for v in key) and not pd.isna(year[pos]):
+                groups.setdefault(key, []).append(pos)
+        for key in sorted(groups):
+            years = sorted({int(year[p]) for p in groups[key]})
+            gaps = sorted(set(range(years[0], years[-1] + 1)) - set(years))
             if gaps:
-                label = f" for {', '.join(table.years_consecutive_by)}={key[0] if isinstance(key, tuple) else key}" if table.years_consecutive_by else ""
-                after = grp[grp["year"] > gaps[0]].sort_values("year")
-                line = int(lines[table.name][after.index[0]]) if len(after) else None
+                label = f" for {', '.join(by)}={key[0]}" if by else ""
+                after = min((int(year[p]), p) for p in groups[key] if int(year[p]) > gaps[0])[1]  # the first row after the gap
                 problems.append(
                     Problem(
                         table.filename,
                         f"years must be consecutive{label}; missing {', '.join(map(str, gaps))} (the row after the gap is here)",
-                        line=line,
+                        line=int(lines[table.name][df.index[after]]),
                         column="year",
                     )
                 )
@@ -406,7 +416,7 @@ def read_table(
         problems.append(Problem(rel, "has a header but no data rows; expected at least one row after it", line=1))
         return None
     typed = _coerce(frame, line_nos, table, rel, problems)
-    _validate_with_pandera(typed, line_nos, table, rel, known, problems)
+    check_values(typed, line_nos, table, rel, known, problems)
     return typed, line_nos
 
 
@@ -491,7 +501,7 @@ def load_inputs(folder: str | Path, *, lazy: bool = True) -> Inputs:
         if read is None:
             continue
         tables[table.name], lines[table.name] = read
-        known = known_ids(tables)
+        known.update(known_ids({table.name: read[0]}))
     _check_structure(tables, lines, problems)
     if problems:
         order = {t.filename: i for i, t in enumerate(TABLES)}

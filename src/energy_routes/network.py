@@ -167,7 +167,7 @@ def check_network(tables: dict[str, pd.DataFrame], lines: dict[str, pd.Series], 
     succ: dict[str, list[str]] = defaultdict(list)
     pred: dict[str, list[str]] = defaultdict(list)
     start_ok, end_ok = set(sources) | set(hubs), set(hubs) | set(routes)
-    for idx, a in arcs.iterrows():
+    for idx, a in zip(arcs.index, arcs.to_dict("records")):  # records: iterrows built a Series per row
         line = int(lines["arcs"][idx])
         if a["from_node"] not in start_ok:
             where = "a route (outlet): crude is sold there and goes no further" if a["from_node"] in routes else "not a source or a node of nodes.csv"
@@ -188,13 +188,13 @@ def check_network(tables: dict[str, pd.DataFrame], lines: dict[str, pd.Series], 
     for idx, r in tables["routes"]["route"].items():
         if r not in pred:
             problems.append(Problem("routes.csv", f"route '{r}' has no arc into it in arcs.csv", line=int(lines["routes"][idx]), column="route"))
-    for idx, row in tables["source_routes"].iterrows():
+    for idx, row in zip(tables["source_routes"].index, tables["source_routes"].to_dict("records")):
         s, r = row["source"], row["route"]
         if r in pred and r not in _reach({s}, succ):
             problems.append(Problem("source_routes.csv", f"no path of arcs from source '{s}' to route '{r}' in arcs.csv", line=int(lines["source_routes"][idx]), column="route"))
     stores = tables.get("stores")
     if stores is not None:
-        for idx, k in stores.iterrows():
+        for idx, k in zip(stores.index, stores.to_dict("records")):
             line = int(lines["stores"][idx])
             if k["node"] not in start_ok:
                 problems.append(Problem("stores.csv", f"node '{k['node']}' is not a source or a node of nodes.csv (stores sit at fields, hubs, ports and terminals)", line=line, column="node"))

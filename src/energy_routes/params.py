@@ -114,6 +114,8 @@ class Capacities:
     route_cap: np.ndarray  # (..., R, P): what the LP lets the route carry (reported as capacity_kt)
     route_row: np.ndarray  # (..., R, P): route_cap in periods with an event on the route itself, else inf
     accept: np.ndarray | None = None  # (..., Acc, P): extra acceptance above schedules allowed in each period, kt
+    store_lo: np.ndarray | None = None  # (..., J, P): lowest total level of each store at the end of a period, kt
+    store_hi: np.ndarray | None = None  # (..., J, P): highest, kt
 
 
 @dataclass
@@ -227,20 +229,23 @@ def remaining(basis: DailyBasis, losses: dict[str, np.ndarray]) -> tuple[np.ndar
     return dense(net.assets), dense(net.routes), dense(net.sources), dense(basis.unit.targets)
 
 
-def acceptance_allowed(basis: DailyBasis, route_daily: np.ndarray) -> np.ndarray:
+def disrupted_days(basis: DailyBasis, route_daily: np.ndarray) -> np.ndarray:
+    """(..., D) True on a day when some route can carry less than without any event (docs/model.md §1)."""
+    if route_daily.shape[-2] == 0:
+        return np.zeros(route_daily.shape[:-2] + route_daily.shape[-1:], dtype=bool)
+    return (route_daily < basis.route_full - 1e-9).any(axis=-2)
+
+
+def acceptance_allowed(basis: DailyBasis, dis: np.ndarray) -> np.ndarray:
     """Extra acceptance per period (..., Acc, P), kt: each acceptor's daily allowance on the days it may flow.
 
-    A day is disrupted when some route can carry less than without events; an acceptor takes
-    extra volume on a disrupted day once ``lead_time_days`` have passed since the run of
-    disrupted days began (a run under way on the horizon's first day, or on 1 January, starts there).
+    ``dis`` marks the disrupted days (:func:`disrupted_days`); an acceptor takes extra volume on a
+    disrupted day once ``lead_time_days`` have passed since the run of disrupted days began (a run
+    under way on the horizon's first day, or on 1 January, starts there).
     """
     acc = basis.accept
     per = basis.periods
     lead = acc.lead_days
-    if route_daily.shape[-2] == 0:
-        dis = np.zeros(route_daily.shape[:-2] + route_daily.shape[-1:], dtype=bool)
-    else:
-        dis = (route_daily < basis.route_full - 1e-9).any(axis=-2)  # (..., D)
     D = dis.shape[-1]
     idx = np.arange(D)
     # a run of disrupted days starts again on 1 January: years are independent LPs (docs/model.md), so
@@ -250,6 +255,35 @@ def acceptance_allowed(basis: DailyBasis, route_daily: np.ndarray) -> np.ndarray
     since = idx - last_ok - 1  # days since the run of disrupted days began (0 on its first day)
     allowed = dis[..., None, :] & (since[..., None, :] >= lead[:, None])  # (..., Acc, D)
     return per.reduce(allowed * basis.accept_daily)
+
+
+#: days after a disruption within which a store may still be away from its working level (docs/model.md §1)
+STORE_SETTLE_DAYS = 30
+
+
+def store_band(basis: DailyBasis, dis: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Lowest and highest total level of each store at the end of each period, each (..., J, P), kt.
+
+    Non-anticipation: in a *settled* period (no disrupted day in the last ``STORE_SETTLE_DAYS`` days up
+    to its end, counted within its year) a store is at its planned working level, the opening level ℓ⁰
+    at which the no-event plan keeps it: nobody empties or fills tanks for an outage they cannot
+    foresee, nor keeps crude from one outage in store for the next. Elsewhere it may use its whole
+    working range [min_level, capacity].
+    """
+    st = basis.network.stores
+    per = basis.periods
+    D = dis.shape[-1]
+    idx = np.arange(D)
+    cs = np.concatenate([np.zeros(dis.shape[:-1] + (1,)), np.cumsum(dis, axis=-1)], axis=-1)  # cs[d] = disrupted days before d
+    end = np.append(per.start[1:], D) - 1  # last day of each period
+    year_first = idx - np.asarray(per.days.day_of_year) + 1  # first day of each day's year (clipped to the horizon)
+    lo_day = np.maximum(end - STORE_SETTLE_DAYS + 1, np.maximum(year_first[end], 0))
+    settled = (cs[..., end + 1] - cs[..., lo_day]) == 0  # (..., P)
+    opening = np.array([k.opening_kt for k in st], float)[:, None]
+    low = np.array([k.min_level_kt for k in st], float)[:, None]
+    high = np.array([k.capacity_kt for k in st], float)[:, None]
+    s = settled[..., None, :]
+    return np.where(s, opening, low), np.where(s, opening, high)
 
 
 def capacities(basis: DailyBasis, rem_assets: np.ndarray, rem_routes: np.ndarray, rem_sources: np.ndarray, rem_units: np.ndarray | None = None) -> Capacities:
@@ -268,7 +302,8 @@ def capacities(basis: DailyBasis, rem_assets: np.ndarray, rem_routes: np.ndarray
     # own row where it has one
     reported = np.minimum(basis.tightest_asset(asset_cap), route_row)
     supply = per.reduce(basis.supply_daily(rem_sources))
-    return Capacities(supply, asset_cap, reported, route_row, acceptance_allowed(basis, route_daily))
+    dis = disrupted_days(basis, route_daily)
+    return Capacities(supply, asset_cap, reported, route_row, acceptance_allowed(basis, dis), *store_band(basis, dis))
 
 
 def netback_table(scenario: Scenario) -> pd.DataFrame:
@@ -280,19 +315,22 @@ def netback_table(scenario: Scenario) -> pd.DataFrame:
     """
     inp = scenario.inputs
     net = build_network(inp.tables)
-    grades = inp["grades"].set_index("grade")
-    brent = inp["prices"].set_index("year")["brent_usd_per_bbl"]
-    grade_of = inp["routes"].set_index("route")["grade"]
-    feeder = inp["source_routes"].set_index(["source", "route"])["feeder_cost_usd_per_t"]
+    g_t, p_t, r_t, f_t = inp["grades"], inp["prices"], inp["routes"], inp["source_routes"]
+    # plain dicts: a pandas lookup per (year, source, route) cost more than the rest of the table
+    bbl = dict(zip(g_t["grade"], g_t["bbl_per_t"].astype(float)))
+    diff0 = dict(zip(g_t["grade"], g_t["diff_usd_per_bbl"].astype(float)))
+    brent = dict(zip(p_t["year"], p_t["brent_usd_per_bbl"].astype(float)))
+    grade_of = dict(zip(r_t["route"], r_t["grade"]))
+    feeder = dict(zip(zip(f_t["source"], f_t["route"]), f_t["feeder_cost_usd_per_t"].astype(float)))
     by_year = grade_differentials(inp)
     rows = []
     for y in scenario.years:
         for s, r in net.pairs:
-            g = grades.loc[grade_of[r]]
-            diff = by_year.get((grade_of[r], y), float(g["diff_usd_per_bbl"]))
-            price = (float(brent[y]) + diff) * float(g["bbl_per_t"])
-            tariff, fc = net.route_tariff[(s, r)], float(feeder[(s, r)])
-            rows.append((y, s, r, grade_of[r], float(brent[y]), diff, float(g["bbl_per_t"]), price, tariff, fc, price - tariff - fc))
+            g = grade_of[r]
+            diff = by_year.get((g, y), diff0[g])
+            price = (brent[y] + diff) * bbl[g]
+            tariff, fc = net.route_tariff[(s, r)], feeder[(s, r)]
+            rows.append((y, s, r, g, brent[y], diff, bbl[g], price, tariff, fc, price - tariff - fc))
     cols = ["year", "source", "route", "grade", "brent_usd_per_bbl", "diff_usd_per_bbl", "bbl_per_t", "price_usd_per_t", "tariff_usd_per_t", "feeder_cost_usd_per_t", "netback_usd_per_t"]
     return pd.DataFrame(rows, columns=cols)
 

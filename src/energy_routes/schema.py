@@ -2,7 +2,7 @@
 
 Each :class:`Table` lists its columns (type, unit, allowed range, reference to
 another table's ids) and its key. :mod:`energy_routes.load` turns these into
-pandera schemas and checks every file against them. ``docs/data.md`` is the
+vectorised checks (``load.check_values``) and checks every file against them. ``docs/data.md`` is the
 prose version of this module.
 """
 

@@ -337,8 +337,15 @@ def _limit_terms(p, lay):
 
 
 def _limit_bounds(p, lay):
+    """An annual cap on a route an acceptor covers holds its planned volume only: the monthly schedule rows
+    already carry it (Σ_t S[r,t] ≤ L_max), and extra volume accepted above them is on top, so no quota moves
+    from quiet months into a disrupted one; the row keeps its minimum (a commitment on all volume)."""
     idx = [lay.route[r] for r in lay.served]
-    return p.limit_lo[idx].ravel(), p.limit_hi[idx].ravel()
+    hi = p.limit_hi[idx].copy()
+    for i, r in enumerate(lay.served):
+        if r in lay.sched and lay.acceptor_of[r] is not None:
+            hi[i] = INF
+    return p.limit_lo[idx].ravel(), hi.ravel()
 
 
 def _share_keys(p, lay):
@@ -406,10 +413,8 @@ def _store_keys(p, lay):
 
 
 def _store_level_bounds(p, lay):
-    st = p.network.stores
-    lo = np.repeat([k.min_level_kt for k in st], lay.P)
-    up = np.repeat([k.capacity_kt for k in st], lay.P)
-    return lo, up
+    """The opening level in a settled period (non-anticipation), else [min_level, capacity]."""
+    return _flat(p.caps.store_lo), _flat(p.caps.store_hi)
 
 
 def _store_rate_bounds(attr: str):
@@ -530,7 +535,7 @@ CONSTRAINTS: tuple[ConFamily, ...] = (
     ),
     ConFamily(
         "route_limit", ("route", "year"),
-        "L_min[r,y] ≤ Σ_{t∈y} Σ_s x[s,r,t] ≤ L_max[r,y]   (kt, pro-rated to the horizon)",
+        "L_min[r,y] ≤ Σ_{t∈y} Σ_s x[s,r,t] ≤ L_max[r,y]   (kt, pro-rated to the horizon; no upper bound on a route an acceptor covers: route_schedule carries its cap)",
         _limit_keys,
         _limit_terms,
         _limit_bounds,
@@ -618,16 +623,16 @@ CONSTRAINTS: tuple[ConFamily, ...] = (
     ),
     ConFamily(
         "store_level", ("store", "period"),
-        "min_level[k] ≤ Σ_s level[s,k,t] ≤ capacity[k]",
+        "lo[k,t] ≤ Σ_s level[s,k,t] ≤ hi[k,t]   (lo = hi = opening level in a settled period: no disrupted day in the last 30 days; else min_level, capacity)",
         _store_keys,
         _per_store("level"),
         _store_level_bounds,
-        frozenset(),
+        frozenset({"store_lo", "store_hi"}),
         _by_period(lambda k: k[0]),
         words={
             "id_kind": "store",
             "per": "period",
-            "what": {"+": "the {name} is full", "-": "the {name} is down to its minimum working level"},
+            "what": {"+": "the {name} is full (or held at its working level: no disruption in the last 30 days)", "-": "the {name} is down to its minimum working level (or held at its working level: no disruption in the last 30 days)"},
             "tonne": {"+": "one more tonne of tank room", "-": "one more tonne of minimum working level"},
             "source": {"table": "stores", "key": {"store": "{id}"}, "show": "{capacity_kt:g} kt, minimum {min_level_kt:g} kt, opening {opening_kt:g} kt"},
         },

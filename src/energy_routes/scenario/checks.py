@@ -213,10 +213,17 @@ def check_coverage(tables: dict[str, pd.DataFrame], lines: dict[str, pd.Series],
     problems: list[Problem] = []
     for tname, key in (("supply", "source"), ("asset_capacity", "asset")):
         df = tables[tname]
-        for ident, grp in df.groupby(key):
-            missing = sorted(set(years) - set(grp["year"]))
+        have: dict[str, set[int]] = {}
+        last_row: dict[str, object] = {}
+        for label, ident, year in zip(df.index, df[key].to_numpy(dtype=object), df["year"].to_numpy(dtype=object)):
+            if pd.isna(ident):
+                continue
+            have.setdefault(ident, set()).add(year)
+            last_row[ident] = label
+        for ident in sorted(have):
+            missing = sorted(set(years) - have[ident])
             if missing:
-                last = int(lines[tname].get(grp.index[-1], 0)) or None
+                last = int(lines[tname].get(last_row[ident], 0)) or None
                 problems.append(
                     Problem(
                         f"{tname}.csv",
@@ -229,7 +236,8 @@ def check_coverage(tables: dict[str, pd.DataFrame], lines: dict[str, pd.Series],
     if missing:
         last = int(lines["prices"].iloc[-1]) if len(lines["prices"]) else None
         problems.append(Problem("prices.csv", f"no Brent price for year(s) {', '.join(map(str, missing))} of scenario '{name}' (horizon {horizon}); the last row is here", line=last, column="year"))
-    oil_assets = set(tables["assets"].query("block == 'oil'")["asset"])
+    assets = tables["assets"]
+    oil_assets = set(assets.loc[assets["block"] == "oil", "asset"])
     for a in sorted(oil_assets - set(tables["asset_capacity"]["asset"])):
         problems.append(Problem("asset_capacity.csv", f"oil asset '{a}' has no capacity rows", column="asset"))
     for src in sorted(sources - set(tables["supply"]["source"])):

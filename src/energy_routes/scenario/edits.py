@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from ..load import NA_TOKENS, Inputs, _check_structure, _validate_with_pandera, known_ids
+from ..load import NA_TOKENS, Inputs, _check_structure, check_values, known_ids
 from ..schema import TABLES_BY_NAME
 from .checks import Locator
 from .settings import Settings, expand_years
@@ -55,6 +55,8 @@ def apply_set_edits(inputs: Inputs, s: Settings, years: list[int], loc: Locator,
     import pandas as pd
 
     edited = inputs.copy()
+    if not s.set:  # nothing edited: the tables were checked when they were read
+        return edited
     for i, edit in enumerate(s.set):
         col = f"set[{i}]"
         table = TABLES_BY_NAME.get(edit.table)
@@ -87,7 +89,7 @@ def apply_set_edits(inputs: Inputs, s: Settings, years: list[int], loc: Locator,
             ok, v = _typed(table.col(k), v, loc, col + f".values.{k}")
             if ok:
                 df.loc[mask, k] = v
-        _validate_with_pandera(
+        check_values(
             df, edited.lines[edit.table], table, f"{edit.table}.csv as edited by {_origin_file(loc, i, rel)} {col}", known_ids(edited.tables), loc.problems
         )
     _check_structure(edited.tables, edited.lines, loc.problems)

@@ -12,7 +12,7 @@ values with their probabilities. Calibration and reasoning: inputs/SOURCES.md.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -61,6 +61,11 @@ class Hazard:
     max_days: float
     remaining: np.ndarray
     probability: np.ndarray
+    cdf: np.ndarray = field(init=False, repr=False)  # of the severities, exactly as Generator.choice builds it
+
+    def __post_init__(self) -> None:
+        cdf = np.asarray(self.probability, dtype=float).cumsum()
+        self.cdf = cdf / cdf[-1]
 
 
 def _read(folder: Path, table: Table, problems: list[Problem], known: dict, hashes: dict[str, str]) -> tuple[pd.DataFrame | None, pd.Series | None]:
@@ -134,7 +139,8 @@ def draw_events(hazards: list[Hazard], seed: int, draw: int, start: pd.Timestamp
         offsets = rng.integers(0, n_days, size=n)
         lengths = np.minimum(np.exp(hz.mu + hz.sigma * rng.standard_normal(n)), hz.max_days)
         lengths = np.maximum(1, np.rint(lengths)).astype(int)
-        sev = rng.choice(hz.remaining, size=n, p=hz.probability)
+        # = rng.choice(hz.remaining, size=n, p=hz.probability), the same draws without its checks
+        sev = hz.remaining[hz.cdf.searchsorted(rng.random(n), side="right")]
         starts = first + offsets
         ends = starts + (lengths - 1)
         for s, e, r in zip(starts.astype(str), ends.astype(str), sev):

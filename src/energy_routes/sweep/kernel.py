@@ -6,8 +6,10 @@ cases the kernel computes the event-dependent right-hand sides of every
 case at once with numpy (:func:`~energy_routes.params.capacities` with a
 leading case axis), turns them into row bounds through the registry's own
 bounds functions (:func:`~energy_routes.model.registry.batch_bounds`), and
-then loops: push the bounds into HiGHS, re-solve warm, aggregate. Nothing
-about a constraint family is written here.
+then answers each case: a repeat of bound changes solved before gets that
+outcome, a case the scenario's basis still solves is read from that basis
+(:mod:`.vertex`), and the rest are pushed into HiGHS and re-solved warm
+(docs/model.md §4.2). Nothing about a constraint family is written here.
 
 Determinism: every case starts from the scenario's optimal basis (not from
 the previous case's), so a case's results, its binding constraints
@@ -25,12 +27,11 @@ The power block is not part of the kernel: oil-only cases never touch it.
 
 from __future__ import annotations
 
-import dataclasses
+import hashlib
 import math
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-import highspy
 import numpy as np
 import scipy.sparse as sp
 
@@ -42,12 +43,12 @@ from ..model.registry import CONS, REPORTED, batch_bounds, model_spec
 from ..params import capacities, daily_basis, oil_params
 from ..scenario import Scenario
 from ..solve import CompiledLP
+from .vertex import BaseVertex
 
 #: a dual below this (in $/t) is treated as zero when naming binding constraints
 BINDING_USD_PER_T = BINDING_TOL  # the same threshold as a run's shadow_prices.csv
-#: a basic row's activity may sit this far outside a new bound and still count as inside it (kt; HiGHS's
-#: primal feasibility tolerance is 1e-7)
-FEAS_TOL = 1e-9
+#: at most this many solved bound changes are remembered per kernel (for repeats)
+MAX_KNOWN = 50_000
 
 
 class CaseEvent(NamedTuple):
@@ -169,10 +170,12 @@ class OilKernel:
         sol = lp.solve()
         self._base_basis = lp.get_basis() if sol.optimal else None
         self.baseline = self._outcome(sol)
-        if sol.optimal:  # for the shortcut of solve_bounds: which rows are basic, and what they carry
-            self._base_act = lp.activity.copy()
-            self._base_basic = np.array([st == highspy.HighsBasisStatus.kBasic for st in self._base_basis.row_status], dtype=bool)
-        self.shortcuts = 0
+        self._base_primal = lp.primal.copy() if sol.optimal else None
+        self._base_act = lp.activity.copy() if sol.optimal else None
+        self._vertex: BaseVertex | None = None  # factored when first needed (the hedge's kernels never need it)
+        self._known: dict[bytes, tuple[tuple, Outcome]] = {}  # solved bound changes (see solve_bounds_many)
+        self.shortcuts = 0  # cases the scenario's basis still solved (no HiGHS call)
+        self.repeats = 0  # cases whose bound changes had been solved before
 
     # -- cases -------------------------------------------------------------
     def _losses(self, events_list) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -232,43 +235,93 @@ class OilKernel:
         """Solve each case (a list of events added to the scenario's own) from the scenario's basis."""
         if not events_list:
             return []
-        rows, lower, upper = self.bounds_many(events_list)
-        out = []
-        for c in range(len(events_list)):
-            out.append(self.solve_bounds(rows, lower[c], upper[c]))
-        self.lp.set_row_bounds(rows, self.base_lower[rows], self.base_upper[rows])
-        return out
+        return self.solve_bounds_many(*self.bounds_many(events_list))
 
     def solve_events(self, events) -> Outcome:
         """Solve the scenario with ``events`` added to its own events."""
         return self.solve_many([list(events)])[0]
 
-    def solve_bounds(self, rows: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> Outcome:
-        """Set some rows' bounds and re-solve from the scenario's optimal basis.
+    def solve_bounds_many(self, rows: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> list[Outcome]:
+        """Each case's outcome with bounds ``lower[c]``, ``upper[c]`` on ``rows``, as HiGHS would find it started
+        from the scenario's optimal basis, in three exact steps (docs/model.md §4.2):
 
-        Shortcut: when every row whose bounds change is basic in the scenario's optimal basis and its
-        activity there stays within the new bounds, that basis is still primal feasible (the basic values
-        do not depend on a basic row's bounds) and dual feasible (costs unchanged, a basic row's dual is
-        0), so it is the optimum HiGHS would stop at with no iteration: the scenario's own outcome is
-        returned without solving. Whether it applies depends only on the case, so answers stay the same
-        whatever the order, chunking or worker count.
+        1. repeats: a case whose bound changes equal those of a case solved before (in this batch or an
+           earlier one) gets that case's outcome (the outcome is a function of the bounds alone);
+        2. the scenario's vertex: when its basis stays primal feasible under the case's bounds it is still
+           optimal (:class:`~.vertex.BaseVertex`), the outcome is read from it with no HiGHS call
+           (``iterations`` 0, which is what HiGHS would do);
+        3. the rest: push the bounds, re-solve from the scenario's basis.
+
+        Which step answers a case changes no number of its outcome, so the tables stay independent of the
+        order, chunking and worker count.
         """
-        if self._base_basis is not None:
+        n = lower.shape[0]
+        out: list[Outcome | None] = [None] * n
+        if self._base_basis is None:  # the scenario itself is not optimal: solve every case
+            todo = list(range(n))
+        else:
             changed = (lower != self.base_lower[rows]) | (upper != self.base_upper[rows])
-            moved = rows[changed]
-            act = self._base_act[moved]
-            if (self._base_basic[moved].all() and (act >= lower[changed] - FEAS_TOL).all() and (act <= upper[changed] + FEAS_TOL).all()):
-                self.shortcuts += 1
-                b = self.baseline
-                return dataclasses.replace(b, shut_in_mt=b.shut_in_mt.copy(), route_mt=b.route_mt.copy(), revenue_by_year=b.revenue_by_year.copy(),
-                                           binding=list(b.binding), iterations=0, solve_seconds=0.0)
-        lp = self.lp
-        lp.set_row_bounds(rows, lower, upper)
-        self._restart()
-        sol = lp.solve()
-        if not sol.optimal:
-            lp.highs.clearSolver()
-        return self._outcome(sol)
+            sigs, first, fresh = [], {}, []
+            for c in range(n):
+                idx = np.flatnonzero(changed[c])
+                sig = (idx.tobytes(), lower[c, idx].tobytes(), upper[c, idx].tobytes())
+                key = hashlib.blake2b(b"|".join(sig), digest_size=16).digest()
+                sigs.append((key, sig))
+                hit = self._known.get(key)
+                if hit is not None and hit[0] == sig:
+                    out[c] = hit[1]
+                    self.repeats += 1
+                elif key in first and sigs[first[key]][1] == sig:
+                    self.repeats += 1  # filled in below from its twin
+                else:
+                    first.setdefault(key, c)
+                    fresh.append(c)
+            fresh = np.array(fresh, dtype=np.int64)
+            todo = []
+            if len(fresh):
+                ok, dx = self._vertex_of().still_optimal(rows, lower[fresh], upper[fresh])
+                for c, o in zip(fresh[ok], self._from_vertex(dx)):
+                    out[c] = o
+                self.shortcuts += int(ok.sum())
+                todo = fresh[~ok].tolist()
+        if todo:
+            lp = self.lp
+            for c in todo:
+                lp.set_row_bounds(rows, lower[c], upper[c])
+                self._restart()
+                sol = lp.solve()
+                if not sol.optimal:
+                    lp.highs.clearSolver()
+                out[c] = self._outcome(sol)
+            lp.set_row_bounds(rows, self.base_lower[rows], self.base_upper[rows])
+        if self._base_basis is not None:
+            for c, (key, sig) in enumerate(sigs):
+                if out[c] is None:
+                    out[c] = out[first[key]]
+                elif key not in self._known and len(self._known) < MAX_KNOWN:
+                    self._known[key] = (sig, out[c])
+        return out
+
+    def _vertex_of(self) -> BaseVertex:
+        if self._vertex is None:
+            self._vertex = v = BaseVertex(self.lp.highs, self._base_basis, self._base_primal, self._base_act, self.base_lower, self.base_upper)
+            cols = v.basic_cols
+            self._G_basic = (self._G_year[:, cols].multiply(self._econ[cols][None, :]).tocsr(), self._G_shut[:, cols].tocsr(), self._G_route[:, cols].tocsr())
+        return self._vertex
+
+    def _from_vertex(self, dx: np.ndarray) -> list[Outcome]:
+        """Outcomes of cases still solved by the scenario's basis, from the change ``dx`` (basic columns, cases)
+        of its basic values; the duals, so the binding constraints, are the scenario's."""
+        if not dx.shape[1]:
+            return []
+        b = self.baseline
+        g_rev, g_shut, g_route = self._G_basic
+        rev = b.revenue_by_year[:, None] + g_rev @ dx
+        shut = b.shut_in_mt[:, None] + g_shut @ dx
+        route = b.route_mt[:, None] + g_route @ dx
+        total = rev.sum(axis=0)
+        obj = total - self._penalty * shut.sum(axis=0)
+        return [Outcome(b.status, True, float(obj[k]), float(total[k]), shut[:, k], route[:, k], rev[:, k], list(b.binding), 0, 0.0) for k in range(dx.shape[1])]
 
     def _restart(self) -> None:
         """Start the next solve from the scenario's optimal basis and nothing else of the last solve
