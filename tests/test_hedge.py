@@ -122,6 +122,31 @@ def test_newsvendor_cvar_closed_form(newsvendor):
     assert best.eta_musd == approx(-1825.0 - 2897.1875, rel=1e-6)  # η sits at the VaR: here both losses
 
 
+def test_newsvendor_evpi_and_vss_under_cvar(newsvendor):
+    """The same case (c = 400, α = 0.5, λ = 0.5, V_ref = −1825 in both draws), RP = 5258.28125 (above).
+
+    WS: each draw buys its own supply: R_0 = 240·36.5 − 1825 = 6935, R_1 = 640·18.25 − 912.5 − 400·18.25 = 3467.5;
+    losses −8760 and −5292.5, CVaR_0.5 = −5292.5; WS = 5201.25 + 0.5·5292.5 = 7847.5; EVPI = 2589.21875.
+    EV: mean supply 27.375, so ū = 27.375: R_0 = 240·27.375 − 1825 = 4745, R_1 = 11680 − 912.5 − 10950 = −182.5;
+    losses −6570 and −1642.5, CVaR = −1642.5; EEV = 2281.25 + 0.5·1642.5 = 3102.5; VSS = 2155.78125.
+    """
+    from energy_routes.hedge.evaluate import evpi_vss
+
+    sc, draws = newsvendor
+    levers = [Lever("pipe_plus", "asset", "pipe", "Mt/yr", 0, 50, False, 400.0)]
+    part, blocks, v_ref, best, _ = _solve(sc, levers, draws, cvar=(0.5, 0.5))
+    rp = ef_economic(best, [part], blocks, levers, v_ref, (0.5, 0.5))
+    m = evpi_vss([part], blocks, levers, v_ref, (0.5, 0.5), rp)
+    assert m["ev_levels"][0] == approx(27.375, abs=1e-6)
+    assert m["eev_musd_per_yr"] == approx(3102.5, rel=1e-9)
+    assert m["vss_musd_per_yr"] == approx(2155.78125, rel=1e-9)
+    assert m["ws_musd_per_yr"] == approx(7847.5, rel=1e-9)
+    assert m["evpi_musd_per_yr"] == approx(2589.21875, rel=1e-9)
+    # risk neutral on the same case: WS = (6935 + 3467.5)/2 = 5201.25, RP = 3011.25, EVPI = 2190
+    m0 = evpi_vss([part], blocks, levers, v_ref, None, 3011.25)
+    assert m0["evpi_musd_per_yr"] == approx(2190.0, rel=1e-9)
+
+
 @pytest.fixture(scope="module")
 def newsvendor_part(tmp_path_factory):
     """The newsvendor's compiled year LP and lever, built once (a draw changes only bounds, a cost only the objective)."""
@@ -346,8 +371,8 @@ def test_cli_writes_a_hedge_folder(hazard_inputs, tmp_path):
     import openpyxl
 
     wb = openpyxl.load_workbook(out / "tables.xlsx", read_only=True)
-    assert {"Levers", "Summary", "Draws", "Frontier"} <= set(wb.sheetnames)
-    levels = [row[7] for row in wb["Levers"].iter_rows(min_row=2, values_only=True)]
+    assert {"Hedge", "Hedge levers", "Hedge draws", "Hedge frontier"} <= set(wb.sheetnames)
+    levels = [row[7] for row in wb["Hedge levers"].iter_rows(min_row=2, values_only=True)]
     csv_levels = pd.read_csv(out / "hedge_levers.csv")["level"].tolist()
     assert levels == approx(csv_levels)
     man = json.loads((out / "manifest.json").read_text())

@@ -52,6 +52,7 @@ def hedge(scenario, draws, seed, levers, levers_file, cvar, frontier, frontier_a
     out-of-sample check on fresh draws.
     """
     from .hedge.api import FRONTIER_WEIGHTS, Request, parse_cvar, run
+    from .sweep.engine import Interrupted
 
     err = Console(stderr=True)
     try:
@@ -65,8 +66,8 @@ def hedge(scenario, draws, seed, levers, levers_file, cvar, frontier, frontier_a
             return
     except EnergyRoutesError as exc:
         fail(exc, err)
-    except KeyboardInterrupt:
-        err.print("interrupted; nothing was written")
+    except (Interrupted, KeyboardInterrupt) as exc:  # Interrupted says which finished pieces were kept
+        err.print(escape(str(exc)) if isinstance(exc, Interrupted) else "interrupted; nothing was written")
         raise SystemExit(130) from None
     if quiet:
         click.echo(str(folder))

@@ -146,14 +146,23 @@ def setup(req: Request) -> HedgeProblem:
     return HedgeProblem(sc, levers, parts, draws, blocks, v_ref, hashes, hazards)
 
 
+def checkpoint_key(req: Request, pb: HedgeProblem) -> dict:
+    """What the frontier points and the out-of-sample check depend on (the key of their staging folder)."""
+    return {
+        "what": "hedge pieces", "inputs": pb.hashes, "scenario": pb.scenario.resolved, "levers": [vars(lv) for lv in pb.levers],
+        "draws": int(req.draws), "seed": int(req.seed), "frontier_alpha": float(req.frontier_alpha), "oos_draws": int(req.oos_draws or req.draws),
+    }
+
+
 def run(req: Request) -> Path | None:
     """Solve the hedge and write its folder; returns the folder."""
     from ..sweep.engine import note
     from ..writers import default_out_dir, safe_folder_name, write_run
     from . import outputs
-    from .blocks import make_blocks, mean_blocks
+    from .blocks import make_blocks
     from .draws import make_draws
-    from .evaluate import ef_economic, evaluate, mean_ci, objective, wait_and_see
+    from .checkpoint import Checkpoint, key_of
+    from .evaluate import Evaluation, ef_economic, evaluate, evpi_vss, mean_ci, objective
     from .extensive import ExtensiveForm, solve_states
 
     check_request(req)
@@ -161,6 +170,7 @@ def run(req: Request) -> Path | None:
     t0 = time.perf_counter()
     pb = setup(req)
     timings["setup"] = time.perf_counter() - t0
+    folder = Path(req.out) if req.out else default_out_dir(safe_folder_name(f"hedge-{pb.scenario.name}"))
     quiet = req.quiet
     if req.mpi:  # only rank 0 speaks
         from mpi4py import MPI
@@ -203,40 +213,55 @@ def run(req: Request) -> Path | None:
     timings["evaluate"] = time.perf_counter() - t2
 
     measures: dict[str, float] = {"ef_objective_economic_musd_per_yr": ef_econ}
-    say("VSS (expected-value problem)" + (" and EVPI (one wait-and-see LP per draw)" if req.evpi and risk is None else ""))
+    say("VSS (expected-value problem)" + (" and EVPI (one wait-and-see LP per draw)" if req.evpi else ""))
     t3 = time.perf_counter()
-    ev_res, _ = solve_states(ExtensiveForm(pb.parts, mean_blocks(pb.blocks), pb.levers))
-    eev = evaluate(pb.parts, pb.blocks, pb.levers, ev_res.levels)
-    measures["ev_levels"] = ev_res.levels
-    measures["eev_musd_per_yr"] = objective(eev.result_musd, eev.weights, pb.v_ref, risk)
-    measures["vss_musd_per_yr"] = rp - measures["eev_musd_per_yr"]
-    if req.evpi and risk is None:
-        ws = wait_and_see(pb.parts, pb.blocks, pb.levers)
-        measures["ws_musd_per_yr"] = ws
-        measures["evpi_musd_per_yr"] = ws - rp
+    measures.update(evpi_vss(pb.parts, pb.blocks, pb.levers, pb.v_ref, risk, rp, evpi=req.evpi))
     timings["evpi_vss"] = time.perf_counter() - t3
 
-    t4 = time.perf_counter()
-    say(f"out-of-sample check on {int(req.oos_draws or req.draws)} fresh draws")
-    m_oos = int(req.oos_draws or req.draws)
-    fresh = make_blocks(pb.parts, make_draws(pb.scenario, pb.hazards, int(req.seed), int(req.draws), m_oos))
-    oos = evaluate(pb.parts, fresh, pb.levers, best.levels)
-    oos0 = evaluate(pb.parts, fresh, pb.levers, np.zeros(len(pb.levers)))
-    measures["oos"] = {"draws": m_oos, "first_draw": int(req.draws), "mean_ci": mean_ci(oos.result_musd), "gain_ci": mean_ci(oos.result_musd - oos0.result_musd)}
-    timings["out_of_sample"] = time.perf_counter() - t4
+    cp = Checkpoint(folder.parent, checkpoint_key(req, pb))
+    try:
+        t4 = time.perf_counter()
+        m_oos = int(req.oos_draws or req.draws)
+        say(f"out-of-sample check on {m_oos} fresh draws")
 
-    frontier = None
-    if req.frontier:
-        t5 = time.perf_counter()
-        say(f"frontier: {len(req.frontier)} CVaR weights at level {req.frontier_alpha:g}")
-        rows = []
-        for w in req.frontier:
-            rk = (req.frontier_alpha, w)
-            res, _ = solve_states(ExtensiveForm(pb.parts, pb.blocks, pb.levers, cvar=rk if w > 0 else None, v_ref_musd=pb.v_ref, threads=req.threads))
-            e = evaluate(pb.parts, pb.blocks, pb.levers, res.levels)
-            rows.append((w, res, e))
-        frontier = outputs.frontier_table(rows, pb, req.frontier_alpha)
-        timings["frontier"] = time.perf_counter() - t5
+        fresh: list = []
+
+        def lazy():  # the fresh draws' blocks, made once and only if a piece is not on disk
+            if not fresh:
+                fresh.extend(make_blocks(pb.parts, make_draws(pb.scenario, pb.hazards, int(req.seed), int(req.draws), m_oos)))
+            return fresh
+        tag = key_of({"levels": [float(u) for u in best.levels]})
+        oos = Evaluation.from_arrays(cp.cached(f"oos-{tag}", lambda: evaluate(pb.parts, lazy(), pb.levers, best.levels).arrays()))
+        oos0 = Evaluation.from_arrays(cp.cached("oos-none", lambda: evaluate(pb.parts, lazy(), pb.levers, np.zeros(len(pb.levers))).arrays()))
+        measures["oos"] = {"draws": m_oos, "first_draw": int(req.draws), "mean_ci": mean_ci(oos.result_musd), "gain_ci": mean_ci(oos.result_musd - oos0.result_musd)}
+        timings["out_of_sample"] = time.perf_counter() - t4
+
+        frontier = None
+        if req.frontier:
+            t5 = time.perf_counter()
+            say(f"frontier: {len(req.frontier)} CVaR weights at level {req.frontier_alpha:g}")
+            rows = []
+            for w in req.frontier:
+                rk = (req.frontier_alpha, w)
+
+                def point(rk=rk, w=w):
+                    res, _ = solve_states(ExtensiveForm(pb.parts, pb.blocks, pb.levers, cvar=rk if w > 0 else None, v_ref_musd=pb.v_ref, threads=req.threads))
+                    if not res.optimal:
+                        from ..errors import SolveError
+
+                        raise SolveError(f"the frontier's extensive form at CVaR weight {w:g} is not solved: {res.status}", res.status)
+                    return {"levels": res.levels, **evaluate(pb.parts, pb.blocks, pb.levers, res.levels).arrays()}
+
+                got = cp.cached(f"frontier-{w!r}", point)
+                rows.append((w, got["levels"], Evaluation.from_arrays(got)))
+            frontier = outputs.frontier_table(rows, pb, req.frontier_alpha)
+            timings["frontier"] = time.perf_counter() - t5
+    except KeyboardInterrupt:
+        if cp.exists():
+            from ..sweep.engine import Interrupted
+
+            raise Interrupted(0, 0, f"interrupted; the finished frontier points and out-of-sample check are kept in {cp.dir}; run the same command again to continue from them") from None
+        raise
 
     tables = {
         "hedge_levers": outputs.levers_table(pb, best, states),
@@ -248,7 +273,7 @@ def run(req: Request) -> Path | None:
     if frontier is not None:
         tables["hedge_frontier"] = frontier
     manifest = outputs.manifest(req, pb, best, measures, timings)
-    folder = Path(req.out) if req.out else default_out_dir(safe_folder_name(f"hedge-{pb.scenario.name}"))
-    finalize = outputs.finalize_hook(tables, frontier, f"Hedge on {pb.scenario.label}: {len(pb.blocks)} draws")
+    finalize = outputs.finalize_hook(f"Hedge on {pb.scenario.label}: {len(pb.blocks)} draws", pb.scenario.name)
     write_run(folder, tables, manifest, finalize=finalize)
+    cp.clear()
     return folder

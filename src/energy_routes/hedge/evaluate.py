@@ -32,6 +32,14 @@ class Evaluation:
     weights: np.ndarray
     optimal: np.ndarray
 
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The fields as named arrays (what :class:`~.checkpoint.Checkpoint` saves)."""
+        return {f: getattr(self, f) for f in self.__dataclass_fields__}
+
+    @classmethod
+    def from_arrays(cls, d: dict) -> Evaluation:
+        return cls(*(np.asarray(d[f]) for f in cls.__dataclass_fields__))
+
 
 def lever_cost(levers: list[Lever], levels) -> float:
     return float(sum(lv.cost_of(u) for lv, u in zip(levers, np.asarray(levels, float))))
@@ -81,8 +89,18 @@ def ef_economic(res: EFResult, parts: list[Part], blocks: list[Block], levers: l
     return objective(res.block_values_musd - frac * cost, np.array([b.weight for b in blocks]), v_ref, risk)
 
 
-def wait_and_see(parts: list[Part], blocks: list[Block], levers: list[Lever]) -> float:
-    """E over draws of the best portfolio chosen knowing the draw (risk-neutral), M$/yr."""
+def wait_and_see(parts: list[Part], blocks: list[Block], levers: list[Lever], v_ref=None, risk=None) -> float:
+    """The objective of the portfolio chosen knowing each draw (M$/yr): E[R_d(u_d*)] risk neutral; with ``risk``
+    (α, λ), E − λ CVaR_α of the per-draw results' losses against ``v_ref``."""
+    vals, ws = wait_and_see_results(parts, blocks, levers)
+    return objective(vals, ws, np.zeros(len(vals)) if v_ref is None else np.asarray(v_ref, float), risk)
+
+
+def wait_and_see_results(parts: list[Part], blocks: list[Block], levers: list[Lever]) -> tuple[np.ndarray, np.ndarray]:
+    """Per draw, the result max_u R_d(u) of the portfolio best for that draw alone, and the draws' weights.
+
+    Choosing per draw also maximises any objective that never falls when one draw's result rises, so these are
+    the wait-and-see outcomes under E − λ CVaR too (CVaR of losses V_ref − R falls as any R_d rises)."""
     vals, ws = [], []
     for b in blocks:
         one = [Block(b.part, b.draw, b.year, b.n_events, b.rows, b.lower, b.upper, b.G, 1.0)]
@@ -90,8 +108,26 @@ def wait_and_see(parts: list[Part], blocks: list[Block], levers: list[Lever]) ->
         frac = parts[b.part].frac
         vals.append(float(best.block_values_musd[0]) - frac * lever_cost(levers, best.levels))
         ws.append(b.weight)
-    w = np.array(ws)
-    return float((w * np.array(vals)).sum() / w.sum())
+    return np.array(vals), np.array(ws)
+
+
+def evpi_vss(parts: list[Part], blocks: list[Block], levers: list[Lever], v_ref: np.ndarray, risk, rp: float, *, evpi: bool = True) -> dict:
+    """VSS and (with ``evpi``) EVPI of the recourse problem's value ``rp``, both under the hedge's objective.
+
+    EEV: the expected-value problem (per year one block with the draws' mean bounds, :func:`~.blocks.mean_blocks`;
+    with one scenario CVaR is that scenario's loss, so E − λ CVaR = (1 + λ) R − λ V_ref has the risk-neutral
+    argmax) gives ū, evaluated on the draws under the objective; VSS = RP − EEV. WS: the objective of the
+    wait-and-see outcomes (:func:`wait_and_see_results`); EVPI = WS − RP. Both are ≥ 0."""
+    from .blocks import mean_blocks
+
+    ev_res, _ = solve_states(ExtensiveForm(parts, mean_blocks(blocks), levers))
+    eev = evaluate(parts, blocks, levers, ev_res.levels)
+    out = {"ev_levels": ev_res.levels, "eev_musd_per_yr": objective(eev.result_musd, eev.weights, v_ref, risk)}
+    out["vss_musd_per_yr"] = rp - out["eev_musd_per_yr"]
+    if evpi:
+        out["ws_musd_per_yr"] = wait_and_see(parts, blocks, levers, v_ref, risk)
+        out["evpi_musd_per_yr"] = out["ws_musd_per_yr"] - rp
+    return out
 
 
 def mean_ci(x: np.ndarray) -> tuple[float, float, float]:

@@ -97,7 +97,7 @@ def solve_lshaped(parts: list[Part], blocks: list[Block], levers: list[Lever], f
             best_val, best_u, best_econ, best_g = v, u, econ, g
     marginal = w @ best_g - cost_coef * c_l
     r = EFResult("Optimal" if ub - best_val <= tol * (1.0 + abs(ub)) else "Iteration limit", ub - best_val <= tol * (1.0 + abs(ub)), best_u, best_val, marginal, seconds=time.perf_counter() - t0, iterations=it, block_values_musd=best_econ)
-    r.rows, r.cols = h.getNumRow(), L + D
+    r.rows, r.cols, r.gap_musd = h.getNumRow(), L + D, ub - best_val
     return r
 
 

@@ -1,10 +1,10 @@
-"""The tables of a hedge folder and its manifest.
+"""The tables of a hedge folder and its manifest (the workbook and page: :mod:`energy_routes.report.hedgepage`).
 
 ``hedge_levers.csv``   one row per lever: chosen level, annual cost, marginal value
 ``hedge_summary.csv``  one row: expected netback, lever cost, CVaR, shut-in, EVPI, VSS, out-of-sample check
 ``hedge_draws.csv``    one row per in-sample draw: with the portfolio and without levers
 ``hedge_states.csv``   one row per on/off state enumerated (only with on/off levers)
-``hedge_frontier.csv`` one row per CVaR weight (only with --frontier), and ``hedge_frontier.png``
+``hedge_frontier.csv`` one row per CVaR weight (only with --frontier)
 """
 
 from __future__ import annotations
@@ -124,8 +124,9 @@ def states_table(pb, states) -> pd.DataFrame:
 
 
 def frontier_table(rows, pb, alpha: float) -> pd.DataFrame:
+    """``rows``: (CVaR weight, chosen lever levels, their :class:`~.evaluate.Evaluation`) per frontier point."""
     out = []
-    for w, res, ev in rows:
+    for w, levels, ev in rows:
         st = _stats("", ev, pb.v_ref, alpha)
         out.append(
             {
@@ -133,65 +134,21 @@ def frontier_table(rows, pb, alpha: float) -> pd.DataFrame:
                 "cvar_alpha": alpha,
                 "expected_result_musd_per_yr": st["expected_result_musd_per_yr"],
                 f"cvar{int(round(alpha * 100))}_lost_netback_musd_per_yr": st[f"cvar{int(round(alpha * 100))}_lost_netback_musd_per_yr"],
-                "lever_cost_musd_per_yr": lever_cost(pb.levers, res.levels),
-                **{f"level_{lv.name}": float(u) for lv, u in zip(pb.levers, res.levels)},
+                "lever_cost_musd_per_yr": lever_cost(pb.levers, levels),
+                **{f"level_{lv.name}": float(u) for lv, u in zip(pb.levers, levels)},
             }
         )
     return pd.DataFrame(out)
 
 
-def frontier_chart(frontier: pd.DataFrame):
-    """A finalize hook that draws the frontier (expected result against CVaR) into the folder."""
-
-    def draw(tmp: Path) -> None:
-        from matplotlib.figure import Figure
-
-        cv = next(c for c in frontier.columns if c.startswith("cvar") and c.endswith("_per_yr"))
-        fig = Figure(figsize=(6, 4))
-        ax = fig.add_subplot()
-        ax.plot(frontier[cv], frontier["expected_result_musd_per_yr"], marker="o")
-        for _, r in frontier.iterrows():
-            ax.annotate(f"λ={r['cvar_weight']:g}", (r[cv], r["expected_result_musd_per_yr"]), fontsize=8)
-        ax.set_xlabel(f"CVaR of lost netback (α = {frontier['cvar_alpha'].iloc[0]:g}), M$/yr")
-        ax.set_ylabel("Expected result (netback − penalty − lever cost), M$/yr")
-        ax.set_title("Hedge frontier")
-        fig.tight_layout()
-        fig.savefig(tmp / "hedge_frontier.png", dpi=100)
-
-    return draw
-
-
-SHEETS = {"hedge_levers": "Levers", "hedge_summary": "Summary", "hedge_draws": "Draws", "hedge_states": "States", "hedge_frontier": "Frontier"}
-
-
-def finalize_hook(tables: dict[str, pd.DataFrame], frontier: pd.DataFrame | None, title: str):
-    """Write ``tables.xlsx`` (one sheet per table, the summary transposed), the frontier chart and ``report.html``."""
+def finalize_hook(title: str, scenario: str):
+    """A finalize hook of :func:`~energy_routes.writers.write_run`: ``tables.xlsx``, ``report.html`` and the frontier PNG
+    (:mod:`energy_routes.report.hedgepage`) written into the staging folder from the CSVs in it."""
 
     def write(tmp: Path) -> None:
-        import base64
-        import html
+        from ..report.hedgepage import write_hedge_files
 
-        if frontier is not None:
-            frontier_chart(frontier)(tmp)
-        with pd.ExcelWriter(tmp / "tables.xlsx", engine="xlsxwriter") as xw:
-            for name, df in tables.items():
-                sheet = SHEETS.get(name, name[:31])
-                out = df.T.reset_index().set_axis(["item", "value"], axis=1) if name == "hedge_summary" else df
-                out.to_excel(xw, sheet_name=sheet, index=False)
-                xw.sheets[sheet].freeze_panes(1, 0)
-                xw.sheets[sheet].set_column(0, max(0, out.shape[1] - 1), 18)
-        parts = [f"<h1>{html.escape(title)}</h1>", "<p>Two-stage choice of levers over disruption draws; definitions in docs/model.md §5 and docs/hedge.md.</p>"]
-        for name, df in tables.items():
-            if name == "hedge_draws":
-                continue
-            shown = df.T.reset_index().set_axis(["item", "value"], axis=1) if name == "hedge_summary" else df
-            parts.append(f"<h2>{SHEETS.get(name, name)}</h2>" + shown.to_html(index=False, float_format=lambda v: f"{v:,.4g}", border=0))
-        png = tmp / "hedge_frontier.png"
-        if png.exists():
-            data = base64.b64encode(png.read_bytes()).decode()
-            parts.append(f'<h2>Frontier</h2><img alt="frontier" src="data:image/png;base64,{data}">')
-        style = "body{font-family:sans-serif;max-width:1100px;margin:2em auto}table{border-collapse:collapse}td,th{padding:2px 8px;text-align:right}"
-        (tmp / "report.html").write_text(f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title><style>{style}</style></head><body>{''.join(parts)}</body></html>\n", encoding="utf-8")
+        write_hedge_files(tmp, title, scenario)
 
     return write
 
