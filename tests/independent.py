@@ -532,13 +532,13 @@ def solve_independent(folder: Path, scenario: str = "case") -> IndependentResult
         for j in x_year(lambda s, r: r == sh["route"], yy):
             row[j] = row.get(j, 0.0) + 1.0
         add(ub_rows, ub_b, row, 0.0)
-    # source_route_limit
+    # source_route_limit: the shipper's allocation, one row per period: x[s,r,t] ≤ 1000 M n_t / D_y
     for row_ in frames["source_routes"].itertuples():
         if pd.isna(row_.max_mt):
             continue
-        for yy in years:
-            idx = x_year(lambda s, r: s == row_.source and r == row_.route, yy)
-            add(ub_rows, ub_b, {j: 1.0 for j in idx}, 1000.0 * h[yy] * float(row_.max_mt))
+        for j in range(P):
+            if ("x", row_.source, row_.route, j) in col:
+                add(ub_rows, ub_b, {col[("x", row_.source, row_.route, j)]: 1.0}, 1000.0 * float(row_.max_mt) * plen[j] / D[int(p_year[j])])
 
     def matrix(rows):
         if not rows:

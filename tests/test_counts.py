@@ -44,9 +44,9 @@ def test_counts_with_share_pair_cap_and_route_event(run):
     }
     res = run(t, sc)
     # + route_share[cheap, 2023]: 1 row over all 48 x columns of the year (cheap 1 − 0.6, others −0.6)
-    # + source_route_limit[a, cheap, 2023]: 1 row over 12 columns
+    # + source_route_limit[a, cheap, t]: the shipper's allocation is monthly, 12 rows of 1 column each
     # the route event on dear only gives the existing route_capacity[dear, 2023-03] row a bound
-    assert res.oil_size == {"variables": 192, "constraints": 233, "nonzeros": 480 + 48 + 12}
+    assert res.oil_size == {"variables": 192, "constraints": 231 + 1 + 12, "nonzeros": 480 + 48 + 12}
     # by hand: cheap capped at 12 Mt (the share would allow 0.6 × (cheap + 10) → 15 Mt);
     # the ship stays full: in March dear takes half of it, spare (530 $/t) the other half
     half_march_ship = 0.5 * 31 * 10000 / 365

@@ -405,8 +405,29 @@ def test_source_route_cap(run):
     assert b_cheap == approx(3650)
     # a: 12 cheap + 10 dear, 14.5 shut in; b: 3.65 cheap
     assert res.objective_musd == approx(15650 * 0.59 + 10000 * 0.56 - 14500 * 0.05)  # 14108.5
+    # the allocation is monthly (12000 × days/365 kt a month): each month's row binds, and one more tonne
+    # in any month moves a tonne from shut-in to cheap: 590 + 50 = 640 $/t
     sp = shadow(res, "source_route_limit", "a:cheap")
-    assert sp.to_dict() == {"2023": approx(640)}
+    assert sp.to_dict() == {f"2023-{m:02d}": approx(640) for m in range(1, 13)}
+
+
+def test_source_route_allocation_is_monthly(run):
+    # a's 12 Mt/yr on cheap is a monthly allocation (12000 × days/365 kt): with the pipe out all March,
+    # March's 12000 × 31/365 = 1019.18 kt cannot move into the other months although the pipe (20 Mt/yr)
+    # has room there; the ship stays full at dear (10 Mt), so it is shut in
+    t = base_tables()
+    set_rows(t["source_routes"], {"source": "a", "route": "cheap"}, max_mt=12)
+    res = run(t, {"events": [event("pipe", "2023-03-01", "2023-03-31", 0.0)]})
+    f = res.tables["flows_monthly"]
+    cheap = f[(f.source == "a") & (f.route == "cheap")].set_index("period")["volume_kt"]
+    assert abs(cheap["2023-03"]) < 1e-6
+    assert cheap["2023-04"] == approx(12000 * 30 / 365)  # 986.30 kt, April's own allocation only
+    assert cheap.sum() == approx(12000 * 334 / 365)  # 10980.82 kt
+    shut = 36500 - 12000 * 334 / 365 - 10000  # 15519.18 kt
+    assert res.objective_musd == approx(12000 * 334 / 365 * 0.59 + 10000 * 0.56 - shut * 0.05)
+    # each month but March binds at 590 + 50 $/t; March's row is slack (the pipe carries nothing)
+    sp = shadow(res, "source_route_limit", "a:cheap")
+    assert sp.to_dict() == {f"2023-{m:02d}": approx(640) for m in range(1, 13) if m != 3}
 
 
 # --------------------------------------------------------------------------- horizon

@@ -89,7 +89,14 @@ def test_the_btc_lever_lifts_the_outlooks_cap(shipped_inputs, tmp_path):
 
     assert btc(without, 2027) <= 2.2 + 1e-6
     # the lever moves real volume onto BTC in the outage year; since issue 12 its 7 Mt/yr cap is also a
-    # monthly schedule (7/12 Mt a month), so the year's quota cannot all move into the three outage months
-    assert btc(lever, 2027) > 2.2 + 0.2
+    # monthly schedule (7000 × days/365 kt a month), so the year's quota cannot all move into the three outage
+    # months, and since shipper allocations are monthly the other fields can no longer front-load their 0.5 Mt/yr
+    # on BTC into quiet months (2027 BTC 2.45 -> 2.36 Mt). In the outage months crude is in surplus, so BTC is
+    # at least at its schedule: March 7000 × 31/365 = 594.5 kt, April × 30/365 = 575.3, May 594.5 (against the
+    # 2.2 cap's 186.8, 180.8, 186.8 without the lever)
+    assert btc(lever, 2027) > 2.2
+    f = lever.tables["flows_monthly"]
+    for month, days in (("2027-03", 31), ("2027-04", 30), ("2027-05", 31)):
+        assert f.loc[(f.route == "btc") & (f.period == month), "volume_kt"].sum() >= 7000 * days / 365 - 1e-6
     assert btc(lever, 2024) == approx(btc(without, 2024), abs=1e-6)  # and leaves 2024's cap alone
     assert any("replaces it there" in n for n in lever.scenario.notes)

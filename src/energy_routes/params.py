@@ -134,7 +134,7 @@ class OilParams:
     limit_lo: np.ndarray  # (R, Y) kt per year, pro-rated to the horizon
     limit_hi: np.ndarray  # (R, Y) kt per year, inf = none
     share: np.ndarray  # (R, Y) maximum share of the year's exports, 1 = none
-    pair_cap: np.ndarray  # (K, Y) kt per year, inf = none
+    pair_cap: np.ndarray  # (K, P) kt per period (a shipper's allocation, Mt/yr pro-rated to the period), inf = none
     schedule: np.ndarray  # (R, P) scheduled kt per period, inf = no schedule
     accept: AcceptLayout  # acceptors, the routes each covers, premiums ($/t)
     holding_open: np.ndarray  # (H, Y) level of each (source, store) holding at the start and end of each year, kt
@@ -405,11 +405,14 @@ def oil_params(scenario: Scenario) -> OilParams:
         if r in net.routes and y in years and eff.high is not None:
             share[net.routes.index(r), years.index(y)] = eff.high
     cap_of = inp["source_routes"].set_index(["source", "route"])["max_mt"]
-    pair_cap = np.full((len(net.pairs), Y), np.inf)
+    # a shipper's allocation on a route is monthly (docs/model.md §1 "source_route_limit"): M Mt/yr
+    # pro-rated to each period's days, as an annual cap becomes a schedule below
+    per_days = per.length / np.array([days_in_year(int(y)) for y in per.year], dtype=float)
+    pair_cap = np.full((len(net.pairs), len(per)), np.inf)
     for k, (s, r) in enumerate(net.pairs):
         mx = cap_of[(s, r)]
         if mx is not None and not pd.isna(mx):
-            pair_cap[k] = 1000.0 * float(mx) * frac
+            pair_cap[k] = 1000.0 * float(mx) * per_days
 
     # stores: each holding (source, store) starts and ends every year at the store's opening level,
     # shared among the sources it can hold in proportion to their export supply that year (docs/model.md)

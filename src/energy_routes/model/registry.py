@@ -361,19 +361,21 @@ def _share_terms(p, lay):
     return [_annual([], rows, lay)]
 
 
+def _capped_pairs(p) -> list[int]:
+    """Positions of the (source, route) pairs with a shipper's allocation (source_routes.csv max_mt)."""
+    return [k for k in range(len(p.network.pairs)) if np.isfinite(p.pair_cap[k]).any()]
+
+
 def _pair_keys(p, lay):
-    return [(s, r, y) for k, (s, r) in enumerate(p.network.pairs) for j, y in enumerate(lay.years) if np.isfinite(p.pair_cap[k, j])]
+    return _keys_by_period([p.network.pairs[k] for k in _capped_pairs(p)], lay.labels)
 
 
 def _pair_terms(p, lay):
-    rows = [(i, lay.pair[(s, r)], lay.years.index(y), 1.0) for i, (s, r, y) in enumerate(_pair_keys(p, lay))]
-    return [_annual([], rows, lay)]
+    return [_terms("x", [(i, k, 1.0) for i, k in enumerate(_capped_pairs(p))], lay.P)]
 
 
 def _pair_bounds(p, lay):
-    keys = _pair_keys(p, lay)
-    vals = np.array([p.pair_cap[lay.pair[(s, r)], lay.years.index(y)] for s, r, y in keys])
-    return _up(vals)
+    return _up(p.pair_cap[_capped_pairs(p)].ravel())
 
 
 # stores --------------------------------------------------------------------------
@@ -567,16 +569,16 @@ CONSTRAINTS: tuple[ConFamily, ...] = (
         },
     ),
     ConFamily(
-        "source_route_limit", ("source", "route", "year"),
-        "Σ_{t∈y} x[s,r,t] ≤ M[s,r,y]   (kt, pro-rated)",
+        "source_route_limit", ("source", "route", "period"),
+        "x[s,r,t] ≤ 1000 M[s,r] n_t / D_y   (kt; the shipper's allocation, monthly: M Mt/yr pro-rated to the period's n_t of the year's D_y days)",
         _pair_keys,
         _pair_terms,
         _pair_bounds,
         frozenset(),
-        DualReport(lambda k: (str(k[2]), f"{k[0]}:{k[1]}")),
+        _by_period(lambda k: f"{k[0]}:{k[1]}"),
         words={
             "id_kind": "source_route",
-            "per": "year",
+            "per": "period",
             "what": {"+": "the limit of {bound:g} Mt/yr on {source_name} crude via {name} binds"},
             "tonne": {"+": "one more tonne of that limit"},
             "source": {"table": "source_routes", "key": {"source": "{source}", "route": "{route}"}, "show": "max_mt {max_mt:g}"},
