@@ -125,3 +125,22 @@ def test_bad_story_requests_exit_2_and_write_nothing(story_dir, tmp_path, args, 
     assert res.exit_code == 2, res.output
     assert message in res.stderr and "Traceback" not in res.stderr
     assert not (tmp_path / "s").exists()
+
+
+def test_the_reason_is_what_the_disruption_makes_bind_not_a_limit_binding_all_year():
+    """story.reason on two hand-made binding tables: a shipper limit binds 12 months at 70 $/t in the base and
+    the lever case (weight 840 each, no rise); a schedule binds 1 month at 490 $/t in the lever case only
+    (rise 490): the schedule is the reason. With nothing rising, the highest value is named."""
+    from types import SimpleNamespace
+
+    from energy_routes.story import reason
+
+    def run(rows):
+        df = pd.DataFrame(rows, columns=["year", "constraint", "asset_or_route", "mean_usd_per_t", "periods_binding", "what"])
+        return SimpleNamespace(binding=lambda: df)
+
+    chronic = (2027, "source_route_limit", "other:btc", 70.0, 12, "the shipper limit binds")
+    spike = (2027, "route_schedule", "btc", 490.0, 1, "BTC is at its schedule")
+    assert reason(run([chronic, spike]), run([chronic]), 2027, set()) == "BTC is at its schedule in 2027"
+    assert reason(run([chronic]), run([chronic]), 2027, set()) == "the shipper limit binds in 2027"
+    assert reason(run([chronic, spike]), run([chronic]), 2027, {"btc"}) == "the shipper limit binds in 2027"

@@ -220,15 +220,24 @@ def headline(table: pd.DataFrame, event_text: str, years: list[int], why: dict[s
     return text
 
 
-def reason(run, year: int, disrupted_targets: set[str]) -> str:
-    """The most valuable binding constraint of ``run`` in ``year`` that is not on a disrupted target, in words."""
-    b = run.binding()
-    b = b[(b.year == year) & ~b.asset_or_route.isin(disrupted_targets)]
+def reason(run, base, year: int, disrupted_targets: set[str]) -> str:
+    """Why a lever's case still loses, in words: of ``run``'s binding constraints in ``year`` not on a
+    disrupted target, the one whose value over the year (|mean $/t| × periods binding) rises most above
+    the base's (a limit that binds all year in the base too, a shipper's monthly allocation say, does not
+    explain what the disruption costs); when none rises, the one of highest value."""
+
+    def weights(r):
+        b = r.binding()
+        b = b[(b.year == year) & ~b.asset_or_route.isin(disrupted_targets)]
+        return b, (b.mean_usd_per_t.abs() * b.periods_binding).groupby([b.constraint, b.asset_or_route]).sum()
+
+    b, w = weights(run)
     if b.empty:
         return ""
-    w = (b.mean_usd_per_t.abs() * b.periods_binding).sort_values(ascending=False)
-    row = b.loc[w.index[0]]
-    what = row["what"] if "what" in b.columns and isinstance(row.get("what"), str) else f"{row['constraint']} on {row['asset_or_route']} binds"
+    rise = w.sub(weights(base)[1], fill_value=0.0).reindex(w.index)
+    constraint, target = rise.idxmax() if (rise > 0).any() else w.idxmax()
+    row = b[(b.constraint == constraint) & (b.asset_or_route == target)].iloc[0]
+    what = row["what"] if "what" in b.columns and isinstance(row.get("what"), str) else f"{constraint} on {target} binds"
     return f"{what} in {year}"
 
 
@@ -298,7 +307,7 @@ def build(folder: Path, solved: list[tuple[Case, object]], inputs_dir: Path, req
     tables = {f"story_{k}": v for k, v in cmp.compare_runs(*runs).items()}
     head = headline_table(runs, roles, years, [c.lever for c, _ in solved])
     targets = {e.target for e in story_events}
-    why = {row.run: reason(runs[i], fc.year, targets) for i, row in enumerate(head.itertuples()) if row.role == "lever"}
+    why = {row.run: reason(runs[i], runs[0], fc.year, targets) for i, row in enumerate(head.itertuples()) if row.role == "lever"}
     text = headline(head, event_text, years, why)
     tables = {"story_headline": head, **tables}
     return Story(runs, roles, tables, text, years, event_text)
