@@ -124,3 +124,17 @@ def test_terminal_summary_fits_80_columns_without_cutting_numbers(tmp_path):
     for v in ann.volume_mt:  # and the years table every volume
         assert f"{v:.1f}" in text
     assert "Binding constraints in 2027" in text and "+640.00 $/t" in text
+
+
+def test_a_store_binding_on_both_sides_gets_a_row_per_side_not_a_mean_of_zero():
+    """A store held at its working level is full in February (+492.22 $/t) and at its floor in March
+    (-492.22 $/t): by hand the two months mean 0.00, which would say the tank is worth nothing. Each side
+    gets its own row with its own words and its own value."""
+    import pandas as pd
+
+    shadow = pd.DataFrame({"period": ["2027-02", "2027-03"], "constraint": ["store_level"] * 2,
+                           "asset_or_route": ["cpc_tank_farm"] * 2, "usd_per_t": [492.22, -492.22]})
+    out = explain(shadow, {"store": {"cpc_tank_farm": "CPC tank farm"}}).set_index("first")
+    assert list(out.periods_binding) == [1, 1]
+    assert out.at["2027-02", "mean_usd_per_t"] == pytest.approx(492.22) and "is full" in out.at["2027-02", "what"]
+    assert out.at["2027-03", "mean_usd_per_t"] == pytest.approx(-492.22) and "down to its minimum" in out.at["2027-03", "what"]

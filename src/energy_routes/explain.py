@@ -298,10 +298,14 @@ def sentence(row: dict, names: dict[str, dict[str, str]]) -> str:
 
 def _grouped(shadow: pd.DataFrame) -> pd.DataFrame:
     """year, constraint, asset_or_route, periods_binding, first, last, mean_usd_per_t, max_abs_usd_per_t, side
-    (plain Python: the table is small and pandas' groupby costs more than the sums)."""
+    (plain Python: the table is small and pandas' groupby costs more than the sums).
+
+    One row per side: a row whose shadow price is positive in some periods and negative in others (a
+    store held at its working level, full in one month and at its floor in the next) gets a row for
+    each, so a mean never nets the two sides to nothing."""
     acc: dict[tuple, list] = {}
     for period, fam, ident, v in zip(shadow.period.astype(str), shadow.constraint, shadow.asset_or_route, shadow.usd_per_t):
-        key = (int(period[:4]), fam, ident)
+        key = (int(period[:4]), fam, ident, "-" if v < 0 else "+")
         a = acc.get(key)
         if a is None:
             acc[key] = [1, period, period, float(v), abs(float(v))]
@@ -310,7 +314,7 @@ def _grouped(shadow: pd.DataFrame) -> pd.DataFrame:
             a[1], a[2] = min(a[1], period), max(a[2], period)
             a[3] += float(v)
             a[4] = max(a[4], abs(float(v)))
-    rows = [(*k, n, first, last, total / n, mx, "-" if total < 0 else "+") for k, (n, first, last, total, mx) in acc.items()]
+    rows = [(y, fam, ident, n, first, last, total / n, mx, side) for (y, fam, ident, side), (n, first, last, total, mx) in acc.items()]
     return pd.DataFrame(rows, columns=["year", "constraint", "asset_or_route", "periods_binding", "first", "last", "mean_usd_per_t", "max_abs_usd_per_t", "side"])
 
 
