@@ -210,6 +210,3 @@ def backtest(years_spec: str, inputs_dir: Path, out_dir: Path | None, check: boo
         print_backtest(Console(), bt, written)
     if check and not bt.claimed_misses.empty:
         sys.exit(EXIT_CHECK)
-
-
-COMMANDS: list[click.Command] = [backtest]

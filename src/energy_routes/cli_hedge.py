@@ -20,8 +20,6 @@ from rich.markup import escape
 from .cli_guard import fail
 from .errors import EnergyRoutesError
 
-COMMANDS: list[click.Command] = []
-
 
 @click.command()
 @click.argument("scenario")
@@ -95,6 +93,3 @@ def hedge(scenario, draws, seed, levers, levers_file, cvar, frontier, frontier_a
     for name, v, unit in lines:
         console.print(escape(f"  {name:<24} {v:>12,.2f} {unit}"), highlight=False)
     console.print(escape(f"Tables in {folder}/"), highlight=False)
-
-
-COMMANDS.append(hedge)

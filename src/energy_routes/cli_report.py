@@ -103,6 +103,3 @@ def compare(runs: tuple[Path, ...], out_dir: Path | None, quiet: bool) -> None:
     for t in cmp.terminal_tables(tables, *loaded):
         console.print(t)
     console.print(f"comparison written to {escape(str(written))} (CSV, compare.xlsx, compare.html, compare.png)", highlight=False, soft_wrap=True)
-
-
-COMMANDS: list[click.Command] = [report, compare]

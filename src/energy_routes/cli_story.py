@@ -142,6 +142,3 @@ def show(scenario, inputs_dir, overrides, year):
     console.print(f"[bold]{escape(sc.label)}[/bold]: horizon {sc.months[0]}..{sc.months[-1]}, shut-in penalty {sc.settings.shut_in_penalty_usd_per_t:g} $/t", highlight=False)
     for t in terminal_tables(sc, year=year):
         console.print(t)
-
-
-COMMANDS: list[click.Command] = [story, show]

@@ -24,8 +24,6 @@ from rich.table import Table
 from .cli_guard import fail
 from .errors import EnergyRoutesError
 
-COMMANDS: list[click.Command] = []
-
 
 def _common(f):
     f = click.option("--yes", "-y", is_flag=True, help="Run a request of more than 100,000 cases (without it, a large request is refused before anything is written).")(f)
@@ -218,6 +216,3 @@ def _say_invalid(cases: pd.DataFrame) -> None:
             highlight=False,
             soft_wrap=True,
         )
-
-
-COMMANDS += [disrupt, risk, sweep]

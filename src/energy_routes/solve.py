@@ -32,6 +32,12 @@ INF = highspy.kHighsInf
 _BANNER_SHOWN = False
 
 
+def highs_bounds(lower, upper) -> tuple[np.ndarray, np.ndarray]:
+    """Lower and upper bounds as HiGHS takes them: infinite where |bound| >= 1e20 (Pyomo's and our "none")."""
+    lower, upper = np.asarray(lower, float), np.asarray(upper, float)
+    return np.where(lower <= -1e20, -INF, lower), np.where(upper >= 1e20, INF, upper)
+
+
 def new_highs() -> highspy.Highs:
     """A silent ``highspy.Highs`` (the first instance in a process prints a banner on C stdout)."""
     global _BANNER_SHOWN
@@ -128,12 +134,10 @@ class CompiledLP:
             self.maximize = maximize
             self.columns = list(columns)
             self.constraints = list(constraints)
-            inf = lambda x, sign: np.where(np.abs(x) >= 1e20, sign * INF, x)  # noqa: E731
-            self.row_lower = inf(np.asarray(row_lower, float), -1)
-            self.row_upper = inf(np.asarray(row_upper, float), 1)
+            self.row_lower, self.row_upper = highs_bounds(row_lower, row_upper)
             A = A.tocsc()
             A.sum_duplicates()
-            self._load(A, inf(np.asarray(col_lower, float), -1), inf(np.asarray(col_upper, float), 1), np.asarray(cost, float), 0.0, threads, time_limit)
+            self._load(A, *highs_bounds(col_lower, col_upper), np.asarray(cost, float), 0.0, threads, time_limit)
         return self
 
     def _load(self, A, col_lower: np.ndarray, col_upper: np.ndarray, cost: np.ndarray, offset: float, threads: int, time_limit: float | None) -> None:
@@ -182,8 +186,7 @@ class CompiledLP:
         le, ge = sense >= 0, sense <= 0
         up[con_of_row[le]] = rhs[le]
         lo[con_of_row[ge]] = rhs[ge]
-        lo[lo <= -1e20], up[up >= 1e20] = -INF, INF
-        return lo, up
+        return highs_bounds(lo, up)
 
     @staticmethod
     def _group(model: pyo.ConcreteModel, ctype, items: list) -> dict[str, tuple[np.ndarray, list]]:
@@ -238,9 +241,7 @@ class CompiledLP:
     def set_row_bounds(self, rows: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
         """Push new bounds of some rows into HiGHS (infinite where |bound| >= 1e20)."""
         rows = np.asarray(rows, dtype=np.int32)
-        lower = np.where(np.asarray(lower, float) <= -1e20, -INF, lower)
-        upper = np.where(np.asarray(upper, float) >= 1e20, INF, upper)
-        self.highs.changeRowsBounds(len(rows), rows, lower, upper)
+        self.highs.changeRowsBounds(len(rows), rows, *highs_bounds(lower, upper))
 
     def set_costs(self, cols: np.ndarray, cost: np.ndarray) -> None:
         cols = np.asarray(cols, dtype=np.int32)

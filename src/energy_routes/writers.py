@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import errno
+import hashlib
 import json
 import os
 import platform
@@ -283,6 +284,12 @@ def write_run(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out_dir
+
+
+def request_key(payload: dict) -> str:
+    """A short stable key of a request (16 hex digits of the SHA-256 of its sorted JSON): names a job or the
+    staging folder of the pieces it has finished, so only the same request finds them again."""
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
 def scenario_hashes(table_hashes: dict[str, str], inputs_dir: Path, scenario_arg: str | Path) -> dict[str, str]:

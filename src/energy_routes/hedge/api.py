@@ -157,11 +157,11 @@ def checkpoint_key(req: Request, pb: HedgeProblem) -> dict:
 def run(req: Request) -> Path | None:
     """Solve the hedge and write its folder; returns the folder."""
     from ..sweep.engine import note
-    from ..writers import default_out_dir, safe_folder_name, write_run
+    from ..writers import default_out_dir, request_key, safe_folder_name, write_run
     from . import outputs
     from .blocks import make_blocks
     from .draws import make_draws
-    from .checkpoint import Checkpoint, key_of
+    from .checkpoint import Checkpoint
     from .evaluate import Evaluation, ef_economic, evaluate, evpi_vss, mean_ci, objective
     from .extensive import ExtensiveForm, solve_states
 
@@ -230,7 +230,7 @@ def run(req: Request) -> Path | None:
             if not fresh:
                 fresh.extend(make_blocks(pb.parts, make_draws(pb.scenario, pb.hazards, int(req.seed), int(req.draws), m_oos)))
             return fresh
-        tag = key_of({"levels": [float(u) for u in best.levels]})
+        tag = request_key({"levels": [float(u) for u in best.levels]})
         oos = Evaluation.from_arrays(cp.cached(f"oos-{tag}", lambda: evaluate(pb.parts, lazy(), pb.levers, best.levels).arrays()))
         oos0 = Evaluation.from_arrays(cp.cached("oos-none", lambda: evaluate(pb.parts, lazy(), pb.levers, np.zeros(len(pb.levers))).arrays()))
         measures["oos"] = {"draws": m_oos, "first_draw": int(req.draws), "mean_ci": mean_ci(oos.result_musd), "gain_ci": mean_ci(oos.result_musd - oos0.result_musd)}

@@ -16,7 +16,6 @@ hedge folder is written.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -25,19 +24,17 @@ from pathlib import Path
 
 import numpy as np
 
+from ..writers import request_key
+
 #: called as ``HOOK(event, name)`` with event "loaded" or "saved" after each piece (tests interrupt a run with it)
 HOOK: Callable[[str, str], None] | None = None
-
-
-def key_of(payload: dict) -> str:
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
 class Checkpoint:
     """A staging folder of finished pieces (name -> arrays), keyed by what they depend on."""
 
     def __init__(self, root: Path, payload: dict):
-        self.dir = Path(root) / f".hedge-staging-{key_of(payload)}"
+        self.dir = Path(root) / f".hedge-staging-{request_key(payload)}"
         self.payload = payload
 
     def _path(self, name: str) -> Path:

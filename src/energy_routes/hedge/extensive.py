@@ -28,11 +28,9 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 
-from ..solve import new_highs
+from ..solve import INF, highs_bounds, new_highs
 from .blocks import Block, Part
 from .levers import Lever, state_bounds
-
-INF = highspy.kHighsInf
 
 
 def linear_costs(levers: list[Lever]) -> tuple[np.ndarray, np.ndarray]:
@@ -192,11 +190,9 @@ class ExtensiveForm:
         lp = highspy.HighsLp()
         lp.num_col_, lp.num_row_ = ncol, nrow
         lp.col_cost_ = cost
-        lp.col_lower_ = np.where(col_lo <= -1e20, -INF, col_lo)
-        lp.col_upper_ = np.where(col_up >= 1e20, INF, col_up)
+        lp.col_lower_, lp.col_upper_ = highs_bounds(col_lo, col_up)
         lo_all, up_all = np.concatenate(lo_parts), np.concatenate(up_parts)
-        lp.row_lower_ = np.where(lo_all <= -1e20, -INF, lo_all)
-        lp.row_upper_ = np.where(up_all >= 1e20, INF, up_all)
+        lp.row_lower_, lp.row_upper_ = highs_bounds(lo_all, up_all)
         lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
         lp.a_matrix_.start_ = A_all.indptr.astype(np.int32)
         lp.a_matrix_.index_ = A_all.indices.astype(np.int32)

@@ -21,12 +21,10 @@ import time
 import highspy
 import numpy as np
 
-from ..solve import new_highs
+from ..solve import INF, new_highs
 from .blocks import Block, Part
 from .extensive import EFResult, best_state, linear_costs, onoff_states
 from .levers import Lever, state_bounds
-
-INF = highspy.kHighsInf
 
 
 def _draw_value(part: Part, block: Block, parts: list[Part], u: np.ndarray) -> tuple[float, np.ndarray, float]:

@@ -248,11 +248,10 @@ def build_power_model(net: PowerNet) -> tuple[pyo.ConcreteModel, Columns]:
 def compile_power_model(m: pyo.ConcreteModel, cols: Columns) -> CompiledLP:
     """Load the model into HiGHS from the matrix form its ``define_*`` functions built it from (the rows in
     the order the families were added), skipping Pyomo's expression walk; same LP as ``CompiledLP(m)``."""
-    with PauseGC():
-        constraints = [c for con, *_ in cols.rows for c in con.values()]
-        A = sp.vstack([a for _, a, _, _ in cols.rows], format="csr") if cols.rows else sp.csr_matrix((0, len(cols.vars)))
-        lo = np.concatenate([x for _, _, x, _ in cols.rows]) if cols.rows else np.zeros(0)
-        up = np.concatenate([x for _, _, _, x in cols.rows]) if cols.rows else np.zeros(0)
-        return CompiledLP.from_matrix(
-            m, cols.vars, constraints, A, lo, up, np.concatenate(cols.lower), np.concatenate(cols.upper), cols.cost, maximize=True
-        )
+    constraints = [c for con, *_ in cols.rows for c in con.values()]
+    A = sp.vstack([a for _, a, _, _ in cols.rows], format="csr") if cols.rows else sp.csr_matrix((0, len(cols.vars)))
+    lo = np.concatenate([x for _, _, x, _ in cols.rows]) if cols.rows else np.zeros(0)
+    up = np.concatenate([x for _, _, _, x in cols.rows]) if cols.rows else np.zeros(0)
+    return CompiledLP.from_matrix(
+        m, cols.vars, constraints, A, lo, up, np.concatenate(cols.lower), np.concatenate(cols.upper), cols.cost, maximize=True
+    )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import SolveError
-from ..solve import INF, CompiledLP, Solution
+from ..solve import INF, Solution
 from .dispatch import Dispatch
 from .model import build_power_model, compile_power_model
 from .params import PowerNet, power_nets

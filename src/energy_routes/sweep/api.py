@@ -13,7 +13,6 @@ cases through :func:`~.engine.run_cases` and consolidates the folder with
 from __future__ import annotations
 
 import hashlib
-import json
 import shutil
 import time
 from collections.abc import Iterable
@@ -24,7 +23,7 @@ import pandas as pd
 from ..errors import InputError, Problem
 from ..load import load_inputs
 from ..scenario import resolve
-from ..writers import scenario_file, scenario_hashes
+from ..writers import request_key, scenario_file, scenario_hashes
 from ..outlets import unit_targets
 from . import disrupt as dis
 from . import risk as rsk
@@ -38,10 +37,6 @@ CONFIRM_ABOVE = 100_000
 MAX_CASES = 5_000_000
 #: sweep.json records hashes of everything the resolved scenario depends on (not only the tables)
 HASHES_COVER = "scenario"
-
-
-def _job_id(request: dict) -> str:
-    return hashlib.sha256(json.dumps(request, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
 class _Life:
@@ -282,7 +277,7 @@ def disrupt(
             store = runner.start(folder, request, plan)
             life.folder, life.store = folder, store
         timings["setup"] = time.perf_counter() - t0
-        job = Job(_job_id({k: request[k] for k in ("scenario", "overrides", "targets", "input_hashes")}), dis.make_worker, {"scenario": sc, "targets": dis.unique_targets(request["targets"])})
+        job = Job(request_key({k: request[k] for k in ("scenario", "overrides", "targets", "input_hashes")}), dis.make_worker, {"scenario": sc, "targets": dis.unique_targets(request["targets"])})
         tables = _run(job, plan, store, timings, "disruption cases", life, workers=workers, dask=dask, quiet=quiet)
         cases = tables["cases"]
         tables["cases"] = cases.drop(columns=["events"])
@@ -387,7 +382,7 @@ def risk(
             life.folder, life.store = folder, store
         start, end = sc.months[0].start_time, dis.horizon_end(sc)
         payload = {"scenarios": variants, "hazards": hazards, "seed": request["seed"], "start": str(start.date()), "end": str(end.date())}
-        job = Job(_job_id({k: request[k] for k in ("scenario", "overrides", "levers", "seed", "input_hashes")}), rsk.make_worker, payload)
+        job = Job(request_key({k: request[k] for k in ("scenario", "overrides", "levers", "seed", "input_hashes")}), rsk.make_worker, payload)
         timings["setup"] = time.perf_counter() - t0
         got = _run(job, plan, store, timings, "Monte Carlo draws", life, workers=workers, dask=dask, quiet=quiet)
         cases = got["cases"].drop(columns=["year_result"], errors="ignore").sort_values(["lever", "draw"])
@@ -497,7 +492,7 @@ def sweep(
             store = runner.start(folder, request, plan, staging=staging)
             life.folder, life.store = folder, store
         payload = {"inputs": request["inputs"], "scenario": _scenario_arg(request), "overrides": request["overrides"], "folder": str(folder.resolve())}
-        job = Job(_job_id({k: request[k] for k in ("spec", "input_hashes")}), isolate_invalid(grid.make_worker), payload)
+        job = Job(request_key({k: request[k] for k in ("spec", "input_hashes")}), isolate_invalid(grid.make_worker), payload)
         timings["setup"] = time.perf_counter() - t0
         tables = _run(job, plan, store, timings, "sweep cases", life, workers=workers, dask=dask, quiet=quiet)
         tables["route_volumes"] = _sorted(tables["route_volumes"], ["case_id", "route", "year"])
