@@ -26,12 +26,12 @@ from .diagnose import diagnose_infeasible, unreachable_commitments
 from .errors import SolveError
 from .explain import SHORT_ROUTE_NAMES, binding_constraints
 from .load import load_inputs
-from .model import build_oil_model
+from .model import build_oil_model, compile_oil_model
 from .model.registry import ModelSpec, model_spec
 from .params import OilParams, oil_params
 from .scenario import Scenario, resolve
 from .show import inputs_used
-from .solve import CompiledLP, Solution
+from .solve import Solution
 from .writers import TABLE_NAMES
 
 
@@ -128,7 +128,7 @@ def run_scenario(
         raise SolveError(f"the oil model of scenario '{sc.name}' is infeasible", "Infeasible", blocked)
     with timer("build"):
         spec = model_spec(p)
-        lp = CompiledLP(build_oil_model(spec))
+        lp = compile_oil_model(build_oil_model(spec))
     with timer("solve"):
         sol = lp.solve()
     if not sol.optimal:

@@ -97,6 +97,7 @@ class CompiledLP:
         keep = first[order]
         self.constraints = [info.rows[i][0] for i in keep.tolist()]
         A = info.A.tocsr()[keep].tocsc() if len(keep) else info.A.tocsc()
+        A = (A.indptr, A.indices, A.data)
         self.row_lower, self.row_upper = self._row_bounds(len(self.constraints), con_of_row, sense, np.asarray(info.rhs, dtype=float))
         bounds = [v.bounds for v in self.columns]  # one call per column (``lb`` and ``ub`` each resolve the domain)
         col_lower = np.array([-INF if lb is None else float(lb) for lb, _ in bounds])
@@ -124,6 +125,8 @@ class CompiledLP:
     ) -> CompiledLP:
         """Load a Pyomo model whose builder made it from this matrix form (row i of ``A`` is
         ``constraints[i]`` over ``columns``), without Pyomo's compiler walking every expression.
+        ``A`` is a scipy sparse matrix or, column-wise, the arrays ``(start, index, value)`` with
+        each column's rows sorted and distinct (model/oil.py: no scipy import for a one-year run).
 
         The builder's contract: ``lo ≤ A x ≤ up`` and the column bounds and costs are exactly those of
         the Pyomo components (power/model.py builds both from the same arrays; the tests compare this
@@ -135,13 +138,15 @@ class CompiledLP:
             self.columns = list(columns)
             self.constraints = list(constraints)
             self.row_lower, self.row_upper = highs_bounds(row_lower, row_upper)
-            A = A.tocsc()
-            A.sum_duplicates()
+            if not isinstance(A, tuple):
+                A = A.tocsc()
+                A.sum_duplicates()
+                A = (A.indptr, A.indices, A.data)
             self._load(A, *highs_bounds(col_lower, col_upper), np.asarray(cost, float), 0.0, threads, time_limit)
         return self
 
-    def _load(self, A, col_lower: np.ndarray, col_upper: np.ndarray, cost: np.ndarray, offset: float, threads: int, time_limit: float | None) -> None:
-        """Group the members by component and pass the LP (``A`` column-wise) to a new HiGHS instance."""
+    def _load(self, A: tuple, col_lower: np.ndarray, col_upper: np.ndarray, cost: np.ndarray, offset: float, threads: int, time_limit: float | None) -> None:
+        """Group the members by component and pass the LP (``A`` column-wise: start, index, value) to a new HiGHS instance."""
         self.offset = offset
         self._by_var = self._group(self.model, pyo.Var, self.columns)
         self._by_con = self._group(self.model, pyo.Constraint, self.constraints)
@@ -158,14 +163,15 @@ class CompiledLP:
         lp.row_lower_ = self.row_lower
         lp.row_upper_ = self.row_upper
         lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = A.indptr.astype(np.int32)
-        lp.a_matrix_.index_ = A.indices.astype(np.int32)
-        lp.a_matrix_.value_ = A.data.astype(float)
+        start, index, value = A
+        lp.a_matrix_.start_ = np.asarray(start, np.int32)
+        lp.a_matrix_.index_ = np.asarray(index, np.int32)
+        lp.a_matrix_.value_ = np.asarray(value, float)
         lp.sense_ = highspy.ObjSense.kMaximize if self.maximize else highspy.ObjSense.kMinimize
         lp.offset_ = self.offset
         h.passModel(lp)
         self.highs = h
-        self.num_nonzeros = int(A.nnz)
+        self.num_nonzeros = len(value)
         self._primal: np.ndarray | None = None
         self._dual: np.ndarray | None = None
         self._activity: np.ndarray | None = None

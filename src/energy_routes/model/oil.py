@@ -5,19 +5,22 @@ component per constraint family, named as in the registry (and in
 docs/model.md §1), indexed by position; the keys of every position are in
 the :class:`~energy_routes.model.registry.ModelSpec`. Nothing about any
 family is written here: this module only turns coefficient blocks into
-Pyomo expressions.
+Pyomo expressions (:func:`build_oil_model`) and, from the same arrays, into
+the matrix HiGHS is given (:func:`compile_oil_model`).
 """
 
 from __future__ import annotations
 
 from .. import pyomo_lite  # noqa: F401, I001  (before Pyomo: no scipy.stats & co.)
+from dataclasses import dataclass
+
 import numpy as np
 import pyomo.environ as pyo
-import scipy.sparse as sp
 from pyomo.common.gc_manager import PauseGC
 from pyomo.core.expr.numeric_expr import LinearExpression
 
 from ..params import OilParams
+from ..solve import CompiledLP
 from .registry import ModelSpec, model_spec
 
 #: shadow prices are duals of rows in k$ per kt, i.e. $/t; the factor is kept explicit for readers
@@ -31,9 +34,53 @@ def _bound(v: float) -> float | None:
     return None if not np.isfinite(v) else float(v)
 
 
+@dataclass
+class FamilyRows:
+    """One constraint family's left-hand sides, row-compressed: row i has entries ``start[i]:start[i+1]``,
+    each a coefficient on member ``pos`` of variable family ``var`` (an index into ``spec.var_keys``).
+    Within a row, entries are in the order of the family's terms (then by position); repeated
+    (row, variable) pairs are summed and zero coefficients dropped, so a row without entries is no row."""
+
+    start: np.ndarray
+    var: np.ndarray
+    pos: np.ndarray
+    coef: np.ndarray
+
+
+def family_rows(spec: ModelSpec, name: str) -> FamilyRows:
+    """The rows of constraint family ``name`` from its coefficient blocks (COO ``Terms``)."""
+    block = spec.cons[name]
+    terms = block.terms
+    slot: dict[str, int] = {}  # variable family -> its place in the row (first term first)
+    for t in terms:
+        slot.setdefault(t.var, len(slot))
+    if terms:
+        row = np.concatenate([np.asarray(t.row, np.int64) for t in terms])
+        var = np.concatenate([np.full(len(t.row), slot[t.var], np.int64) for t in terms])
+        pos = np.concatenate([np.asarray(t.col, np.int64) for t in terms])
+        coef = np.concatenate([np.asarray(t.coef, float) for t in terms])
+    else:
+        row = var = pos = np.zeros(0, np.int64)
+        coef = np.zeros(0)
+    order = np.lexsort((pos, var, row))  # stable: repeats are summed in the order they were given
+    row, var, pos, coef = row[order], var[order], pos[order], coef[order]
+    if len(row):
+        first = np.ones(len(row), bool)
+        first[1:] = (row[1:] != row[:-1]) | (var[1:] != var[:-1]) | (pos[1:] != pos[:-1])
+        at = np.flatnonzero(first)
+        row, var, pos, coef = row[at], var[at], pos[at], np.add.reduceat(coef, at)
+        nz = coef != 0
+        row, var, pos, coef = row[nz], var[nz], pos[nz], coef[nz]
+    start = np.zeros(len(block.keys) + 1, np.int64)
+    np.cumsum(np.bincount(row, minlength=len(block.keys)), out=start[1:])
+    family = np.array([list(spec.var_keys).index(v) for v in slot], np.int64)
+    return FamilyRows(start, family[var], pos, coef)
+
+
 def build_oil_model(p: OilParams | ModelSpec) -> pyo.ConcreteModel:
     """Build the oil block's ConcreteModel (docs/model.md §1) from parameters or an evaluated spec."""
     spec = p if isinstance(p, ModelSpec) else model_spec(p)
+    families = list(spec.var_keys)
     with PauseGC():
         m = pyo.ConcreteModel(name="oil")
         var = {}
@@ -55,36 +102,80 @@ def build_oil_model(p: OilParams | ModelSpec) -> pyo.ConcreteModel:
             vars_ += [var[name][i] for i in nz]
         m.netback = pyo.Objective(expr=LinearExpression(constant=0.0, linear_coefs=coefs, linear_vars=vars_), sense=pyo.maximize)
         for cname, block in spec.cons.items():
-            n = len(block.keys)
-            cols: list = []
-            offset = 0
-            parts = []
-            for t in block.terms:
-                parts.append(sp.coo_matrix((t.coef, (t.row, t.col + offset)), shape=(n, len(spec.var_keys[t.var]) + offset)))
-                cols.append((offset, var[t.var]))
-                offset += len(spec.var_keys[t.var])
-            width = offset
-            A = sp.csr_matrix((n, width))
-            for part in parts:
-                part.resize((n, width))
-                A = A + part.tocsr()
-            A.sum_duplicates()
-            flat = [None] * width
-            for off, data in cols:
-                flat[off : off + len(data)] = data
+            rows = family_rows(spec, cname)
+            start = rows.start.tolist()
+            coef = rows.coef.tolist()
+            members = [var[families[f]][i] for f, i in zip(rows.var.tolist(), rows.pos.tolist())]
             lo, up = block.lower, block.upper
 
-            def rule(m, i, A=A, flat=flat, lo=lo, up=up):
-                a, b = A.indptr[i], A.indptr[i + 1]
-                idx = A.indices[a:b]
+            def rule(m, i, start=start, coef=coef, members=members, lo=lo, up=up):
+                a, b = start[i], start[i + 1]
                 if b == a:
                     return pyo.Constraint.Skip
-                expr = LinearExpression(constant=0.0, linear_coefs=A.data[a:b].tolist(), linear_vars=[flat[j] for j in idx])
+                expr = LinearExpression(constant=0.0, linear_coefs=coef[a:b], linear_vars=members[a:b])
                 lower, upper = _bound(lo[i]), _bound(up[i])
                 if lower is None and upper is None:
                     upper = FREE  # a row with no bound yet (a sweep may set one): HiGHS reads it as +inf
                 return (lower, expr, upper)
 
-            setattr(m, cname, pyo.Constraint(range(n), rule=rule))
+            setattr(m, cname, pyo.Constraint(range(len(block.keys)), rule=rule))
     m.spec = spec  # the keys of every position, for extraction (a plain attribute, not a Pyomo component)
     return m
+
+
+def compile_oil_model(m: pyo.ConcreteModel, *, threads: int = 1, time_limit: float | None = None) -> CompiledLP:
+    """Load a model made by :func:`build_oil_model` into HiGHS from the arrays it was built from, without
+    Pyomo's compiler walking every expression (nor the scipy import it needs): the same LP, column for
+    column and row for row, as ``CompiledLP(m)`` (tests/test_oil_matrix.py holds the two equal).
+
+    Rows are the constraint families in declaration order, each row that has entries. Columns are in
+    the order Pyomo's ``LinearStandardFormCompiler`` gives: whole variable families, first those in
+    the objective, then the others as the rows first use them; members that appear in no row and
+    have no cost are left out."""
+    spec: ModelSpec = m.spec
+    families = list(spec.var_keys)
+    cost = [spec.var_cost[f] + spec.var_tie[f] for f in families]
+    rows = [family_rows(spec, c) for c in spec.cons]
+    # columns: variable families in the order the compiler first meets them, the objective's first
+    # (entries are sorted by row, so an entry's number orders the families one constraint family uses)
+    seen = {f: (0, f) for f in range(len(families)) if cost[f].any()}
+    for k, r in enumerate(rows):
+        for f in dict.fromkeys(r.var.tolist()):
+            seen.setdefault(f, (1, k, int(np.argmax(r.var == f))))
+    order = sorted(seen, key=seen.__getitem__)
+    first_col = np.zeros(len(families), np.int64)
+    first_col[order] = np.cumsum([0] + [len(cost[f]) for f in order])[:-1]
+    # rows: each family's rows that have entries, family by family
+    used = [np.flatnonzero(np.diff(r.start)) for r in rows]
+    row0 = np.cumsum([0] + [len(u) for u in used])
+    row = np.concatenate([row0[k] + np.repeat(np.arange(len(u)), np.diff(r.start)[u]) for k, (r, u) in enumerate(zip(rows, used))] or [np.zeros(0, np.int64)])
+    col = np.concatenate([first_col[r.var] + r.pos for r in rows] or [np.zeros(0, np.int64)])
+    val = np.concatenate([r.coef for r in rows] or [np.zeros(0)])
+    # drop the columns in no row and without cost, then sort the entries column-wise
+    c = np.concatenate([cost[f] for f in order] or [np.zeros(0)])
+    keep = (np.bincount(col, minlength=len(c)) > 0) | (c != 0)
+    col = (np.cumsum(keep) - 1)[col]
+    by_col = np.lexsort((row, col))
+    start = np.zeros(int(keep.sum()) + 1, np.int64)
+    np.cumsum(np.bincount(col, minlength=len(start) - 1), out=start[1:])
+
+    def stacked(arrays: list[np.ndarray], fill: float) -> np.ndarray:
+        a = np.concatenate(arrays or [np.zeros(0)])
+        return np.where(np.isfinite(a), a, fill)  # None in the Pyomo model (see _bound)
+
+    members = [d for f in order for d in getattr(m, families[f]).values()]
+    blocks = list(spec.cons.values())
+    return CompiledLP.from_matrix(
+        m,
+        [d for d, k in zip(members, keep.tolist()) if k],
+        [getattr(m, name)[i] for name, u in zip(spec.cons, used) for i in u.tolist()],
+        (start, row[by_col], val[by_col]),
+        stacked([b.lower[u] for b, u in zip(blocks, used)], -np.inf),
+        stacked([b.upper[u] for b, u in zip(blocks, used)], np.inf),
+        stacked([spec.var_lower[families[f]] for f in order], -np.inf)[keep],
+        stacked([spec.var_upper[families[f]] for f in order], np.inf)[keep],
+        c[keep],
+        maximize=True,
+        threads=threads,
+        time_limit=time_limit,
+    )
