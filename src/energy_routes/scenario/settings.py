@@ -46,8 +46,9 @@ def _scalar(v: Any) -> Any:
 
 
 class _Strict(BaseModel):
-    # NaN and infinity are refused in every numeric setting (a range check alone lets NaN through)
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    # NaN and infinity are refused in every numeric setting (a range check alone lets NaN through);
+    # defer_build: a validator is built on first use, once for Settings and what it nests, not per class at import
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, defer_build=True)
 
 
 class Horizon(_Strict):
