@@ -14,7 +14,7 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
-from .cli_guard import GuardedGroup, fail
+from .cli_guard import GuardedGroup, fail, imports_without_gc
 from .errors import EnergyRoutesError, InputError, Problem, ReportError, SolveError
 
 DEFAULT_INPUTS = Path("inputs")
@@ -179,8 +179,9 @@ def run(
     quiet: bool,
 ) -> None:
     """Solve SCENARIO (a shipped name or a .yaml file) and write its tables and report."""
-    from .api import run_scenario
-    from .writers import check_out, default_out_dir, manifest_for, write_run
+    with imports_without_gc():
+        from .api import run_scenario
+        from .writers import check_out, default_out_dir, manifest_for, write_run
 
     console = Console(quiet=quiet)
     err = Console(stderr=True)
