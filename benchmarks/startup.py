@@ -68,9 +68,11 @@ def import_breakdown(cmd: list[str]) -> list[tuple[str, float]]:
 STAGES = """
 import json, sys, tempfile, time
 from pathlib import Path
+from energy_routes.cli_guard import imports_without_gc
 t0 = time.perf_counter()
-from energy_routes.api import run_scenario
-from energy_routes.writers import manifest_for, write_run
+with imports_without_gc():  # as the run command imports them
+    from energy_routes.api import run_scenario
+    from energy_routes.writers import manifest_for, write_run
 t1 = time.perf_counter()
 r = run_scenario("inputs", sys.argv[1], power=False)
 t2 = time.perf_counter()
