@@ -17,7 +17,9 @@ Deliberate differences in *form* (not in meaning) from the package:
   package merges several limits on one route-year into the tightest one).
   Which entries hold follows docs/data.md: for one route and year only the
   entries of the latest scenario piece that names them count;
-- the year-end store level is an equality row, not a fixed column;
+- the year-end store level is an equality row, not a fixed column, and in a
+  settled period each source's level in a shared store is pinned to its
+  opening level directly (the package writes it as a share of the total);
 - a route limit on a route that no source reaches is still a row (0 must lie
   within the limits).
 """
@@ -487,6 +489,10 @@ def solve_independent(folder: Path, scenario: str = "case") -> IndependentResult
                 row[col[("level", s, k, j - 1)]] = -1.0
                 add(eq_rows, eq_b, row, 0.0)
             if year_last[j]:
+                add(eq_rows, eq_b, {col[("level", s, k, j)]: 1.0}, opening[(s, k, int(p_year[j]))])
+            elif settled[j] and sum(k2 == k for _, k2 in holdings) > 1:
+                # a shared store in a settled period: each source's crude at its own opening level (the model
+                # writes this as a share of the store's total, store_share; here it is the level itself)
                 add(eq_rows, eq_b, {col[("level", s, k, j)]: 1.0}, opening[(s, k, int(p_year[j]))])
         for k in stores:
             mine = [s for s, k2 in holdings if k2 == k.store]

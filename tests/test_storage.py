@@ -214,3 +214,54 @@ def test_bad_time_axis_is_refused(make_inputs, tmp_path, scenario, field, words)
     assert res.exit_code == 2, res.output
     assert "scenarios.yaml" in res.output and field in res.output and words in res.output
     assert not out.exists()
+
+
+def shared_tank() -> dict[str, list[dict]]:
+    """Two fields share a tank at ``hub``: a 100 kt/day (36.5 Mt/yr), b 50 kt/day (18.25 Mt/yr) with a monthly
+    allocation of 25 kt/day at ``sea`` (max_mt 9.125), so b is shut in 25 kt/day while it produces. The tank
+    (0..300 kt, opening 100) is held by both in proportion to supply: a 100 × 100/150 = 66.67 kt, b 33.33 kt."""
+    t = net(200, 0)
+    t["sources"][1]["ramp_up_per_day"] = ""
+    t["supply"] = [
+        {"year": 2023, "source": "a", "export_supply_mt": 36.5},
+        {"year": 2023, "source": "b", "export_supply_mt": 18.25},
+    ]
+    t["arcs"] = [a for a in t["arcs"] if a["arc"] != "alt"] + [
+        {"arc": "bpipe", "from_node": "b", "to_node": "hub", "asset": "", "tariff_usd_per_t": 10, "description": ""},
+    ]
+    t["routes"] = [r for r in t["routes"] if r["route"] == "sea"]
+    t["assets"] = [a for a in t["assets"] if a["asset"] != "altpipe"]
+    t["asset_capacity"] = [c for c in t["asset_capacity"] if c["asset"] != "altpipe"]
+    t["source_routes"] = [
+        {"source": "a", "route": "sea", "feeder_cost_usd_per_t": 0, "max_mt": ""},
+        {"source": "b", "route": "sea", "feeder_cost_usd_per_t": 0, "max_mt": 9.125},
+    ]
+    t["stores"][0].update(capacity_kt=300, min_level_kt=0, opening_kt=100)
+    return t
+
+
+def test_a_shared_tank_does_not_bank_one_fields_crude_in_quiet_months(make_inputs):
+    """Issue 12, store_share (docs/model.md §1): b's field is down all December (a source event: no route is cut, so
+    every month is settled and the tank stays at 100 kt). b's December allocation, 31 × 25 = 775 kt, is then free.
+    If only the tank's total were held, b could swap places with a in quiet months (b's crude in, a's out, same total:
+    a's holding 66.67 → 0, b's 33.33 → 100) and sell the 66.67 kt in December, cutting its shut-in to
+    334 × 25 − 66.67 = 8,283.33 kt. Holding each field's share in a settled period leaves b's crude in the tank at
+    33.33 kt all year: shut-in 25 kt/day × 334 days (1 Jan–30 Nov) = 8,350 kt, none in December (nothing to produce)."""
+    res = solve(make_inputs, shared_tank(), outage("b", "2023-12-01", "2023-12-31"))
+    si = res.tables["shut_in_monthly"].set_index(["period", "source"]).shut_in_kt
+    assert si.sum() == pytest.approx(25 * 334, abs=1e-6)
+    assert si[("2023-12", "b")] == pytest.approx(0.0, abs=1e-6)
+    assert si.xs("a", level="source").abs().max() < 1e-6
+    lev = res.tables["stores_period"].level_kt
+    assert (lev - 100).abs().max() < 1e-6
+    # size by hand, per month: variables x 2 (a, b at sea), f 4 (a: pipe, term; b: bpipe, term), z 2, inj/wd/level
+    # 2 each (holdings a@tank, b@tank) = 14 → 168. Rows: supply_balance 2, node_balance 4 ((a|b) × (hub|sea)),
+    # asset_capacity 2 (pipe, term), route_capacity 1, source_route_limit 1 (b at sea), store_balance 2,
+    # store_level 1, store_share 2 (a@tank, b@tank: the tank holds two fields' crude), store_injection 1,
+    # store_withdrawal 1 = 17 → 204, + route_limit 1 (sea, 2023) = 205. Nonzeros per month: supply 2 × 2 (f out,
+    # z), node_balance at hub 2 × 4 (arc in, term out, inj, wd) and at sea 2 × 2 (term in, x), asset_capacity
+    # pipe 1 + term 2, route_capacity 2, source_route_limit 1, store_balance 2 × 4 (level, previous level, inj, wd;
+    # 3 in January, whose previous level is the right-hand side), store_level 2, store_share 2 × 2 (each row
+    # spans both holdings), store_injection 2, store_withdrawal 2 = 40 → 480 − 2 (January) = 478, + route_limit
+    # 2 × 12 = 24 → 502. Of these, store_share adds 24 rows and 48 nonzeros.
+    assert res.oil_size == {"variables": 168, "constraints": 205, "nonzeros": 502}

@@ -116,6 +116,7 @@ class Capacities:
     accept: np.ndarray | None = None  # (..., Acc, P): extra acceptance above schedules allowed in each period, kt
     store_lo: np.ndarray | None = None  # (..., J, P): lowest total level of each store at the end of a period, kt
     store_hi: np.ndarray | None = None  # (..., J, P): highest, kt
+    settled: np.ndarray | None = None  # (..., P): 1.0 where the period is settled (no disruption in the last 30 days), else 0.0
 
 
 @dataclass
@@ -261,16 +262,9 @@ def acceptance_allowed(basis: DailyBasis, dis: np.ndarray) -> np.ndarray:
 STORE_SETTLE_DAYS = 30
 
 
-def store_band(basis: DailyBasis, dis: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Lowest and highest total level of each store at the end of each period, each (..., J, P), kt.
-
-    Non-anticipation: in a *settled* period (no disrupted day in the last ``STORE_SETTLE_DAYS`` days up
-    to its end, counted within its year) a store is at its planned working level, the opening level ℓ⁰
-    at which the no-event plan keeps it: nobody empties or fills tanks for an outage they cannot
-    foresee, nor keeps crude from one outage in store for the next. Elsewhere it may use its whole
-    working range [min_level, capacity].
-    """
-    st = basis.network.stores
+def settled_periods(basis: DailyBasis, dis: np.ndarray) -> np.ndarray:
+    """(..., P) True where a period is *settled*: no disrupted day in the last ``STORE_SETTLE_DAYS`` days up
+    to its end, counted within its year (docs/model.md §1 "store band")."""
     per = basis.periods
     D = dis.shape[-1]
     idx = np.arange(D)
@@ -278,7 +272,19 @@ def store_band(basis: DailyBasis, dis: np.ndarray) -> tuple[np.ndarray, np.ndarr
     end = np.append(per.start[1:], D) - 1  # last day of each period
     year_first = idx - np.asarray(per.days.day_of_year) + 1  # first day of each day's year (clipped to the horizon)
     lo_day = np.maximum(end - STORE_SETTLE_DAYS + 1, np.maximum(year_first[end], 0))
-    settled = (cs[..., end + 1] - cs[..., lo_day]) == 0  # (..., P)
+    return (cs[..., end + 1] - cs[..., lo_day]) == 0
+
+
+def store_band(basis: DailyBasis, settled: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Lowest and highest total level of each store at the end of each period, each (..., J, P), kt.
+
+    Non-anticipation: in a *settled* period (:func:`settled_periods`) a store is at its planned working
+    level, the opening level ℓ⁰ at which the no-event plan keeps it: nobody empties or fills tanks for an
+    outage they cannot foresee, nor keeps crude from one outage in store for the next. Elsewhere it may
+    use its whole working range [min_level, capacity]. (Each source's share of a shared store is held
+    too in a settled period: ``store_share`` in the registry.)
+    """
+    st = basis.network.stores
     opening = np.array([k.opening_kt for k in st], float)[:, None]
     low = np.array([k.min_level_kt for k in st], float)[:, None]
     high = np.array([k.capacity_kt for k in st], float)[:, None]
@@ -303,7 +309,8 @@ def capacities(basis: DailyBasis, rem_assets: np.ndarray, rem_routes: np.ndarray
     reported = np.minimum(basis.tightest_asset(asset_cap), route_row)
     supply = per.reduce(basis.supply_daily(rem_sources))
     dis = disrupted_days(basis, route_daily)
-    return Capacities(supply, asset_cap, reported, route_row, acceptance_allowed(basis, dis), *store_band(basis, dis))
+    settled = settled_periods(basis, dis)
+    return Capacities(supply, asset_cap, reported, route_row, acceptance_allowed(basis, dis), *store_band(basis, settled), settled.astype(float))
 
 
 def netback_table(scenario: Scenario) -> pd.DataFrame:

@@ -419,6 +419,58 @@ def _store_level_bounds(p, lay):
     return _flat(p.caps.store_lo), _flat(p.caps.store_hi)
 
 
+def _holding_share(p: OilParams) -> np.ndarray:
+    """(H, Y) σ[s,k,y]: source s's share of store k's working level in year y, ℓ⁰[s,k,y] / Σ_s' ℓ⁰[s',k,y]
+    (its share of the export supply of the sources the store holds; equal shares if the store opens empty)."""
+    net = p.network
+    sigma = np.zeros(p.holding_open.shape)
+    for k in {k for _, k in net.holdings}:
+        h = [i for i, (_, k2) in enumerate(net.holdings) if k2 == k]
+        tot = p.holding_open[h].sum(axis=0)
+        sigma[h] = np.where(tot > 0, p.holding_open[h] / np.where(tot > 0, tot, 1.0), 1.0 / len(h))
+    return sigma
+
+
+def _shared_holdings(p) -> list[int]:
+    """Positions of the holdings of stores that hold more than one source's crude."""
+    net = p.network
+    n = {}
+    for _, k in net.holdings:
+        n[k] = n.get(k, 0) + 1
+    return [i for i, (_, k) in enumerate(net.holdings) if n[k] > 1]
+
+
+def _store_share_keys(p, lay):
+    return _keys_by_period([p.network.holdings[i] for i in _shared_holdings(p)], lay.labels)
+
+
+def _store_share_terms(p, lay):
+    """ℓ[s,k,t] − σ[s,k,y(t)] Σ_{s'} ℓ[s',k,t]: one row per shared holding and period, over the store's holdings."""
+    net, P = p.network, lay.P
+    shared = _shared_holdings(p)
+    if not shared:
+        return []
+    sigma = _holding_share(p)[:, lay.ypos]  # (H, P)
+    rows, cols, coef = [], [], []
+    t = lay.t
+    for row, h in enumerate(shared):
+        k = net.holdings[h][1]
+        for h2, (_, k2) in enumerate(net.holdings):
+            if k2 == k:
+                rows.append(row * P + t)
+                cols.append(h2 * P + t)
+                coef.append((1.0 if h2 == h else 0.0) - sigma[h])
+    return [Terms("level", np.concatenate(rows), np.concatenate(cols), np.concatenate(coef))]
+
+
+def _store_share_bounds(p, lay):
+    """= 0 in a settled period (each source's share held at its working share), free elsewhere."""
+    n = len(_shared_holdings(p))
+    settled = np.asarray(p.caps.settled, float) > 0.5  # (..., P)
+    s = np.broadcast_to(settled[..., None, :], settled.shape[:-1] + (n, lay.P))
+    return _flat(np.where(s, 0.0, -INF)), _flat(np.where(s, 0.0, INF))
+
+
 def _store_rate_bounds(attr: str):
     def bounds(p, lay):
         rate = np.array([getattr(k, attr) for k in p.network.stores])
@@ -638,6 +690,14 @@ CONSTRAINTS: tuple[ConFamily, ...] = (
             "tonne": {"+": "one more tonne of tank room", "-": "one more tonne of minimum working level"},
             "source": {"table": "stores", "key": {"store": "{id}"}, "show": "{capacity_kt:g} kt, minimum {min_level_kt:g} kt, opening {opening_kt:g} kt"},
         },
+    ),
+    ConFamily(
+        "store_share", ("source", "store", "period"),
+        "level[s,k,t] − σ[s,k,y] Σ_s' level[s',k,t] = 0 in a settled period (σ: s's share of k's opening level in year y), free elsewhere; stores holding more than one source",
+        _store_share_keys,
+        _store_share_terms,
+        _store_share_bounds,
+        frozenset({"settled"}),
     ),
     ConFamily(
         "store_injection", ("store", "period"),
