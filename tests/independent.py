@@ -362,6 +362,14 @@ def solve_independent(folder: Path, scenario: str = "case") -> IndependentResult
     run_start = np.zeros(n_days, dtype=int)
     for i in range(n_days):
         run_start[i] = run_start[i - 1] if i and disrupted[i - 1] and days[i].year == days[i - 1].year else i
+    # the first day of the latest run of disrupted days up to each day, within its year (None: no run yet)
+    last_run = []
+    for i in range(n_days):
+        new_year = i == 0 or days[i].year != days[i - 1].year
+        prev = last_run[-1] if not new_year else None
+        if disrupted[i] and (new_year or not disrupted[i - 1]):
+            prev = i
+        last_run.append(prev)
     settled = []
     for a0, n0, _ in periods:
         end = a0 + n0 - 1
@@ -516,6 +524,17 @@ def solve_independent(folder: Path, scenario: str = "case") -> IndependentResult
                 R = float(frac) * 1000.0 * Q[(s, yy)] / D[yy]
                 row = {col[("z", s, j)]: -1.0 / plen[j], col[("z", s, j - 1)]: 1.0 / plen[j - 1]}
                 add(ub_rows, ub_b, row, R * (plen[j - 1] + plen[j]) / 2 - supply[s][j] / plen[j] + supply[s][j - 1] / plen[j - 1])
+        # decision horizon: a source with cut_hold_days L does not raise its daily output from the period before
+        # while the period's first day is within L days of the first day of a run of disrupted days
+        if "cut_hold_days" in frames["sources"] and not year_first[j]:
+            i0 = periods[j][0]
+            for row_ in frames["sources"].itertuples():
+                L = row_.cut_hold_days
+                if pd.isna(L) or last_run[i0] is None or not (i0 - last_run[i0] < int(L)):
+                    continue
+                s = row_.source
+                row = {col[("z", s, j)]: -1.0 / plen[j], col[("z", s, j - 1)]: 1.0 / plen[j - 1]}
+                add(ub_rows, ub_b, row, -supply[s][j] / plen[j] + supply[s][j - 1] / plen[j - 1])
 
     # route_limit: one row per limit entry and year that holds
     def x_year(r_pred, yy):

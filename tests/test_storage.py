@@ -24,10 +24,12 @@ from energy_routes.cli import main
 Q = 100.0  # kt/day
 
 
-def net(S: float, delta: float, *, ramp: float | None = None) -> dict[str, list[dict]]:
+def net(S: float, delta: float, *, ramp: float | None = None, hold: int | None = None) -> dict[str, list[dict]]:
     t = base_tables()
     t["sources"][0]["ramp_up_per_day"] = "" if ramp is None else ramp
     t["sources"][1]["ramp_up_per_day"] = ""
+    t["sources"][0]["cut_hold_days"] = "" if hold is None else hold
+    t["sources"][1]["cut_hold_days"] = ""
     t["routes"] = [
         {"route": "sea", "name": "Sea", "grade": "g", "description": ""},
         {"route": "alt", "name": "Alt", "grade": "g", "description": ""},
@@ -168,6 +170,41 @@ def test_ramp_limit_makes_losses_outlast_the_outage(make_inputs):
     assert shut_in_kt(free) == pytest.approx(0.0, abs=1e-6)
 
 
+@pytest.mark.parametrize(
+    "days, L, S, delta, expected",
+    [
+        # a 3-day stop, cut held for L = 7 days from its first day (10-16 March): production p_d is non-increasing
+        # over the window, and over the stop p10 + p11 + p12 <= S + 3 delta (the tank's room and the diversion);
+        # the most the window can produce is then p = (S + 3 delta)/3 on each of its 7 days, so
+        # shut-in = 7 x 100 - 7 (S + 3 delta)/3
+        (3, 7, 150, 0, 700 - 7 * 150 / 3),  # 350 (150 without the hold)
+        (3, 7, 150, 20, 700 - 7 * (150 + 60) / 3),  # 210 (90 without)
+        (3, 5, 60, 0, 500 - 5 * 60 / 3),  # 400 (240 without)
+        # a horizon no longer than the stop changes nothing: 300 - 150 = 150, as without a hold
+        (3, 3, 150, 0, 150),
+        # a stop longer than the horizon: the hold covers days 1-3 only, and over the 5 days of the stop the
+        # tank takes S whatever the split, so 500 - 150 = 350, as without a hold
+        (5, 3, 150, 0, 350),
+    ],
+)
+def test_a_cut_made_before_the_stops_length_is_known_holds_for_the_decision_horizon(make_inputs, days, L, S, delta, expected):
+    """cut_hold (docs/model.md §1 "decision horizon"): a field that cuts when a disruption begins cannot raise its
+    output again until L days after the first disrupted day, even if the stop is over sooner."""
+    end = f"2023-03-{9 + days:02d}"
+    res = solve(make_inputs, net(S, delta, hold=L), {"resolution": "day", **outage("term", "2023-03-10", end)})
+    assert shut_in_kt(res) == pytest.approx(expected, abs=1e-6)
+    free = solve(make_inputs, net(S, delta), {"resolution": "day", **outage("term", "2023-03-10", end)})
+    assert shut_in_kt(free) == pytest.approx(max(0.0, days * Q - S - days * delta), abs=1e-6)
+    if expected > shut_in_kt(free) + 1e-6:  # the hold binds: output flat at (S + 3 delta)/3 over the window, free after it
+        b = res.tables["balance_period"].set_index("first_day").production_kt
+        window = [f"2023-03-{d:02d}" for d in range(10, 10 + L)]
+        assert (b[window] - (S + 3 * delta) / 3).abs().max() < 1e-6
+        assert b[f"2023-03-{10 + L:02d}"] == pytest.approx(Q, abs=1e-6)
+    # size: one cut_hold row per period but the year's first (364 days), 2 nonzeros each
+    assert res.oil_size["constraints"] == free.oil_size["constraints"] + 364
+    assert res.oil_size["nonzeros"] == free.oil_size["nonzeros"] + 2 * 364
+
+
 def test_more_storage_never_lowers_the_optimum(make_inputs):
     scen = {"resolution": "day", **outage("term", "2023-03-10", "2023-03-14")}
     values = [solve(make_inputs, net(S, 10), scen).lp_objective_musd for S in (0, 50, 100, 200, 400, 800)]
@@ -185,11 +222,13 @@ def _cli(args):
         ({"opening_kt": 900}, "stores.csv", "opening_kt", "outside the working range"),
         ({"capacity_kt": -5}, "stores.csv", "capacity_kt", "expected a number in [0, 10000] (kt)"),
         ({"node": "nowhere"}, "stores.csv", "node", "is not a source or a node"),
+        ({"cut_hold_days": 0}, "sources.csv", "cut_hold_days", "expected a whole number in [1, 366]"),
+        ({"cut_hold_days": 2.5}, "sources.csv", "cut_hold_days", "expected a whole number in [1, 366]"),
     ],
 )
 def test_bad_stores_are_refused(make_inputs, tmp_path, edit, file, field, words):
     t = net(150, 0)
-    t["stores"][0].update(edit)
+    (t["sources"][0] if file == "sources.csv" else t["stores"][0]).update(edit)
     folder = make_inputs(t)
     out = tmp_path / "run"
     res = _cli(["run", "case", "--inputs", str(folder), "--out", str(out), "--no-report", "--no-power"])

@@ -512,6 +512,40 @@ def _ramp_bounds(p, lay):
     return _up(up)
 
 
+# cut_hold ------------------------------------------------------------------------
+def _hold_rows(p, lay) -> list[tuple[int, int]]:
+    """(source position, period) of each cut_hold row: sources with a decision horizon, every period but a year's first."""
+    L = p.hold_days if len(p.hold_days) else np.zeros(len(p.network.sources))
+    return [(i, t) for i in range(len(p.network.sources)) if L[i] > 0 for t in range(lay.P) if not lay.year_start[t]]
+
+
+def _hold_keys(p, lay):
+    return [(p.network.sources[i], lay.labels[t]) for i, t in _hold_rows(p, lay)]
+
+
+def _hold_terms(p, lay):
+    d = p.periods.length.astype(float)
+    rows = _hold_rows(p, lay)
+    r = np.repeat(np.arange(len(rows)), 2)
+    c = np.array([c for i, t in rows for c in (i * lay.P + t, i * lay.P + t - 1)], np.int64)
+    v = np.array([v for _, t in rows for v in (-1.0 / d[t], 1.0 / d[t - 1])])
+    return [Terms("z", r.astype(np.int64), c, v)]
+
+
+def _hold_bounds(p, lay):
+    """(q_t − z_t)/Δ_t − (q_{t−1} − z_{t−1})/Δ_{t−1} ≤ 0 where the cut holds, else +∞."""
+    rows = _hold_rows(p, lay)
+    q = p.caps.supply  # (..., S, P)
+    if not rows:
+        return _up(np.zeros(q.shape[:-2] + (0,)))
+    i = np.array([r[0] for r in rows])
+    t = np.array([r[1] for r in rows])
+    d = p.periods.length.astype(float)
+    held = np.asarray(p.caps.hold)[..., i, t] > 0.5
+    up = -q[..., i, t] / d[t] + q[..., i, t - 1] / d[t - 1]
+    return _up(np.where(held, up, INF))
+
+
 # route_schedule / acceptance ----------------------------------------------------------
 def _schedule_terms(p, lay):
     x = [(lay.sched[r], lay.pair[(s, r)], 1.0) for s, r in p.network.pairs if r in lay.sched]
@@ -729,6 +763,22 @@ CONSTRAINTS: tuple[ConFamily, ...] = (
             "what": {"+": "the {name} gives out crude as fast as it can"},
             "tonne": {"+": "one more tonne of daily outflow over the period"},
             "source": {"table": "stores", "key": {"store": "{id}"}, "show": "max_out {max_out_kt_per_day:g} kt/day"},
+        },
+    ),
+    ConFamily(
+        "cut_hold", ("source", "period"),
+        "(q[s,t] − z[s,t])/Δ_t − (q[s,t−1] − z[s,t−1])/Δ_{t−1} ≤ 0 where t's first day is 1..L_s−1 days after a run of disrupted days began, else +∞ (sources with a decision horizon L_s, t not a year's first period)",
+        _hold_keys,
+        _hold_terms,
+        _hold_bounds,
+        frozenset({"supply", "hold"}),
+        _by_period(lambda k: k[0]),
+        words={
+            "id_kind": "source",
+            "per": "period",
+            "what": {"+": "{name} holds the cut it made when the disruption began"},
+            "tonne": {"+": "one more tonne of output restored within the decision horizon"},
+            "source": {"table": "sources", "key": {"source": "{id}"}, "show": "cut_hold_days {cut_hold_days:g}"},
         },
     ),
     ConFamily(
