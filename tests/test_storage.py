@@ -304,3 +304,28 @@ def test_a_shared_tank_does_not_bank_one_fields_crude_in_quiet_months(make_input
     # spans both holdings), store_injection 2, store_withdrawal 2 = 40 → 480 − 2 (January) = 478, + route_limit
     # 2 × 12 = 24 → 502. Of these, store_share adds 24 rows and 48 nonzeros.
     assert res.oil_size == {"variables": 168, "constraints": 205, "nonzeros": 502}
+
+
+def test_the_sweep_kernel_moves_the_hold_and_share_rows_itself(make_inputs):
+    """store_share and cut_hold rows change with each case's disrupted days; the kernel takes their bounds from the
+    registry (changes_with), so a case re-solved warm from the no-event basis (every row free or at its settled
+    value there) equals a fresh solve with the same stop, at several start days (one across a month's end). The tank
+    is shared by a (held 7 days) and b (held 3 days)."""
+    from energy_routes.load import load_inputs
+    from energy_routes.scenario import resolve
+    from energy_routes.sweep.kernel import CaseEvent, OilKernel
+
+    t = net(150, 0, hold=7)
+    t["sources"][1]["cut_hold_days"] = 3
+    t["arcs"].append({"arc": "bpipe", "from_node": "b", "to_node": "hub", "asset": "", "tariff_usd_per_t": 10, "description": ""})
+    t["source_routes"].append({"source": "b", "route": "sea", "feeder_cost_usd_per_t": 0, "max_mt": ""})
+    t["supply"] = [{"year": 2023, "source": "a", "export_supply_mt": 36.5}, {"year": 2023, "source": "b", "export_supply_mt": 3.65}]
+    folder = make_inputs(t, {"resolution": "day"})
+    kernel = OilKernel(resolve(load_inputs(folder), "case"), targets={"term"})
+    for start, end in (("2023-03-10", "2023-03-12"), ("2023-06-28", "2023-07-02"), ("2023-03-30", "2023-04-01")):
+        got = kernel.solve_events([CaseEvent("term", start, end, 0.0)])
+        ref = solve(make_inputs, t, {"resolution": "day", **outage("term", start, end)})
+        assert got.optimal
+        assert got.objective_musd == pytest.approx(ref.objective_musd, rel=1e-9)
+        assert got.shut_in_mt.sum() * 1000 == pytest.approx(shut_in_kt(ref), abs=1e-6)
+        assert shut_in_kt(ref) > 0
