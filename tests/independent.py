@@ -17,7 +17,9 @@ Deliberate differences in *form* (not in meaning) from the package:
   package merges several limits on one route-year into the tightest one).
   Which entries hold follows docs/data.md: for one route and year only the
   entries of the latest scenario piece that names them count;
-- the year-end store level is an equality row, not a fixed column;
+- the year-end store level is an equality row, not a fixed column, and in a
+  settled period each source's level in a shared store is pinned to its
+  opening level directly (the package writes it as a share of the total);
 - a route limit on a route that no source reaches is still a row (0 must lie
   within the limits).
 """
@@ -360,6 +362,14 @@ def solve_independent(folder: Path, scenario: str = "case") -> IndependentResult
     run_start = np.zeros(n_days, dtype=int)
     for i in range(n_days):
         run_start[i] = run_start[i - 1] if i and disrupted[i - 1] and days[i].year == days[i - 1].year else i
+    # the first day of the latest run of disrupted days up to each day, within its year (None: no run yet)
+    last_run = []
+    for i in range(n_days):
+        new_year = i == 0 or days[i].year != days[i - 1].year
+        prev = last_run[-1] if not new_year else None
+        if disrupted[i] and (new_year or not disrupted[i - 1]):
+            prev = i
+        last_run.append(prev)
     settled = []
     for a0, n0, _ in periods:
         end = a0 + n0 - 1
@@ -488,6 +498,10 @@ def solve_independent(folder: Path, scenario: str = "case") -> IndependentResult
                 add(eq_rows, eq_b, row, 0.0)
             if year_last[j]:
                 add(eq_rows, eq_b, {col[("level", s, k, j)]: 1.0}, opening[(s, k, int(p_year[j]))])
+            elif settled[j] and sum(k2 == k for _, k2 in holdings) > 1:
+                # a shared store in a settled period: each source's crude at its own opening level (the model
+                # writes this as a share of the store's total, store_share; here it is the level itself)
+                add(eq_rows, eq_b, {col[("level", s, k, j)]: 1.0}, opening[(s, k, int(p_year[j]))])
         for k in stores:
             mine = [s for s, k2 in holdings if k2 == k.store]
             if not mine:
@@ -510,6 +524,17 @@ def solve_independent(folder: Path, scenario: str = "case") -> IndependentResult
                 R = float(frac) * 1000.0 * Q[(s, yy)] / D[yy]
                 row = {col[("z", s, j)]: -1.0 / plen[j], col[("z", s, j - 1)]: 1.0 / plen[j - 1]}
                 add(ub_rows, ub_b, row, R * (plen[j - 1] + plen[j]) / 2 - supply[s][j] / plen[j] + supply[s][j - 1] / plen[j - 1])
+        # decision horizon: a source with cut_hold_days L does not raise its daily output from the period before
+        # while the period's first day is within L days of the first day of a run of disrupted days
+        if "cut_hold_days" in frames["sources"] and not year_first[j]:
+            i0 = periods[j][0]
+            for row_ in frames["sources"].itertuples():
+                L = row_.cut_hold_days
+                if pd.isna(L) or last_run[i0] is None or not (i0 - last_run[i0] < int(L)):
+                    continue
+                s = row_.source
+                row = {col[("z", s, j)]: -1.0 / plen[j], col[("z", s, j - 1)]: 1.0 / plen[j - 1]}
+                add(ub_rows, ub_b, row, -supply[s][j] / plen[j] + supply[s][j - 1] / plen[j - 1])
 
     # route_limit: one row per limit entry and year that holds
     def x_year(r_pred, yy):

@@ -82,6 +82,21 @@ VARIANTS = {
             "events": [ev("link", "2023-03-10", "2023-03-14", 0.0), ev("pipe", "2023-07-01", "2023-07-03", 0.2, 2), ev("a", "2023-09-05", "2023-09-06", 0.0)],
         },
     ),
+    "stores-daily-hold": (
+        "stores_hold",
+        {
+            "resolution": "day",
+            "events": [ev("pipe", "2023-03-10", "2023-03-12", 0.0), ev("ship", "2023-03-10", "2023-03-12", 0.0), ev("pipe", "2023-06-28", "2023-07-02", 0.2, 2), ev("ship", "2023-12-29", "2023-12-31", 0.0)],
+        },
+    ),
+    "stores-weekly-hold": (
+        "stores_hold",
+        {
+            "resolution": "week",
+            "windows": [{"start": "2023-03-05", "end": "2023-03-20", "resolution": "day"}],
+            "events": [ev("pipe", "2023-03-10", "2023-03-12", 0.0), ev("ship", "2023-03-10", "2023-03-12", 0.0), ev("pipe", "2023-05-27", "2023-06-04", 0.0)],
+        },
+    ),
     "stores-weekly-window": (
         "stores",
         {
@@ -134,16 +149,25 @@ def _tables(kind):
         return t
     if kind == "rich":
         return _rich_tables()
-    if kind == "stores":
+    if kind in ("stores", "stores_hold"):
         # a tank at the first hub of 'dear' and one at the first hub of 'cheap', a ramp limit on 'a'
+        # (stores_hold: and decision horizons, 6 days on 'a', 3 on 'b')
         t = base_tables()
         t["sources"][0]["ramp_up_per_day"] = 0.15
         t["sources"][1]["ramp_up_per_day"] = ""
+        if kind == "stores_hold":
+            # no shut-in without events (a 20 Mt/yr + b 4 against the pipe's 20 and the ship's 10), and less tank
+            # room (tank1 30 kt above its opening), so a stop of both routes forces cuts the horizons then hold
+            t["sources"][0]["cut_hold_days"] = 6
+            t["sources"][1]["cut_hold_days"] = 3
+            set_rows(t["supply"], {"source": "a"}, export_supply_mt=20)
         set_rows(t["supply"], {"source": "b"}, export_supply_mt=4)
         t["stores"] = [
             {"store": "tank1", "node": "dear_in", "name": "T1", "capacity_kt": 300, "min_level_kt": 20, "opening_kt": 120, "max_in_kt_per_day": 60, "max_out_kt_per_day": 80, "description": ""},
             {"store": "tank2", "node": "cheap_in", "name": "T2", "capacity_kt": 90, "min_level_kt": 0, "opening_kt": 45, "max_in_kt_per_day": 30, "max_out_kt_per_day": 30, "description": ""},
         ]
+        if kind == "stores_hold":
+            t["stores"][0]["capacity_kt"] = 150
         return t
     if kind == "twoyear":
         t = two_year_tables()

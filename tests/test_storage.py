@@ -24,10 +24,12 @@ from energy_routes.cli import main
 Q = 100.0  # kt/day
 
 
-def net(S: float, delta: float, *, ramp: float | None = None) -> dict[str, list[dict]]:
+def net(S: float, delta: float, *, ramp: float | None = None, hold: int | None = None) -> dict[str, list[dict]]:
     t = base_tables()
     t["sources"][0]["ramp_up_per_day"] = "" if ramp is None else ramp
     t["sources"][1]["ramp_up_per_day"] = ""
+    t["sources"][0]["cut_hold_days"] = "" if hold is None else hold
+    t["sources"][1]["cut_hold_days"] = ""
     t["routes"] = [
         {"route": "sea", "name": "Sea", "grade": "g", "description": ""},
         {"route": "alt", "name": "Alt", "grade": "g", "description": ""},
@@ -168,6 +170,41 @@ def test_ramp_limit_makes_losses_outlast_the_outage(make_inputs):
     assert shut_in_kt(free) == pytest.approx(0.0, abs=1e-6)
 
 
+@pytest.mark.parametrize(
+    "days, L, S, delta, expected",
+    [
+        # a 3-day stop, cut held for L = 7 days from its first day (10-16 March): production p_d is non-increasing
+        # over the window, and over the stop p10 + p11 + p12 <= S + 3 delta (the tank's room and the diversion);
+        # the most the window can produce is then p = (S + 3 delta)/3 on each of its 7 days, so
+        # shut-in = 7 x 100 - 7 (S + 3 delta)/3
+        (3, 7, 150, 0, 700 - 7 * 150 / 3),  # 350 (150 without the hold)
+        (3, 7, 150, 20, 700 - 7 * (150 + 60) / 3),  # 210 (90 without)
+        (3, 5, 60, 0, 500 - 5 * 60 / 3),  # 400 (240 without)
+        # a horizon no longer than the stop changes nothing: 300 - 150 = 150, as without a hold
+        (3, 3, 150, 0, 150),
+        # a stop longer than the horizon: the hold covers days 1-3 only, and over the 5 days of the stop the
+        # tank takes S whatever the split, so 500 - 150 = 350, as without a hold
+        (5, 3, 150, 0, 350),
+    ],
+)
+def test_a_cut_made_before_the_stops_length_is_known_holds_for_the_decision_horizon(make_inputs, days, L, S, delta, expected):
+    """cut_hold (docs/model.md §1 "decision horizon"): a field that cuts when a disruption begins cannot raise its
+    output again until L days after the first disrupted day, even if the stop is over sooner."""
+    end = f"2023-03-{9 + days:02d}"
+    res = solve(make_inputs, net(S, delta, hold=L), {"resolution": "day", **outage("term", "2023-03-10", end)})
+    assert shut_in_kt(res) == pytest.approx(expected, abs=1e-6)
+    free = solve(make_inputs, net(S, delta), {"resolution": "day", **outage("term", "2023-03-10", end)})
+    assert shut_in_kt(free) == pytest.approx(max(0.0, days * Q - S - days * delta), abs=1e-6)
+    if expected > shut_in_kt(free) + 1e-6:  # the hold binds: output flat at (S + 3 delta)/3 over the window, free after it
+        b = res.tables["balance_period"].set_index("first_day").production_kt
+        window = [f"2023-03-{d:02d}" for d in range(10, 10 + L)]
+        assert (b[window] - (S + 3 * delta) / 3).abs().max() < 1e-6
+        assert b[f"2023-03-{10 + L:02d}"] == pytest.approx(Q, abs=1e-6)
+    # size: one cut_hold row per period but the year's first (364 days), 2 nonzeros each
+    assert res.oil_size["constraints"] == free.oil_size["constraints"] + 364
+    assert res.oil_size["nonzeros"] == free.oil_size["nonzeros"] + 2 * 364
+
+
 def test_more_storage_never_lowers_the_optimum(make_inputs):
     scen = {"resolution": "day", **outage("term", "2023-03-10", "2023-03-14")}
     values = [solve(make_inputs, net(S, 10), scen).lp_objective_musd for S in (0, 50, 100, 200, 400, 800)]
@@ -185,11 +222,13 @@ def _cli(args):
         ({"opening_kt": 900}, "stores.csv", "opening_kt", "outside the working range"),
         ({"capacity_kt": -5}, "stores.csv", "capacity_kt", "expected a number in [0, 10000] (kt)"),
         ({"node": "nowhere"}, "stores.csv", "node", "is not a source or a node"),
+        ({"cut_hold_days": 0}, "sources.csv", "cut_hold_days", "expected a whole number in [1, 366]"),
+        ({"cut_hold_days": 2.5}, "sources.csv", "cut_hold_days", "expected a whole number in [1, 366]"),
     ],
 )
 def test_bad_stores_are_refused(make_inputs, tmp_path, edit, file, field, words):
     t = net(150, 0)
-    t["stores"][0].update(edit)
+    (t["sources"][0] if file == "sources.csv" else t["stores"][0]).update(edit)
     folder = make_inputs(t)
     out = tmp_path / "run"
     res = _cli(["run", "case", "--inputs", str(folder), "--out", str(out), "--no-report", "--no-power"])
@@ -214,3 +253,79 @@ def test_bad_time_axis_is_refused(make_inputs, tmp_path, scenario, field, words)
     assert res.exit_code == 2, res.output
     assert "scenarios.yaml" in res.output and field in res.output and words in res.output
     assert not out.exists()
+
+
+def shared_tank() -> dict[str, list[dict]]:
+    """Two fields share a tank at ``hub``: a 100 kt/day (36.5 Mt/yr), b 50 kt/day (18.25 Mt/yr) with a monthly
+    allocation of 25 kt/day at ``sea`` (max_mt 9.125), so b is shut in 25 kt/day while it produces. The tank
+    (0..300 kt, opening 100) is held by both in proportion to supply: a 100 × 100/150 = 66.67 kt, b 33.33 kt."""
+    t = net(200, 0)
+    t["sources"][1]["ramp_up_per_day"] = ""
+    t["supply"] = [
+        {"year": 2023, "source": "a", "export_supply_mt": 36.5},
+        {"year": 2023, "source": "b", "export_supply_mt": 18.25},
+    ]
+    t["arcs"] = [a for a in t["arcs"] if a["arc"] != "alt"] + [
+        {"arc": "bpipe", "from_node": "b", "to_node": "hub", "asset": "", "tariff_usd_per_t": 10, "description": ""},
+    ]
+    t["routes"] = [r for r in t["routes"] if r["route"] == "sea"]
+    t["assets"] = [a for a in t["assets"] if a["asset"] != "altpipe"]
+    t["asset_capacity"] = [c for c in t["asset_capacity"] if c["asset"] != "altpipe"]
+    t["source_routes"] = [
+        {"source": "a", "route": "sea", "feeder_cost_usd_per_t": 0, "max_mt": ""},
+        {"source": "b", "route": "sea", "feeder_cost_usd_per_t": 0, "max_mt": 9.125},
+    ]
+    t["stores"][0].update(capacity_kt=300, min_level_kt=0, opening_kt=100)
+    return t
+
+
+def test_a_shared_tank_does_not_bank_one_fields_crude_in_quiet_months(make_inputs):
+    """Issue 12, store_share (docs/model.md §1): b's field is down all December (a source event: no route is cut, so
+    every month is settled and the tank stays at 100 kt). b's December allocation, 31 × 25 = 775 kt, is then free.
+    If only the tank's total were held, b could swap places with a in quiet months (b's crude in, a's out, same total:
+    a's holding 66.67 → 0, b's 33.33 → 100) and sell the 66.67 kt in December, cutting its shut-in to
+    334 × 25 − 66.67 = 8,283.33 kt. Holding each field's share in a settled period leaves b's crude in the tank at
+    33.33 kt all year: shut-in 25 kt/day × 334 days (1 Jan–30 Nov) = 8,350 kt, none in December (nothing to produce)."""
+    res = solve(make_inputs, shared_tank(), outage("b", "2023-12-01", "2023-12-31"))
+    si = res.tables["shut_in_monthly"].set_index(["period", "source"]).shut_in_kt
+    assert si.sum() == pytest.approx(25 * 334, abs=1e-6)
+    assert si[("2023-12", "b")] == pytest.approx(0.0, abs=1e-6)
+    assert si.xs("a", level="source").abs().max() < 1e-6
+    lev = res.tables["stores_period"].level_kt
+    assert (lev - 100).abs().max() < 1e-6
+    # size by hand, per month: variables x 2 (a, b at sea), f 4 (a: pipe, term; b: bpipe, term), z 2, inj/wd/level
+    # 2 each (holdings a@tank, b@tank) = 14 → 168. Rows: supply_balance 2, node_balance 4 ((a|b) × (hub|sea)),
+    # asset_capacity 2 (pipe, term), route_capacity 1, source_route_limit 1 (b at sea), store_balance 2,
+    # store_level 1, store_share 2 (a@tank, b@tank: the tank holds two fields' crude), store_injection 1,
+    # store_withdrawal 1 = 17 → 204, + route_limit 1 (sea, 2023) = 205. Nonzeros per month: supply 2 × 2 (f out,
+    # z), node_balance at hub 2 × 4 (arc in, term out, inj, wd) and at sea 2 × 2 (term in, x), asset_capacity
+    # pipe 1 + term 2, route_capacity 2, source_route_limit 1, store_balance 2 × 4 (level, previous level, inj, wd;
+    # 3 in January, whose previous level is the right-hand side), store_level 2, store_share 2 × 2 (each row
+    # spans both holdings), store_injection 2, store_withdrawal 2 = 40 → 480 − 2 (January) = 478, + route_limit
+    # 2 × 12 = 24 → 502. Of these, store_share adds 24 rows and 48 nonzeros.
+    assert res.oil_size == {"variables": 168, "constraints": 205, "nonzeros": 502}
+
+
+def test_the_sweep_kernel_moves_the_hold_and_share_rows_itself(make_inputs):
+    """store_share and cut_hold rows change with each case's disrupted days; the kernel takes their bounds from the
+    registry (changes_with), so a case re-solved warm from the no-event basis (every row free or at its settled
+    value there) equals a fresh solve with the same stop, at several start days (one across a month's end). The tank
+    is shared by a (held 7 days) and b (held 3 days)."""
+    from energy_routes.load import load_inputs
+    from energy_routes.scenario import resolve
+    from energy_routes.sweep.kernel import CaseEvent, OilKernel
+
+    t = net(150, 0, hold=7)
+    t["sources"][1]["cut_hold_days"] = 3
+    t["arcs"].append({"arc": "bpipe", "from_node": "b", "to_node": "hub", "asset": "", "tariff_usd_per_t": 10, "description": ""})
+    t["source_routes"].append({"source": "b", "route": "sea", "feeder_cost_usd_per_t": 0, "max_mt": ""})
+    t["supply"] = [{"year": 2023, "source": "a", "export_supply_mt": 36.5}, {"year": 2023, "source": "b", "export_supply_mt": 3.65}]
+    folder = make_inputs(t, {"resolution": "day"})
+    kernel = OilKernel(resolve(load_inputs(folder), "case"), targets={"term"})
+    for start, end in (("2023-03-10", "2023-03-12"), ("2023-06-28", "2023-07-02"), ("2023-03-30", "2023-04-01")):
+        got = kernel.solve_events([CaseEvent("term", start, end, 0.0)])
+        ref = solve(make_inputs, t, {"resolution": "day", **outage("term", start, end)})
+        assert got.optimal
+        assert got.objective_musd == pytest.approx(ref.objective_musd, rel=1e-9)
+        assert got.shut_in_mt.sum() * 1000 == pytest.approx(shut_in_kt(ref), abs=1e-6)
+        assert shut_in_kt(ref) > 0

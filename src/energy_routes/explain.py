@@ -179,6 +179,7 @@ def sources(scenario, wanted=None) -> pd.DataFrame:
     if wanted is None:
         stores = list(inp["stores"]["store"]) if "stores" in inp.tables else []
         ramps = [src for src, v in zip(inp["sources"]["source"], inp["sources"].get("ramp_up_per_day", pd.Series(dtype=float))) if pd.notna(v)]
+        holds = [src for src, v in zip(inp["sources"]["source"], inp["sources"].get("cut_hold_days", pd.Series(dtype=float))) if pd.notna(v)]
         ids = {
             "asset_capacity": sorted({a for a in inp["arcs"]["asset"] if isinstance(a, str) and a}),
             "route_capacity": list(inp["routes"]["route"]),
@@ -186,6 +187,7 @@ def sources(scenario, wanted=None) -> pd.DataFrame:
             "store_injection": stores,
             "store_withdrawal": stores,
             "ramp_up": ramps,
+            "cut_hold": holds,
             "route_limit": sorted({r for (r, _y) in scenario.limits}),
             "route_share": sorted({r for (r, _y) in scenario.shares}),
             "route_schedule": sorted((set(inp["schedules"]["route"]) if "schedules" in inp.tables else set()) | {r for (r, _y) in scenario.limits}),

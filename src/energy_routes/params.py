@@ -2,7 +2,7 @@
 
 Reads, from a resolved :class:`~energy_routes.scenario.Scenario`: ``supply``
 (year, source, export_supply_mt), ``sources`` (source, bbl_per_t,
-ramp_up_per_day), ``asset_capacity`` (year, asset, capacity_mt,
+ramp_up_per_day, cut_hold_days), ``asset_capacity`` (year, asset, capacity_mt,
 third_party_mt), ``assets`` (asset, units, max_active_units), the network
 tables (``nodes``, ``arcs``, ``stores``, ``source_routes``; see
 :mod:`energy_routes.network`), ``routes`` (route, grade), ``grades`` (grade,
@@ -54,6 +54,7 @@ class DailyBasis:
     accept: AcceptLayout  # who accepts extra volume above schedules, with lead times and premiums
     accept_daily: np.ndarray  # (Acc, D) extra acceptance per day, kt/d (a month's allowance over its days)
     route_full: np.ndarray | None = None  # (R, D) what each route can carry per day without events
+    hold_days: np.ndarray | None = None  # (S,) decision horizon L_s of each source's cuts, days (0 = none; sources.csv cut_hold_days)
 
     @property
     def assets(self) -> list[str]:
@@ -116,6 +117,8 @@ class Capacities:
     accept: np.ndarray | None = None  # (..., Acc, P): extra acceptance above schedules allowed in each period, kt
     store_lo: np.ndarray | None = None  # (..., J, P): lowest total level of each store at the end of a period, kt
     store_hi: np.ndarray | None = None  # (..., J, P): highest, kt
+    settled: np.ndarray | None = None  # (..., P): 1.0 where the period is settled (no disruption in the last 30 days), else 0.0
+    hold: np.ndarray | None = None  # (..., S, P): 1.0 where source s may not raise its production rate from t−1 to t (cut_hold), else 0.0
 
 
 @dataclass
@@ -142,6 +145,7 @@ class OilParams:
     penalty: float  # $/t on shut-in
     availability: pd.DataFrame = field(default_factory=pd.DataFrame)  # period (month), target, remaining
     availability_period: pd.DataFrame = field(default_factory=pd.DataFrame)  # period label, target, remaining
+    hold_days: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (S,) decision horizon of each source's cuts, days (0 = none)
 
     # convenience views --------------------------------------------------------
     @property
@@ -204,6 +208,9 @@ def daily_basis(scenario: Scenario, network: OilNetwork | None = None) -> DailyB
         accept=acc,
         accept_daily=acc.extra_kt_per_month[:, None] / days.days_in_month.to_numpy()[None, :],
     )
+    src_t = inp["sources"].set_index("source")
+    hold = src_t["cut_hold_days"] if "cut_hold_days" in src_t else pd.Series(dtype=float)
+    basis.hold_days = np.array([float(hold.get(s)) if s in hold and not pd.isna(hold.get(s)) else 0.0 for s in net.sources])
     basis.route_full = basis.route_daily(basis.kappa(np.ones((len(assets), len(days)))), np.ones((len(net.routes), len(days))))
     return basis
 
@@ -261,16 +268,9 @@ def acceptance_allowed(basis: DailyBasis, dis: np.ndarray) -> np.ndarray:
 STORE_SETTLE_DAYS = 30
 
 
-def store_band(basis: DailyBasis, dis: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Lowest and highest total level of each store at the end of each period, each (..., J, P), kt.
-
-    Non-anticipation: in a *settled* period (no disrupted day in the last ``STORE_SETTLE_DAYS`` days up
-    to its end, counted within its year) a store is at its planned working level, the opening level ℓ⁰
-    at which the no-event plan keeps it: nobody empties or fills tanks for an outage they cannot
-    foresee, nor keeps crude from one outage in store for the next. Elsewhere it may use its whole
-    working range [min_level, capacity].
-    """
-    st = basis.network.stores
+def settled_periods(basis: DailyBasis, dis: np.ndarray) -> np.ndarray:
+    """(..., P) True where a period is *settled*: no disrupted day in the last ``STORE_SETTLE_DAYS`` days up
+    to its end, counted within its year (docs/model.md §1 "store band")."""
     per = basis.periods
     D = dis.shape[-1]
     idx = np.arange(D)
@@ -278,7 +278,46 @@ def store_band(basis: DailyBasis, dis: np.ndarray) -> tuple[np.ndarray, np.ndarr
     end = np.append(per.start[1:], D) - 1  # last day of each period
     year_first = idx - np.asarray(per.days.day_of_year) + 1  # first day of each day's year (clipped to the horizon)
     lo_day = np.maximum(end - STORE_SETTLE_DAYS + 1, np.maximum(year_first[end], 0))
-    settled = (cs[..., end + 1] - cs[..., lo_day]) == 0  # (..., P)
+    return (cs[..., end + 1] - cs[..., lo_day]) == 0
+
+
+def hold_periods(basis: DailyBasis, dis: np.ndarray) -> np.ndarray:
+    """(..., S, P) True where source s may not raise its production rate from period t−1 to t (``cut_hold``).
+
+    A cut is decided when a run of disrupted days begins (day d⁰), before anyone knows how long it will last,
+    and holds for the source's decision horizon L_s: on a day d the rate may not rise
+    over the day before's, d⁰ included (d⁰ ≤ d ≤ d⁰ + L_s − 1), whether or not the run is still going (docs/model.md
+    §1 "decision horizon"). Runs
+    start again on 1 January (years are independent LPs). A period's row compares it with the period before, so
+    it holds when the period's first day is such a day (within its year).
+    """
+    per = basis.periods
+    L = basis.hold_days if basis.hold_days is not None else np.zeros(len(basis.network.sources))
+    D = dis.shape[-1]
+    idx = np.arange(D)
+    new_year = np.asarray(per.days.day_of_year == 1)
+    prev = np.concatenate([np.zeros(dis.shape[:-1] + (1,), bool), dis[..., :-1]], axis=-1)
+    start = dis & (~prev | new_year)  # first day of a run of disrupted days
+    last_start = np.maximum.accumulate(np.where(start, idx, -1), axis=-1)  # (..., D)
+    year_first = idx - np.asarray(per.days.day_of_year) + 1
+    since = np.where(last_start >= np.maximum(year_first, 0), idx - last_start, -1)  # days since the run began, -1 = none this year
+    first = np.asarray(per.start)  # first day of each period
+    s = since[..., first]  # (..., P)
+    year_start = np.asarray(per.year_start())
+    held = (s[..., None, :] >= 0) & (s[..., None, :] < L[:, None]) & ~year_start  # (..., S, P)
+    return held
+
+
+def store_band(basis: DailyBasis, settled: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Lowest and highest total level of each store at the end of each period, each (..., J, P), kt.
+
+    Non-anticipation: in a *settled* period (:func:`settled_periods`) a store is at its planned working
+    level, the opening level ℓ⁰ at which the no-event plan keeps it: nobody empties or fills tanks for an
+    outage they cannot foresee, nor keeps crude from one outage in store for the next. Elsewhere it may
+    use its whole working range [min_level, capacity]. (Each source's share of a shared store is held
+    too in a settled period: ``store_share`` in the registry.)
+    """
+    st = basis.network.stores
     opening = np.array([k.opening_kt for k in st], float)[:, None]
     low = np.array([k.min_level_kt for k in st], float)[:, None]
     high = np.array([k.capacity_kt for k in st], float)[:, None]
@@ -303,7 +342,8 @@ def capacities(basis: DailyBasis, rem_assets: np.ndarray, rem_routes: np.ndarray
     reported = np.minimum(basis.tightest_asset(asset_cap), route_row)
     supply = per.reduce(basis.supply_daily(rem_sources))
     dis = disrupted_days(basis, route_daily)
-    return Capacities(supply, asset_cap, reported, route_row, acceptance_allowed(basis, dis), *store_band(basis, dis))
+    settled = settled_periods(basis, dis)
+    return Capacities(supply, asset_cap, reported, route_row, acceptance_allowed(basis, dis), *store_band(basis, settled), settled.astype(float), hold_periods(basis, dis).astype(float))
 
 
 def netback_table(scenario: Scenario) -> pd.DataFrame:
@@ -463,4 +503,5 @@ def oil_params(scenario: Scenario) -> OilParams:
         penalty=float(scenario.settings.shut_in_penalty_usd_per_t),
         availability=avail_m,
         availability_period=avail_p,
+        hold_days=basis.hold_days,
     )

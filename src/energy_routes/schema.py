@@ -89,6 +89,7 @@ TABLES: tuple[Table, ...] = (
             Col("name", "text"),
             Col("bbl_per_t", "float", "bbl/t", 6.5, 8.5),
             Col("ramp_up_per_day", "float", "fraction of full rate per day", 0.001, 1, nullable=True, optional=True),
+            Col("cut_hold_days", "int", "days", 1, 366, nullable=True, optional=True),
             Col("description", "text", nullable=True),
         ),
         key=("source",),

@@ -419,6 +419,58 @@ def _store_level_bounds(p, lay):
     return _flat(p.caps.store_lo), _flat(p.caps.store_hi)
 
 
+def _holding_share(p: OilParams) -> np.ndarray:
+    """(H, Y) σ[s,k,y]: source s's share of store k's working level in year y, ℓ⁰[s,k,y] / Σ_s' ℓ⁰[s',k,y]
+    (its share of the export supply of the sources the store holds; equal shares if the store opens empty)."""
+    net = p.network
+    sigma = np.zeros(p.holding_open.shape)
+    for k in {k for _, k in net.holdings}:
+        h = [i for i, (_, k2) in enumerate(net.holdings) if k2 == k]
+        tot = p.holding_open[h].sum(axis=0)
+        sigma[h] = np.where(tot > 0, p.holding_open[h] / np.where(tot > 0, tot, 1.0), 1.0 / len(h))
+    return sigma
+
+
+def _shared_holdings(p) -> list[int]:
+    """Positions of the holdings of stores that hold more than one source's crude."""
+    net = p.network
+    n = {}
+    for _, k in net.holdings:
+        n[k] = n.get(k, 0) + 1
+    return [i for i, (_, k) in enumerate(net.holdings) if n[k] > 1]
+
+
+def _store_share_keys(p, lay):
+    return _keys_by_period([p.network.holdings[i] for i in _shared_holdings(p)], lay.labels)
+
+
+def _store_share_terms(p, lay):
+    """ℓ[s,k,t] − σ[s,k,y(t)] Σ_{s'} ℓ[s',k,t]: one row per shared holding and period, over the store's holdings."""
+    net, P = p.network, lay.P
+    shared = _shared_holdings(p)
+    if not shared:
+        return []
+    sigma = _holding_share(p)[:, lay.ypos]  # (H, P)
+    rows, cols, coef = [], [], []
+    t = lay.t
+    for row, h in enumerate(shared):
+        k = net.holdings[h][1]
+        for h2, (_, k2) in enumerate(net.holdings):
+            if k2 == k:
+                rows.append(row * P + t)
+                cols.append(h2 * P + t)
+                coef.append((1.0 if h2 == h else 0.0) - sigma[h])
+    return [Terms("level", np.concatenate(rows), np.concatenate(cols), np.concatenate(coef))]
+
+
+def _store_share_bounds(p, lay):
+    """= 0 in a settled period (each source's share held at its working share), free elsewhere."""
+    n = len(_shared_holdings(p))
+    settled = np.asarray(p.caps.settled, float) > 0.5  # (..., P)
+    s = np.broadcast_to(settled[..., None, :], settled.shape[:-1] + (n, lay.P))
+    return _flat(np.where(s, 0.0, -INF)), _flat(np.where(s, 0.0, INF))
+
+
 def _store_rate_bounds(attr: str):
     def bounds(p, lay):
         rate = np.array([getattr(k, attr) for k in p.network.stores])
@@ -458,6 +510,40 @@ def _ramp_bounds(p, lay):
     gap = (d[t - 1] + d[t]) / 2.0
     up = p.ramp[i, lay.ypos[t]] * gap - q[..., i, t] / d[t] + q[..., i, t - 1] / d[t - 1]
     return _up(up)
+
+
+# cut_hold ------------------------------------------------------------------------
+def _hold_rows(p, lay) -> list[tuple[int, int]]:
+    """(source position, period) of each cut_hold row: sources with a decision horizon, every period but a year's first."""
+    L = p.hold_days if len(p.hold_days) else np.zeros(len(p.network.sources))
+    return [(i, t) for i in range(len(p.network.sources)) if L[i] > 0 for t in range(lay.P) if not lay.year_start[t]]
+
+
+def _hold_keys(p, lay):
+    return [(p.network.sources[i], lay.labels[t]) for i, t in _hold_rows(p, lay)]
+
+
+def _hold_terms(p, lay):
+    d = p.periods.length.astype(float)
+    rows = _hold_rows(p, lay)
+    r = np.repeat(np.arange(len(rows)), 2)
+    c = np.array([c for i, t in rows for c in (i * lay.P + t, i * lay.P + t - 1)], np.int64)
+    v = np.array([v for _, t in rows for v in (-1.0 / d[t], 1.0 / d[t - 1])])
+    return [Terms("z", r.astype(np.int64), c, v)]
+
+
+def _hold_bounds(p, lay):
+    """(q_t − z_t)/Δ_t − (q_{t−1} − z_{t−1})/Δ_{t−1} ≤ 0 where the cut holds, else +∞."""
+    rows = _hold_rows(p, lay)
+    q = p.caps.supply  # (..., S, P)
+    if not rows:
+        return _up(np.zeros(q.shape[:-2] + (0,)))
+    i = np.array([r[0] for r in rows])
+    t = np.array([r[1] for r in rows])
+    d = p.periods.length.astype(float)
+    held = np.asarray(p.caps.hold)[..., i, t] > 0.5
+    up = -q[..., i, t] / d[t] + q[..., i, t - 1] / d[t - 1]
+    return _up(np.where(held, up, INF))
 
 
 # route_schedule / acceptance ----------------------------------------------------------
@@ -640,6 +726,14 @@ CONSTRAINTS: tuple[ConFamily, ...] = (
         },
     ),
     ConFamily(
+        "store_share", ("source", "store", "period"),
+        "level[s,k,t] − σ[s,k,y] Σ_s' level[s',k,t] = 0 in a settled period (σ: s's share of k's opening level in year y), free elsewhere; stores holding more than one source",
+        _store_share_keys,
+        _store_share_terms,
+        _store_share_bounds,
+        frozenset({"settled"}),
+    ),
+    ConFamily(
         "store_injection", ("store", "period"),
         "Σ_s inj[s,k,t] ≤ max_in[k] × Δ_t",
         _store_keys,
@@ -669,6 +763,22 @@ CONSTRAINTS: tuple[ConFamily, ...] = (
             "what": {"+": "the {name} gives out crude as fast as it can"},
             "tonne": {"+": "one more tonne of daily outflow over the period"},
             "source": {"table": "stores", "key": {"store": "{id}"}, "show": "max_out {max_out_kt_per_day:g} kt/day"},
+        },
+    ),
+    ConFamily(
+        "cut_hold", ("source", "period"),
+        "(q[s,t] − z[s,t])/Δ_t − (q[s,t−1] − z[s,t−1])/Δ_{t−1} ≤ 0 where t's first day is 1..L_s−1 days after a run of disrupted days began, else +∞ (sources with a decision horizon L_s, t not a year's first period)",
+        _hold_keys,
+        _hold_terms,
+        _hold_bounds,
+        frozenset({"supply", "hold"}),
+        _by_period(lambda k: k[0]),
+        words={
+            "id_kind": "source",
+            "per": "period",
+            "what": {"+": "{name} holds the cut it made when the disruption began"},
+            "tonne": {"+": "one more tonne of output restored within the decision horizon"},
+            "source": {"table": "sources", "key": {"source": "{id}"}, "show": "cut_hold_days {cut_hold_days:g}"},
         },
     ),
     ConFamily(
