@@ -83,6 +83,17 @@ def touched_routes(route_assets: dict[str, list[str]], targets) -> list[str]:
     return [r for r, assets in route_assets.items() if r in targets or targets.intersection(assets)]
 
 
+def largest_by_code(code: np.ndarray, value: np.ndarray, n: int) -> np.ndarray:
+    """For each code in [0, n), the value of largest magnitude among those with that code, signed (the first
+    of them where several tie; 0 where a code has none): the shadow price a label and year report."""
+    best = np.zeros(n)
+    if len(value):
+        order = np.lexsort((np.arange(len(value)), -np.abs(value), code))
+        first = order[np.r_[True, code[order][1:] != code[order][:-1]]]
+        best[code[first]] = value[first]
+    return best
+
+
 def _failed(status: str, n_years: int, n_route_years: int, iters: int = 0, secs: float = 0.0) -> Outcome:
     nan_y = np.full(n_years, math.nan)
     return Outcome(status, False, math.nan, math.nan, nan_y, np.full(n_route_years, math.nan), nan_y, [], iters, secs)
@@ -379,10 +390,7 @@ class OilKernel:
         hit = np.abs(duals) > BINDING_USD_PER_T
         binding: list[tuple[str, int, float]] = []
         if hit.any():
-            best = np.zeros(len(self._bind_keys))
-            for code, v in zip(self._bind_code[hit], duals[hit]):  # the largest |μ| of each label and year, signed
-                if abs(v) > abs(best[code]):
-                    best[code] = v
+            best = largest_by_code(self._bind_code[hit], duals[hit], len(self._bind_keys))
             order = np.argsort(-np.abs(best), kind="stable")
             binding = [(self._bind_keys[k][0], self._bind_keys[k][1], float(best[k])) for k in order if best[k] != 0]
         return Outcome(
