@@ -391,8 +391,9 @@ class OilKernel:
         binding: list[tuple[str, int, float]] = []
         if hit.any():
             best = largest_by_code(self._bind_code[hit], duals[hit], len(self._bind_keys))
-            order = np.argsort(-np.abs(best), kind="stable")
-            binding = [(self._bind_keys[k][0], self._bind_keys[k][1], float(best[k])) for k in order if best[k] != 0]
+            nz = np.flatnonzero(best)
+            order = nz[np.argsort(-np.abs(best[nz]), kind="stable")]  # largest first; ties in label order
+            binding = [(self._bind_keys[k][0], self._bind_keys[k][1], float(best[k])) for k in order]
         return Outcome(
             sol.status,
             True,
