@@ -89,7 +89,8 @@ def largest_by_code(code: np.ndarray, value: np.ndarray, n: int) -> np.ndarray:
     best = np.zeros(n)
     if len(value):
         order = np.lexsort((np.arange(len(value)), -np.abs(value), code))
-        first = order[np.r_[True, code[order][1:] != code[order][:-1]]]
+        sorted_code = code[order]
+        first = order[np.concatenate(([True], sorted_code[1:] != sorted_code[:-1]))]
         best[code[first]] = value[first]
     return best
 
