@@ -351,6 +351,7 @@ def test_risk_draws_equal_fresh_solves_with_the_same_events(net2y, tmp_path):
     out = sweep_api.risk("case", inputs_dir=net2y, draws=6, seed=7, out=tmp_path / "r", quiet=True)
     cases = pd.read_csv(out / "cases.csv").set_index("draw")
     assert list(cases["year"]) == [2023, 2024] * 3  # draws alternate over the horizon's years
+    assert not [c for c in cases.columns if c.endswith("_result")]  # the plan's lever, draw and year once, not twice
     hazards, _ = load_hazards(net2y, {"pipe", "ship", "link", "spur", "cheap", "dear", "spare", "a", "b"})
     h0, h1 = pd.Timestamp("2023-01-01"), pd.Timestamp("2024-12-31")
     base = run_scenario(net2y, "case", power=False)

@@ -64,7 +64,8 @@ class DailyBasis:
         """Share of an asset's capacity that is available, (..., A, D).
 
         Units without identity: φ = min(u ρ, m)/m. Units with identity (asset_units.csv):
-        φ = min(ρ Σ_i ρ_i r_i, C)/C, ρ_i the unit's own remaining fraction and r_i its rate.
+        φ = min(ρ Σ_i ρ_i r_i, C)/C, ρ_i the unit's own remaining fraction and r_i its rate
+        (computed for the assets that have such units only: a sweep batch is cases × assets × days).
         """
         u, mx = self.units[:, None], self.max_active[:, None]
         phi = np.minimum(u * rem, mx) / mx
@@ -74,10 +75,11 @@ class DailyBasis:
             rem_units = np.ones((len(self.unit.targets), rem.shape[-1]))
         weight = np.zeros((len(self.assets), len(self.unit.targets)))
         weight[self.unit.asset_pos, np.arange(len(self.unit.targets))] = self.unit.rate_mt
-        avail = np.einsum("au,...ud->...ad", weight, rem_units) * rem  # Mt/yr the units can load
-        cap = np.broadcast_to(self.cap_mt, avail.shape)
-        by_unit = np.divide(np.minimum(avail, cap), cap, out=np.zeros(avail.shape), where=cap > 0)
-        return np.where(self.unit.has_units[:, None], by_unit, phi)
+        ua = np.flatnonzero(self.unit.has_units)
+        avail = np.einsum("au,...ud->...ad", weight[ua], rem_units) * rem[..., ua, :]  # Mt/yr the units can load
+        cap = np.broadcast_to(self.cap_mt[ua], avail.shape)
+        phi[..., ua, :] = np.divide(np.minimum(avail, cap), cap, out=np.zeros(avail.shape), where=cap > 0)
+        return phi
 
     def kappa(self, rem: np.ndarray, rem_units: np.ndarray | None = None) -> np.ndarray:
         """Kazakh capacity per day (kt/d); ``rem`` is (..., A, D), ``rem_units`` (..., U, D).
@@ -86,16 +88,21 @@ class DailyBasis:
         same share φ of its normal volume).
         """
         phi = self.phi(rem, rem_units)
-        first = np.maximum(0.0, phi * self.cap_mt - self.third_mt)
-        shared = phi * np.maximum(0.0, self.cap_mt - self.third_mt)
-        return np.where(self.pro_rata[:, None], shared, first) * self.per_year
+        pr, first = self.pro_rata, ~self.pro_rata  # each asset computed by its own rule only
+        out = np.empty(phi.shape)
+        out[..., pr, :] = phi[..., pr, :] * np.maximum(0.0, self.cap_mt[pr] - self.third_mt[pr])
+        out[..., first, :] = np.maximum(0.0, phi[..., first, :] * self.cap_mt[first] - self.third_mt[first])
+        out *= self.per_year
+        return out
 
     def tightest_asset(self, cap: np.ndarray) -> np.ndarray:
         """Per route, the smallest of its assets' capacities along the last axis (days or periods):
         (..., A, T) -> (..., R, T); a route with no capacitated asset gets none."""
-        masked = np.where(self.route_mask[:, :, None], cap[..., None, :, :], np.inf)  # (..., R, A, T)
-        least = masked.min(axis=-2)
-        return np.where(np.isinf(least), 0.0, least)
+        out = np.zeros(cap.shape[:-2] + (len(self.route_mask), cap.shape[-1]))
+        for r, mask in enumerate(self.route_mask):  # a route has a few assets: gather them, not a (R, A) mask of every case
+            if mask.any():
+                out[..., r, :] = cap[..., mask, :].min(axis=-2)
+        return np.where(np.isinf(out), 0.0, out)
 
     def route_daily(self, kappa: np.ndarray, rem: np.ndarray) -> np.ndarray:
         """What each route can carry per day: min over its assets' κ, times the route's own ρ; (..., R, D)."""

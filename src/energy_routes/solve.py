@@ -30,6 +30,7 @@ INF = highspy.kHighsInf
 
 
 _BANNER_SHOWN = False
+_STATUS_TEXT: dict = {}  # HiGHS model status -> its text (asked once per status, not per solve)
 
 
 def highs_bounds(lower, upper) -> tuple[np.ndarray, np.ndarray]:
@@ -172,6 +173,7 @@ class CompiledLP:
         h.passModel(lp)
         self.highs = h
         self.num_nonzeros = len(value)
+        self._solution = None
         self._primal: np.ndarray | None = None
         self._dual: np.ndarray | None = None
         self._activity: np.ndarray | None = None
@@ -280,17 +282,16 @@ class CompiledLP:
         self.highs.run()
         seconds = time.perf_counter() - t0
         status = self.highs.getModelStatus()
-        text = self.highs.modelStatusToString(status)
+        text = _STATUS_TEXT.get(status) or _STATUS_TEXT.setdefault(status, self.highs.modelStatusToString(status))
         optimal = status == highspy.HighsModelStatus.kOptimal
         info = self.highs.getInfo()
+        self._dual = self._activity = None  # read from the solution when first asked for (a sweep asks for neither)
         if optimal:
-            sol = self.highs.getSolution()
+            self._solution = sol = self.highs.getSolution()  # a copy: later changes to the LP leave it as it is
             self._primal = np.asarray(sol.col_value, dtype=float)
-            self._dual = np.asarray(sol.row_dual, dtype=float)
-            self._activity = np.asarray(sol.row_value, dtype=float)
             objective = float(info.objective_function_value)
         else:
-            self._primal = self._dual = self._activity = None
+            self._solution = self._primal = None
             objective = math.nan
         return Solution(text, optimal, objective, seconds, int(info.simplex_iteration_count))
 
@@ -305,14 +306,18 @@ class CompiledLP:
     def dual(self) -> np.ndarray:
         """Row duals of the last optimal solve: d objective / d right-hand side (objective units per row unit)."""
         if self._dual is None:
-            raise RuntimeError("no optimal solution to read")
+            if self._solution is None:
+                raise RuntimeError("no optimal solution to read")
+            self._dual = np.asarray(self._solution.row_dual, dtype=float)
         return self._dual
 
     @property
     def activity(self) -> np.ndarray:
         """Row activities (left-hand sides) of the last optimal solve."""
         if self._activity is None:
-            raise RuntimeError("no optimal solution to read")
+            if self._solution is None:
+                raise RuntimeError("no optimal solution to read")
+            self._activity = np.asarray(self._solution.row_value, dtype=float)
         return self._activity
 
     def family_values(self, var_name: str, n: int) -> np.ndarray:
@@ -344,7 +349,7 @@ class CompiledLP:
 
     def duals(self, con_name: str) -> pd.Series:
         """Duals of one constraint family: d objective / d right-hand side, in objective units per row unit."""
-        return self._series(self._by_con, con_name, self._dual)
+        return self._series(self._by_con, con_name, self.dual if self._solution is not None else None)
 
     @staticmethod
     def _series(groups, name: str, data: np.ndarray | None) -> pd.Series:
@@ -357,7 +362,7 @@ class CompiledLP:
         return pd.Series(data[pos], index=index)
 
     def row_activity(self, con_name: str) -> pd.Series:
-        return self._series(self._by_con, con_name, self._activity)
+        return self._series(self._by_con, con_name, self.activity if self._solution is not None else None)
 
 
 def solve_with_pyomo(model: pyo.ConcreteModel) -> tuple[str, float, dict[str, pd.Series]]:

@@ -385,7 +385,8 @@ def risk(
         job = Job(request_key({k: request[k] for k in ("scenario", "overrides", "levers", "seed", "input_hashes")}), rsk.make_worker, payload)
         timings["setup"] = time.perf_counter() - t0
         got = _run(job, plan, store, timings, "Monte Carlo draws", life, workers=workers, dask=dask, quiet=quiet)
-        cases = got["cases"].drop(columns=["year_result"], errors="ignore").sort_values(["lever", "draw"])
+        # the worker's rows repeat the plan's lever, draw and year: keep the plan's (the join suffixes the copies)
+        cases = got["cases"].drop(columns=["lever_result", "draw_result", "year_result"], errors="ignore").sort_values(["lever", "draw"])
         years = got["years"].sort_values(["lever", "draw", "year"])
         ok = cases[cases["status"] == "Optimal"]
         # each simulated year's netback without disruption, summed over the horizon's years

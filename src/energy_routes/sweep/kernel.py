@@ -83,6 +83,18 @@ def touched_routes(route_assets: dict[str, list[str]], targets) -> list[str]:
     return [r for r, assets in route_assets.items() if r in targets or targets.intersection(assets)]
 
 
+def largest_by_code(code: np.ndarray, value: np.ndarray, n: int) -> np.ndarray:
+    """For each code in [0, n), the value of largest magnitude among those with that code, signed (the first
+    of them where several tie; 0 where a code has none): the shadow price a label and year report."""
+    best = np.zeros(n)
+    if len(value):
+        order = np.lexsort((np.arange(len(value)), -np.abs(value), code))
+        sorted_code = code[order]
+        first = order[np.concatenate(([True], sorted_code[1:] != sorted_code[:-1]))]
+        best[code[first]] = value[first]
+    return best
+
+
 def _failed(status: str, n_years: int, n_route_years: int, iters: int = 0, secs: float = 0.0) -> Outcome:
     nan_y = np.full(n_years, math.nan)
     return Outcome(status, False, math.nan, math.nan, nan_y, np.full(n_route_years, math.nan), nan_y, [], iters, secs)
@@ -105,6 +117,7 @@ class OilKernel:
         self.base_loss = event_losses(scenario.settings.events, b.periods.days)
         self._day0 = b.periods.days.values[0].astype("datetime64[D]")
         self._ndays = len(b.periods.days)
+        self._days: dict[str, int] = {}
         self._ids = {"asset": p.assets, "route": p.routes, "source": p.sources, "unit": units}
 
         # the rows whose bounds events can change, and the registry families they belong to
@@ -194,25 +207,39 @@ class OilKernel:
                     loss[:, i] += self.base_loss[t]
             out.append(loss)
         pos = {t: (k, i) for k, kind in enumerate(kinds) for i, t in enumerate(self._ids[kind])}
+        day = self._day_index
         for c, events in enumerate(events_list):
             for e in events:
                 k, i = pos[e.target]
-                a = int((np.datetime64(e.start, "D") - self._day0).astype(int))
-                b = int((np.datetime64(e.end, "D") - self._day0).astype(int))
-                lost = np.zeros(D)
+                row = out[k][c, i]
+                add = kinds[k] != "unit"  # on a unit the largest loss counts
+                a, b = day(e.start), day(e.end)
                 lo, hi = max(a, 0), min(b, D - 1)
                 if hi >= lo:
-                    lost[lo : hi + 1] = 1.0 - e.remaining
+                    if add:
+                        row[lo : hi + 1] += 1.0 - e.remaining
+                    else:
+                        np.maximum(row[lo : hi + 1], 1.0 - e.remaining, out=row[lo : hi + 1])
                 if e.ramp_days:
                     j = np.arange(1, int(e.ramp_days) + 1)
                     days = b + j
                     ok = (days >= 0) & (days < D)
-                    lost[days[ok]] = (1.0 - e.remaining) * (1.0 - j[ok] / (e.ramp_days + 1))
-                if kinds[k] == "unit":
-                    np.maximum(out[k][c, i], lost, out=out[k][c, i])
-                else:
-                    out[k][c, i] += lost
-        return tuple(np.clip(1.0 - loss, 0.0, 1.0) for loss in out)
+                    ramp = (1.0 - e.remaining) * (1.0 - j[ok] / (e.ramp_days + 1))
+                    if add:
+                        row[days[ok]] += ramp
+                    else:
+                        row[days[ok]] = np.maximum(row[days[ok]], ramp)
+        for loss in out:  # remaining = 1 − loss, within [0, 1], in place (cases × targets × days)
+            np.subtract(1.0, loss, out=loss)
+            np.clip(loss, 0.0, 1.0, out=loss)
+        return tuple(out)
+
+    def _day_index(self, date: str) -> int:
+        """Position of an ISO date among the kernel's days (may fall outside [0, D)); memoised: draws repeat dates."""
+        d = self._days.get(date)
+        if d is None:
+            d = self._days[date] = int((np.datetime64(date, "D") - self._day0).astype(int))
+        return d
 
     def bounds_many(self, events_list, basis=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Rows the cases change and, per case, their (lower, upper) bounds: arrays (rows,), (n, rows), (n, rows).
@@ -364,12 +391,10 @@ class OilKernel:
         hit = np.abs(duals) > BINDING_USD_PER_T
         binding: list[tuple[str, int, float]] = []
         if hit.any():
-            best = np.zeros(len(self._bind_keys))
-            for code, v in zip(self._bind_code[hit], duals[hit]):  # the largest |μ| of each label and year, signed
-                if abs(v) > abs(best[code]):
-                    best[code] = v
-            order = np.argsort(-np.abs(best), kind="stable")
-            binding = [(self._bind_keys[k][0], self._bind_keys[k][1], float(best[k])) for k in order if best[k] != 0]
+            best = largest_by_code(self._bind_code[hit], duals[hit], len(self._bind_keys))
+            nz = np.flatnonzero(best)
+            order = nz[np.argsort(-np.abs(best[nz]), kind="stable")]  # largest first; ties in label order
+            binding = [(self._bind_keys[k][0], self._bind_keys[k][1], float(best[k])) for k in order]
         return Outcome(
             sol.status,
             True,

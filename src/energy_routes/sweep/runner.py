@@ -10,12 +10,16 @@ folder is a sweep of the right kind and undamaged, and re-reads the request
 and the plan; the caller then refuses if anything the scenario depends on
 has changed since (:func:`check_hashes`, :func:`check_resolved`). ``finish``
 writes the consolidated CSVs, ``results.duckdb``, heat maps where a report
-module provides them, and ``manifest.json`` last.
+module provides them, and ``manifest.json`` last; ``tables.xlsx`` is written
+by a forked child process meanwhile (xlsxwriter spends about 10 µs a cell, so
+a 10,000-draw risk run's workbook is its longest write), and the manifest
+waits for it.
 """
 
 from __future__ import annotations
 
 import json
+import multiprocessing
 import shutil
 import tempfile
 import time
@@ -186,15 +190,73 @@ def write_workbook_for(folder: Path, tables: dict[str, pd.DataFrame], title: str
     return path.name
 
 
+class Beside:
+    """``fn()`` run in a forked child while the caller goes on (inline where the platform cannot fork);
+    :meth:`wait` returns its result or raises what it raised. The child shares the parent's memory pages
+    (nothing is pickled but the result) and only writes its own file."""
+
+    def __init__(self, fn):
+        self._fn, self._proc, self._conn = fn, None, None
+        try:
+            ctx = multiprocessing.get_context("fork")
+        except ValueError:  # no fork (Windows, or macOS's default policy): run inline in wait()
+            return
+        self._conn, child_end = ctx.Pipe(duplex=False)
+        self._proc = ctx.Process(target=self._child, args=(fn, child_end), daemon=True)
+        self._proc.start()
+        child_end.close()
+
+    @staticmethod
+    def _child(fn, conn) -> None:
+        try:
+            conn.send((True, fn()))
+        except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
+            conn.send((False, f"{type(exc).__name__}: {exc}"))
+        finally:
+            conn.close()
+
+    def wait(self):
+        if self._proc is None:
+            return self._fn()
+        try:
+            ok, value = self._conn.recv()
+        except EOFError:  # the child died without a word (killed)
+            ok, value = False, f"the process writing it ended with code {self._proc.exitcode}"
+        finally:
+            self._proc.join()
+            self._conn.close()
+        if not ok:
+            raise RuntimeError(value)
+        return value
+
+    def cancel(self) -> None:
+        if self._proc is not None and self._proc.is_alive():
+            self._proc.terminate()
+            self._proc.join()
+
+
 def finish(folder: Path, request: dict, plan: pd.DataFrame, tables: dict[str, pd.DataFrame], timings: dict, heatmaps: dict[str, pd.DataFrame] | None = None,
            charts_hook=None) -> Path:
-    """Write the consolidated tables, the DuckDB file, heat maps, ``charts_hook(folder)``'s charts and, last, the manifest."""
+    """Write the consolidated tables, the DuckDB file, heat maps, ``charts_hook(folder)``'s charts and, last, the manifest
+    (the workbook is written beside them by a child process, :class:`Beside`)."""
     folder = Path(folder)
     t0 = time.perf_counter()
+    book = Beside(lambda: write_workbook_for(folder, tables, request.get("title", "Sweep")))
+    try:
+        charts = _write_rest(folder, tables, request, heatmaps, charts_hook)
+        workbook = book.wait()
+    except BaseException:
+        book.cancel()
+        raise
+    timings = {**timings, "finish": time.perf_counter() - t0}
+    return _manifest(folder, request, plan, tables, timings, charts, workbook)
+
+
+def _write_rest(folder: Path, tables: dict[str, pd.DataFrame], request: dict, heatmaps, charts_hook) -> list[str]:
+    """The CSVs, the DuckDB file and the charts (everything of ``finish`` but the workbook and the manifest)."""
     for name, df in tables.items():
         atomic_write(folder / f"{name}.csv", lambda p, df=df: write_csv(df, p))
     build_duckdb(folder, tables)
-    workbook = write_workbook_for(folder, tables, request.get("title", "Sweep"))
     charts: list[str] = []
     if heatmaps:
         try:
@@ -205,7 +267,10 @@ def finish(folder: Path, request: dict, plan: pd.DataFrame, tables: dict[str, pd
             charts = [str(p.relative_to(folder)) for p in write_heatmaps(heatmaps, folder, request.get("title", "Disruption sweep"))]
     if charts_hook is not None:
         charts += [str(p.relative_to(folder)) for p in charts_hook(folder)]
-    timings = {**timings, "finish": time.perf_counter() - t0}
+    return charts
+
+
+def _manifest(folder: Path, request: dict, plan: pd.DataFrame, tables: dict[str, pd.DataFrame], timings: dict, charts: list[str], workbook: str | None) -> Path:
     status_counts = tables["cases"]["status"].value_counts().to_dict() if "status" in tables.get("cases", pd.DataFrame()) else {}
     manifest = {
         "kind": request["kind"],
