@@ -14,6 +14,7 @@ import pytest
 from conftest import REPO
 
 
+@pytest.mark.slow
 def test_the_example_notebook_runs(tmp_path, monkeypatch, shipped_inputs):
     nb = json.loads((REPO / "examples" / "api.ipynb").read_text(encoding="utf-8"))
     monkeypatch.chdir(REPO)

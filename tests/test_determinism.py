@@ -15,6 +15,8 @@ import json
 import os
 import subprocess
 
+import pytest
+
 from conftest import CLI
 from energy_routes.api import TABLE_NAMES
 from energy_routes.writers import EXPLAINED_TABLES
@@ -31,6 +33,7 @@ def _strip_timings(manifest: dict) -> dict:
     return m
 
 
+@pytest.mark.slow
 def test_same_inputs_give_byte_identical_csv_tables(shipped_inputs, tmp_path):
     outs = []
     for seed in ("1", "4242"):

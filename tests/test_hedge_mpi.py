@@ -17,6 +17,7 @@ MPIEXEC = shutil.which("mpiexec", path=str(VENV_BIN)) or shutil.which("mpiexec")
 WHY = available()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(MPIEXEC is None, reason="mpiexec is not installed (pip install -e '.[mpi]' brings MPICH's)")
 @pytest.mark.skipif(WHY is not None, reason=f"mpi-sppy/mpi4py not importable (the [mpi] extra): {WHY}")
 def test_mpi_sppy_matches_extensive_form_within_its_gap(tmp_path):

@@ -139,6 +139,7 @@ def test_the_subset_is_infeasible_and_irreducible(make_inputs, scenario):
     _check_irreducible(p)
 
 
+@pytest.mark.slow
 def test_the_subset_on_the_shipped_data(shipped_inputs, tmp_path):
     """btc-7mt-2027 without the 12.5 Mt Aktau berths: 7 Mt to BTC + 2 Mt to Makhachkala exceed the tankers."""
     user = write_user_scenario(tmp_path / "no_berths.yaml", {"name": "no-berths", "overrides": ["btc-7mt-2027"]})

@@ -168,6 +168,7 @@ def test_economic_duals_use_the_same_convention_as_highs(shipped_inputs):
     assert (sp.usd_per_t.abs() > 0.01).all()
 
 
+@pytest.mark.slow
 def test_sweep_tables_are_byte_identical_with_one_or_two_workers(shipped_inputs, tmp_path):
     from energy_routes.sweep import api as sweep_api
 
