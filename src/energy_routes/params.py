@@ -257,18 +257,26 @@ def acceptance_allowed(basis: DailyBasis, dis: np.ndarray) -> np.ndarray:
     disrupted day once ``lead_time_days`` have passed since the run of disrupted days began (a run
     under way on the horizon's first day, or on 1 January, starts there).
     """
-    acc = basis.accept
+    since = days_since_run_began(basis, dis)
+    allowed = dis[..., None, :] & (since[..., None, :] >= basis.accept.lead_days[:, None])  # (..., Acc, D)
+    return basis.periods.reduce(allowed * basis.accept_daily)
+
+
+def days_since_run_began(basis: DailyBasis, dis: np.ndarray) -> np.ndarray:
+    """(..., D) days since the latest run of disrupted days began (0 on its first day), −1 before any this year.
+
+    A run starts again on 1 January: years are independent LPs (docs/model.md), so a year solved alone
+    (the sweep kernel) and inside the horizon give the same answer. Read on a disrupted day, it is how long
+    the disruption has lasted (acceptance lead times); after the run, how long ago it began (cut_hold).
+    """
     per = basis.periods
-    lead = acc.lead_days
-    D = dis.shape[-1]
-    idx = np.arange(D)
-    # a run of disrupted days starts again on 1 January: years are independent LPs (docs/model.md), so
-    # a year solved alone (the sweep kernel) and inside the horizon give the same answer
+    idx = np.arange(dis.shape[-1])
     new_year = np.asarray(per.days.day_of_year == 1)
-    last_ok = np.maximum.accumulate(np.where(~dis, idx, np.where(new_year, idx - 1, -1)), axis=-1)
-    since = idx - last_ok - 1  # days since the run of disrupted days began (0 on its first day)
-    allowed = dis[..., None, :] & (since[..., None, :] >= lead[:, None])  # (..., Acc, D)
-    return per.reduce(allowed * basis.accept_daily)
+    prev = np.concatenate([np.zeros(dis.shape[:-1] + (1,), bool), dis[..., :-1]], axis=-1)
+    start = dis & (~prev | new_year)  # first day of a run of disrupted days
+    last_start = np.maximum.accumulate(np.where(start, idx, -1), axis=-1)
+    year_first = idx - np.asarray(per.days.day_of_year) + 1
+    return np.where(last_start >= np.maximum(year_first, 0), idx - last_start, -1)
 
 
 #: days after a disruption within which a store may still be away from its working level (docs/model.md §1)
@@ -300,16 +308,7 @@ def hold_periods(basis: DailyBasis, dis: np.ndarray) -> np.ndarray:
     """
     per = basis.periods
     L = basis.hold_days if basis.hold_days is not None else np.zeros(len(basis.network.sources))
-    D = dis.shape[-1]
-    idx = np.arange(D)
-    new_year = np.asarray(per.days.day_of_year == 1)
-    prev = np.concatenate([np.zeros(dis.shape[:-1] + (1,), bool), dis[..., :-1]], axis=-1)
-    start = dis & (~prev | new_year)  # first day of a run of disrupted days
-    last_start = np.maximum.accumulate(np.where(start, idx, -1), axis=-1)  # (..., D)
-    year_first = idx - np.asarray(per.days.day_of_year) + 1
-    since = np.where(last_start >= np.maximum(year_first, 0), idx - last_start, -1)  # days since the run began, -1 = none this year
-    first = np.asarray(per.start)  # first day of each period
-    s = since[..., first]  # (..., P)
+    s = days_since_run_began(basis, dis)[..., np.asarray(per.start)]  # (..., P), at each period's first day
     year_start = np.asarray(per.year_start())
     held = (s[..., None, :] >= 0) & (s[..., None, :] < L[:, None]) & ~year_start  # (..., S, P)
     return held
