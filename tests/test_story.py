@@ -144,3 +144,58 @@ def test_the_reason_is_what_the_disruption_makes_bind_not_a_limit_binding_all_ye
     assert reason(run([chronic, spike]), run([chronic]), 2027, set()) == "BTC is at its schedule in 2027"
     assert reason(run([chronic]), run([chronic]), 2027, set()) == "the shipper limit binds in 2027"
     assert reason(run([chronic, spike]), run([chronic]), 2027, {"btc"}) == "the shipper limit binds in 2027"
+
+
+def test_a_levers_path_is_the_routes_it_changes_and_what_they_pass_through(story_dir):
+    """Builder (builders.py): route ``cheap`` over ``pipe``, route ``spare`` over ``ship`` then ``spur``.
+    wider-spur changes only the spur's capacity, so its path is route spare, both its assets and the
+    source's pair a:spare, and nothing of route cheap; a lever that changes nothing has an empty path."""
+    from energy_routes.load import load_inputs
+    from energy_routes.params import oil_params
+    from energy_routes.scenario import resolve
+    from energy_routes.story import lever_path
+
+    out, _ = story_dir
+    inp = load_inputs(out.parent / "in")
+    plain = oil_params(resolve(inp, "case"))
+    spur = oil_params(resolve(inp, "case", ["wider-spur"]))
+    path = lever_path(plain, spur)
+    assert {"spare", "ship", "spur"} <= path and "cheap" not in path and "pipe" not in path
+    assert {p for p in path if ":" in p} == {f"{s}:spare" for s, r in spur.pairs if r == "spare"}
+    assert lever_path(plain, plain) == set()
+
+
+def test_a_levers_reason_is_what_stops_crude_on_its_own_path():
+    """story.reason with a path, on hand-made binding tables like the demo's (lever: bigger Aktau berths and a
+    Supsa restart while CPC is cut in March). In the lever case the CPC tank farm is full in March (+492 $/t)
+    and held at its working level in February (-486 $/t): weight 978, the largest rise, but not on the lever's
+    path. On the path: the Aktau tanks full (+492, 1 month), the Aktau berths full (+447.8), the tanker fleet
+    (+41.6). A capacity ahead of a full tank is named: the berths, though the tank's value is higher. With a
+    schedule (+492.22) and an acceptance (+482.22) on the path as well, the schedule (value within 1 $/t of
+    the top, and first in KIND_ORDER before the tank)."""
+    from types import SimpleNamespace
+
+    from energy_routes.story import reason
+
+    def run(rows):
+        df = pd.DataFrame(rows, columns=["year", "constraint", "asset_or_route", "mean_usd_per_t", "periods_binding", "what"])
+        return SimpleNamespace(binding=lambda: df)
+
+    chronic = (2027, "source_route_limit", "other:btc", 60.0, 12, "the limit on other fields via BTC binds")
+    lever = [
+        chronic,
+        (2027, "store_level", "cpc_tank_farm", 492.22, 1, "the CPC tank farm is full"),
+        (2027, "store_level", "cpc_tank_farm", -486.1, 1, "the CPC tank farm is at its minimum"),
+        (2027, "store_level", "aktau_tanks", 492.22, 1, "the Aktau tanks are full"),
+        (2027, "asset_capacity", "aktau_berths", 447.8, 1, "Aktau oil berths is full"),
+        (2027, "asset_capacity", "tanker_fleet", 41.6, 1, "the tanker fleet is full"),
+    ]
+    path = {"supsa", "aktau_berths", "tanker_fleet", "aktau_tanks", "kashagan:supsa"}
+    assert reason(run(lever), run([chronic]), 2027, {"cpc_terminal"}) == "the CPC tank farm is full in 2027"  # no path: largest rise
+    assert reason(run(lever), run([chronic]), 2027, {"cpc_terminal"}, path) == "Aktau oil berths is full in 2027"
+    more = lever + [(2027, "route_schedule", "btc", 492.22, 1, "Caspian+BTC is at its planned schedule"),
+                    (2027, "acceptance", "socar_btc", 482.22, 1, "SOCAR accepts no more")]
+    assert reason(run(more), run([chronic]), 2027, {"cpc_terminal"}, path | {"btc", "socar_btc"}) == "Caspian+BTC is at its planned schedule in 2027"
+    # only a full tank on the path: then the tank is the reason
+    tank_only = [chronic, (2027, "store_level", "aktau_tanks", 492.22, 1, "the Aktau tanks are full")]
+    assert reason(run(tank_only), run([chronic]), 2027, set(), path) == "the Aktau tanks are full in 2027"

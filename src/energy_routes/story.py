@@ -32,6 +32,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .errors import InputError, Problem
@@ -220,22 +221,75 @@ def headline(table: pd.DataFrame, event_text: str, years: list[int], why: dict[s
     return text
 
 
-def reason(run, base, year: int, disrupted_targets: set[str]) -> str:
-    """Why a lever's case still loses, in words: of ``run``'s binding constraints in ``year`` not on a
-    disrupted target, the one whose value over the year (|mean $/t| × periods binding) rises most above
-    the base's (a limit that binds all year in the base too, a shipper's monthly allocation say, does not
-    explain what the disruption costs); when none rises, the one of highest value."""
+#: when several constraints on a lever's path bind with the same value, the one named first: a capacity,
+#: schedule or acceptance stops the crude; a full tank is where it backs up behind one
+KIND_ORDER = ("asset_capacity", "route_capacity", "route_schedule", "acceptance", "source_route_limit", "route_limit", "route_share")
 
-    def weights(r):
+
+def lever_path(plain, lever) -> set[str]:
+    """What a lever's crude passes through: the routes whose inputs the lever changes (an asset's capacity on
+    the route, the route's limits, schedule, shippers' allocations or extra acceptance), their assets, the
+    stores at those assets' ends, their acceptors and ``source:route`` pairs, as the names binding
+    constraints carry. ``plain`` and ``lever`` are the :class:`~.params.OilParams` of the disrupted case
+    without and with the lever."""
+    net = lever.network
+    changed_assets = {a for i, a in enumerate(net.assets) if a not in plain.assets or not np.array_equal(lever.caps.asset_cap[i], plain.caps.asset_cap[plain.assets.index(a)])}
+    routes = {r for r, assets in net.route_assets.items() if changed_assets.intersection(assets)}
+    for i, r in enumerate(net.routes):
+        if r not in plain.routes:
+            routes.add(r)
+            continue
+        j = plain.routes.index(r)
+        if not all(np.array_equal(getattr(lever, f)[i], getattr(plain, f)[j]) for f in ("limit_lo", "limit_hi", "share", "schedule")):
+            routes.add(r)
+    plain_pairs = dict(zip(plain.pairs, plain.pair_cap))
+    routes |= {r for (s, r), cap in zip(lever.pairs, lever.pair_cap) if (s, r) not in plain_pairs or not np.array_equal(cap, plain_pairs[(s, r)])}
+    assets = {a for r in routes for a in net.route_assets.get(r, ())}
+    nodes = {n for arc in net.arcs if arc.asset in assets for n in (arc.src, arc.dst)}
+    acceptors = {g for g, covered in zip(lever.accept.acceptors, lever.accept.routes) if routes.intersection(covered)}
+    return routes | assets | acceptors | {k.store for k in net.stores if k.node in nodes} | {f"{s}:{r}" for s, r in net.pairs if r in routes}
+
+
+def reason(run, base, year: int, disrupted_targets: set[str], path: set[str] | None = None) -> str:
+    """Why a lever's case still loses, in words.
+
+    Of ``run``'s binding constraints in ``year`` not on a disrupted target, the value of each over the year
+    is |mean $/t| × periods binding, and what counts is its rise above the base's (a limit that binds all year
+    in the base too, a shipper's monthly allocation say, does not explain what the disruption costs). With
+    the lever's ``path`` (:func:`lever_path`), the answer is what on that path stops more crude: of its
+    constraints that bind with a positive value (more of it would earn money), a capacity, schedule,
+    acceptance or limit (:data:`KIND_ORDER`) before a full tank, which is where crude backs up behind one;
+    among those, the one whose value rises most (within 1 $/t, the first in :data:`KIND_ORDER`). Without a path, or when nothing on it binds, the constraint anywhere
+    whose value rises most; when none rises, the one of highest value."""
+
+    def weights(r, positive: bool = False):
         b = r.binding()
         b = b[(b.year == year) & ~b.asset_or_route.isin(disrupted_targets)]
+        if positive:
+            b = b[b.mean_usd_per_t > 0]
         return b, (b.mean_usd_per_t.abs() * b.periods_binding).groupby([b.constraint, b.asset_or_route]).sum()
 
-    b, w = weights(run)
-    if b.empty:
-        return ""
-    rise = w.sub(weights(base)[1], fill_value=0.0).reindex(w.index)
-    constraint, target = rise.idxmax() if (rise > 0).any() else w.idxmax()
+    def rise(positive: bool):
+        b, w = weights(run, positive)
+        return b, w.sub(weights(base, positive)[1], fill_value=0.0).reindex(w.index)
+
+    b, up = rise(True)
+    pick = None
+    if path and len(up):
+        on = up[[t in path for _, t in up.index] & (up > 0).to_numpy()]
+        rank = {k: i for i, k in enumerate(KIND_ORDER)}
+        stops = on[[c in rank for c, _ in on.index]]
+        on = stops if len(stops) else on  # a full tank only when nothing ahead of it binds
+        if len(on):
+            near = [key for key, v in on.items() if v >= float(on.max()) - 1.0]
+            pick = min(near, key=lambda key: (rank.get(key[0], len(rank)), -float(on[key]), key))
+    if pick is None:
+        b, w = weights(run)
+        if b.empty:
+            return ""
+        r = w.sub(weights(base)[1], fill_value=0.0).reindex(w.index)
+        pick = r.idxmax() if (r > 0).any() else w.idxmax()
+    constraint, target = pick
     row = b[(b.constraint == constraint) & (b.asset_or_route == target)].iloc[0]
     what = row["what"] if "what" in b.columns and isinstance(row.get("what"), str) else f"{constraint} on {target} binds"
     return f"{what} in {year}"
@@ -307,7 +361,14 @@ def build(folder: Path, solved: list[tuple[Case, object]], inputs_dir: Path, req
     tables = {f"story_{k}": v for k, v in cmp.compare_runs(*runs).items()}
     head = headline_table(runs, roles, years, [c.lever for c, _ in solved])
     targets = {e.target for e in story_events}
-    why = {row.run: reason(runs[i], runs[0], fc.year, targets) for i, row in enumerate(head.itertuples()) if row.role == "lever"}
+    from .params import oil_params
+
+    plain = oil_params(dis_sc)
+    why = {
+        row.run: reason(runs[i], runs[0], fc.year, targets, lever_path(plain, oil_params(solved[i][1].scenario)))
+        for i, row in enumerate(head.itertuples())
+        if row.role == "lever"
+    }
     text = headline(head, event_text, years, why)
     tables = {"story_headline": head, **tables}
     return Story(runs, roles, tables, text, years, event_text)
