@@ -288,7 +288,8 @@ class CompiledLP:
         self._dual = self._activity = None  # read from the solution when first asked for (a sweep asks for neither)
         if optimal:
             self._solution = sol = self.highs.getSolution()  # a copy: later changes to the LP leave it as it is
-            self._primal = np.asarray(sol.col_value, dtype=float)
+            col = sol.col_value  # a list (highspy converts the vector on each access)
+            self._primal = np.fromiter(col, dtype=float, count=len(col))
             objective = float(info.objective_function_value)
         else:
             self._solution = self._primal = None

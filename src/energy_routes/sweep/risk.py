@@ -92,12 +92,18 @@ def make_worker(job: Job):
         outs: dict[int, object] = {}
         for (lever, year), idx in groups.items():
             outs.update(zip(idx, kernel(lever, year).solve_many([draws[i] for i in idx])))
+        metrics: dict[tuple, dict] = {}  # a draw without events, or a repeat, has an outcome (object) seen in this chunk
         for i, rec in enumerate(chunk):
             year = int(rec["year"])
             k = kernel(rec["lever"], year)
             events = draws[i]
             out = outs.get(i, k.baseline)
-            row = {"case_id": rec["case_id"], "lever": rec["lever"], "draw": int(rec["draw"]), "year": year, "n_events": len(events), **case_metrics(k, out, {e.target for e in events})}
+            hit = frozenset(e.target for e in events)
+            key = (id(k), id(out), hit)  # both objects live until the chunk is done
+            m = metrics.get(key)
+            if m is None:
+                m = metrics[key] = case_metrics(k, out, hit)
+            row = {"case_id": rec["case_id"], "lever": rec["lever"], "draw": int(rec["draw"]), "year": year, "n_events": len(events), **m}
             cases.append(row)
             if out.optimal:
                 arr = year_arrays(k, out)
