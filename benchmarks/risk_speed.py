@@ -76,6 +76,7 @@ def main() -> None:
         compileall.compile_dir(src / "energy_routes", quiet=1)
     print(f"machine: {os.cpu_count()} cores; this checkout: {SRC}" + (f"; other: {args.against}" if args.against else ""))
     walls: dict[str, list[float]] = {label: [] for label, _ in trees}
+    best: dict[str, tuple[float, dict]] = {}
     rounds = max(1, args.repeat) if args.against else 1
     with tempfile.TemporaryDirectory() as tmp:
         for r in range(rounds):
@@ -83,14 +84,16 @@ def main() -> None:
                 load = os.getloadavg()[0]
                 wall, m = run_cli(src, args, Path(tmp) / f"risk-{label}-{r}")
                 walls[label].append(wall)
+                if label not in best or wall < best[label][0]:
+                    best[label] = (wall, m)
                 print(f"  round {r + 1} {label:5s}: wall {wall:5.1f} s ({stages(m)}), load average {load:.1f} before, {os.getloadavg()[0]:.1f} after")
+    wall, m = best["this"]
     n = m["cases"]
     print(f"risk {args.scenario} {' '.join('+' + o for o in args.override)}: {n} draws ({args.draws} x {1 + len(args.lever)} variants), {args.workers} workers")
-    wall = min(walls["this"])
     target = 90 if "daily" in args.override else 15
     verdict = "n/a (not 10,000 draws)" if n != 10000 else "met" if wall < target else "NOT met"
     print(f"  wall time, start-up included: {wall:6.1f} s (best of {len(walls['this'])})   (target < {target} s for 10,000 draws: {verdict})")
-    print("  stages: " + stages(m))
+    print("  stages of that run: " + stages(m))
     print(f"  throughput: {n / m['timings_seconds']['cases']:,.0f} draws/s in the solve stage")
     if args.against:
         pairs = [t / o for o, t in zip(walls["other"], walls["this"])]
@@ -103,6 +106,9 @@ def main() -> None:
         ref_cpu, ours = reference_seconds_per_draw(args.scenario, args.override, args.ref_draws, args.repeat, time.process_time)
         print(f"  CPU time in one process, the same {args.ref_draws} draws, best of {args.repeat} alternating rounds: reference {ref_cpu * 1e3:.2f} ms per draw, "
               f"risk's worker {ours * 1e3:.2f} ms (sampling, bounds, kernel, table rows) = {ours / ref_cpu:.2f}x (what the load disturbs least; the line above assumes 2 free cores)")
+        ideal = ours * n / args.workers
+        print(f"  parallel overhead: cases stage {m['timings_seconds']['cases']:.1f} s against the worker's CPU per draw x draws / workers = {ideal:.1f} s: "
+              f"{m['timings_seconds']['cases'] / ideal:.2f}x (the rest: each worker building its year kernels, the driver writing chunks, the last chunk's wait, other load)")
 
 
 def reference_seconds_per_draw(scenario: str, overrides: list[str], draws: int, repeat: int = 1, clock=time.perf_counter) -> tuple[float, float]:
