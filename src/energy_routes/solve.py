@@ -288,8 +288,7 @@ class CompiledLP:
         self._dual = self._activity = None  # read from the solution when first asked for (a sweep asks for neither)
         if optimal:
             self._solution = sol = self.highs.getSolution()  # a copy: later changes to the LP leave it as it is
-            col = sol.col_value  # a list (highspy converts the vector on each access)
-            self._primal = np.fromiter(col, dtype=float, count=len(col))
+            self._primal = np.asarray(sol.col_value, dtype=float)
             objective = float(info.objective_function_value)
         else:
             self._solution = self._primal = None

@@ -94,20 +94,6 @@ def largest_by_code(code: np.ndarray, value: np.ndarray, n: int) -> np.ndarray:
     return best
 
 
-def _stack_rows(rev: sp.csr_matrix, shut: sp.csr_matrix, route: sp.csr_matrix) -> sp.csr_matrix:
-    """``[[rev, 0], [0, shut], [0, route]]`` as one CSR matrix, each row's entries in the order of its block's
-    row (so ``_stack_rows(...) @ concat(v, x)`` holds, bit for bit, ``rev @ v``, ``shut @ x``, ``route @ x``:
-    the same sums in the same order)."""
-    n = rev.shape[1]
-    parts = [(rev, 0), (shut, n), (route, n)]
-    indptr = [np.zeros(1, np.int64)]
-    for m, _ in parts:
-        indptr.append(indptr[-1][-1] + m.indptr[1:].astype(np.int64))
-    indices = np.concatenate([m.indices.astype(np.int64) + off for m, off in parts])
-    data = np.concatenate([m.data for m, _ in parts])
-    return sp.csr_matrix((data, indices, np.concatenate(indptr)), shape=(sum(m.shape[0] for m, _ in parts), 2 * n))
-
-
 def _failed(status: str, n_years: int, n_route_years: int, iters: int = 0, secs: float = 0.0) -> Outcome:
     nan_y = np.full(n_years, math.nan)
     return Outcome(status, False, math.nan, math.nan, nan_y, np.full(n_route_years, math.nan), nan_y, [], iters, secs)
@@ -171,7 +157,6 @@ class OilKernel:
             rev_cols.append(cc)
         rr, cc = np.concatenate(rev_rows), np.concatenate(rev_cols)
         self._G_year = sp.csr_matrix((np.full(len(cc), 1e-3), (rr, cc)), shape=(len(years), ncol))  # exports and flows by year, k$ -> M$
-        self._G_all = _stack_rows(self._G_year, self._G_shut, self._G_route)  # over (econ · x, x): one product per solve
         self._penalty = p.penalty
 
         # binding-constraint labels of the reported families: (label, year position) per row
@@ -400,26 +385,24 @@ class OilKernel:
         econ = self._econ if econ is None else econ
         penalty = self._penalty if penalty is None else penalty
         x = lp.primal
-        ny = len(self.years)
-        # netback (sale value less tariffs) by year in M$ over econ · x; shut-in by year and route volumes over x
-        g = self._G_all @ np.concatenate((econ * x, x))
-        rev_y, shut_y, route = g[:ny], g[ny : 2 * ny], g[2 * ny :]
-        duals = lp.duals_for_costs(econ)[self._bind_rows] * DUAL_TO_USD_PER_T
+        rev_y = self._G_year @ (econ * x)  # netback (sale value less tariffs) by year, M$
+        shut_y = self._G_shut @ x
+        y = lp.duals_for_costs(econ) * DUAL_TO_USD_PER_T
+        duals = y[self._bind_rows]
         hit = np.abs(duals) > BINDING_USD_PER_T
         binding: list[tuple[str, int, float]] = []
         if hit.any():
             best = largest_by_code(self._bind_code[hit], duals[hit], len(self._bind_keys))
             nz = np.flatnonzero(best)
             order = nz[np.argsort(-np.abs(best[nz]), kind="stable")]  # largest first; ties in label order
-            keys = self._bind_keys
-            binding = [(*keys[k], v) for k, v in zip(order.tolist(), best[order].tolist())]
+            binding = [(self._bind_keys[k][0], self._bind_keys[k][1], float(best[k])) for k in order]
         return Outcome(
             sol.status,
             True,
             float(rev_y.sum() - penalty * shut_y.sum()),
             float(rev_y.sum()),
             shut_y,
-            route,
+            self._G_route @ x,
             rev_y,
             binding,
             sol.iterations,
