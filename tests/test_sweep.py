@@ -23,7 +23,7 @@ from energy_routes.errors import SolveError
 from energy_routes.load import load_inputs
 from energy_routes.scenario import resolve
 from energy_routes.sweep import api as sweep_api
-from energy_routes.sweep.engine import Interrupted
+from energy_routes.sweep.engine import Interrupted, chunks_of
 from energy_routes.sweep.kernel import CaseEvent, OilKernel
 
 KT_PER_DAY_20 = 20000 / 365
@@ -162,6 +162,21 @@ def test_cases_the_base_vertex_still_solves_equal_fresh_solves(shipped_inputs, t
 
 
 # --------------------------------------------------------------------------- workers, Dask, store, resume
+
+
+def test_chunks_cover_every_case_once_in_order_large_first():
+    """Guided chunks: a quarter of each worker's share of what is left, between 24 and 512 cases."""
+    recs = list(range(10_000))
+    sizes = [len(c) for c in chunks_of(recs, 2)]
+    assert [r for c in chunks_of(recs, 2) for r in c] == recs
+    # 10,000 / (2 workers × 4) = 1,250 -> capped at 512; that holds while more than 512 × 8 = 4,096 are left:
+    # 512 × 12 = 6,144 given out, 3,856 left, so the 13th is ceil(3,856 / 8) = 482
+    assert sizes[:13] == [512] * 12 + [482]
+    assert all(a >= b for a, b in zip(sizes, sizes[1:]))
+    assert min(sizes[:-1]) == 24 and sizes[-1] <= 24  # at most 24 cases left to one worker at the end
+    # one process: nothing to balance, ceil(10,000 / 8) = 1,250 capped at 256: 39 chunks of 256 and one of 16
+    assert [len(c) for c in chunks_of(recs, 1)] == [256] * 39 + [16]
+    assert [len(c) for c in chunks_of(recs, 2, size=3000)] == [3000, 3000, 3000, 1000]
 
 
 def _grid(inputs_dir, out, **kw):

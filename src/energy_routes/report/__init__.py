@@ -15,6 +15,15 @@ Modules, one job each:
 
 from __future__ import annotations
 
-from .build import REPORT, WORKBOOK, build_report, report_files
-
 __all__ = ["REPORT", "WORKBOOK", "build_report", "report_files"]
+
+
+def __getattr__(name: str):
+    """``build``'s names, imported on first use: a module that needs one piece (``workbook`` for a sweep's
+    tables.xlsx, ``exceedance`` for a risk sweep's charts) does not pay for plotly and matplotlib through
+    ``build`` (about a second of a risk sweep's finish)."""
+    if name in __all__:
+        from . import build
+
+        return getattr(build, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

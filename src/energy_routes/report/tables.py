@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from . import power as report_power
 from .rundata import RunData
 
 #: column -> (header with unit, format kind)
@@ -175,6 +174,8 @@ def settings_table(data: RunData) -> pd.DataFrame:
         rows.append(("shut-in penalty ($/t)", f"{sc['shut_in_penalty_usd_per_t']:g}"))
     pw = sc.get("power") or {}
     if pw:
+        from . import power as report_power  # here, not at the top: a sweep's workbook needs no plotly nor matplotlib
+
         rows.append(("power block", report_power.power_setting_text(pw)))
     for i, lim in enumerate(sc.get("route_limits") or []):
         rows.append((f"route limit {i + 1}", _limit_text(lim)))
@@ -303,6 +304,7 @@ def route_month_pivot(data: RunData) -> Sheet:
 def deliverable_sheets(data: RunData) -> list[Sheet]:
     """Every table of the workbook, in order; the HTML report shows the same tables (ids shown as display names)."""
     from ..show import TABLES as INPUT_TABLES
+    from . import power as report_power  # here, not at the top: a sweep's workbook needs no plotly nor matplotlib
 
     t = data.tables
     sheets = [

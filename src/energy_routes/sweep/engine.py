@@ -104,11 +104,37 @@ def run_chunk(job: Job, chunk: list[dict]) -> dict[str, pd.DataFrame]:
     return solve(chunk)
 
 
+#: the job of a local pool's worker, handed over once when the worker starts (not pickled with every chunk)
+_POOL_JOB: list[Job] = []
+
+
+def _run_pool_chunk(chunk: list[dict]) -> dict[str, pd.DataFrame]:  # pragma: no cover - runs in the worker processes
+    return run_chunk(_POOL_JOB[0], chunk)
+
+
+#: chunk sizes of :func:`chunks_of` (cases): the first ones large (fewer results for the driver to write while
+#: the workers compute), then shrinking so that the workers finish together (the last chunk is the one a
+#: worker may wait for alone)
+CHUNK_MAX, CHUNK_MIN = 512, 24
+
+
 def chunks_of(records: list[dict], workers: int, size: int | None = None) -> list[list[dict]]:
-    """Chunks small enough for a smooth progress bar and a small loss on a kill, big enough to amortise overhead."""
-    if size is None:
-        size = max(1, min(256, math.ceil(len(records) / max(1, workers * 8))))
-    return [records[i : i + size] for i in range(0, len(records), size)]
+    """Chunks small enough for a smooth progress bar and a small loss on a kill, big enough to amortise overhead.
+
+    Without ``size`` and with several workers: a quarter of each worker's share of the cases not yet given out, between
+    :data:`CHUNK_MIN` and :data:`CHUNK_MAX` (guided scheduling: large chunks first, small ones last, so
+    no worker is left alone with a large one at the end). Which chunk a case is in changes none of its
+    numbers (every case starts from its scenario's basis)."""
+    if size is None and workers <= 1:  # one process: nothing to balance
+        size = max(1, min(256, math.ceil(len(records) / 8)))
+    if size is not None:
+        return [records[i : i + size] for i in range(0, len(records), size)]
+    out, i, n = [], 0, len(records)
+    while i < n:
+        step = max(CHUNK_MIN, min(CHUNK_MAX, math.ceil((n - i) / max(1, workers * 4))))
+        out.append(records[i : i + step])
+        i += step
+    return out
 
 
 def note(text: str) -> None:
@@ -247,27 +273,28 @@ def _die_with_parent(parent: int) -> None:  # pragma: no cover - runs in the wor
     threading.Thread(target=watch, name="watch-parent", daemon=True).start()
 
 
-def _init_worker(parent: int) -> None:  # pragma: no cover - runs in the worker processes
+def _init_worker(parent: int, job: Job) -> None:  # pragma: no cover - runs in the worker processes
     # the driver handles Ctrl-C and shuts the pool down; workers just stop, and never outlive it
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent(parent)
+    _POOL_JOB[:] = [job]  # a forked worker inherits it (nothing pickled); elsewhere it is pickled once per worker
 
 
 def _run_pool(job: Job, chunks: list[list[dict]], workers: int, collect) -> None:
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
-    ex = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(os.getpid(),))
+    ex = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(os.getpid(), job))
     try:
         pending = set()
         it = iter(chunks)
         # keep a bounded number of chunks in flight so Ctrl-C stops quickly
         for chunk in _take(it, workers * 3):
-            pending.add(ex.submit(run_chunk, job, chunk))
+            pending.add(ex.submit(_run_pool_chunk, chunk))
         while pending:
             finished, pending = wait(pending, return_when=FIRST_COMPLETED)
             for fut in finished:
                 collect(fut.result())
                 for chunk in _take(it, 1):
-                    pending.add(ex.submit(run_chunk, job, chunk))
+                    pending.add(ex.submit(_run_pool_chunk, chunk))
     except BaseException:
         procs = list((getattr(ex, "_processes", None) or {}).values())
         ex.shutdown(wait=False, cancel_futures=True)

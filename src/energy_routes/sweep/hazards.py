@@ -125,13 +125,35 @@ def load_hazards(folder: Path, targets: set[str]) -> tuple[list[Hazard], dict[st
     return hazards, hashes
 
 
-def draw_events(hazards: list[Hazard], seed: int, draw: int, start: pd.Timestamp, end: pd.Timestamp) -> list[CaseEvent]:
-    """The events starting in [start, end] in one Monte Carlo draw; reproducible from (seed, draw) alone."""
-    rng = np.random.default_rng([seed, draw])
+#: ISO labels of consecutive days from a first day (draw_events names an event's days from it instead of
+#: converting each date: the labels are those of ``numpy.datetime64(day, "D")``)
+_DAY_LABELS: dict[tuple[np.datetime64, int], list[str]] = {}
+
+
+def _day_labels(first: np.datetime64, n: int) -> list[str]:
+    key = (first, n)
+    labels = _DAY_LABELS.get(key)
+    if labels is None:
+        if len(_DAY_LABELS) > 64:
+            _DAY_LABELS.clear()
+        labels = _DAY_LABELS[key] = (first + np.arange(n)).astype(str).tolist()
+    return labels
+
+
+def draw_window(start: pd.Timestamp, end: pd.Timestamp) -> tuple[np.datetime64, int]:
     first = np.datetime64(start.date(), "D")
-    n_days = int((np.datetime64(end.date(), "D") - first).astype(int)) + 1
+    return first, int((np.datetime64(end.date(), "D") - first).astype(int)) + 1
+
+
+def draw_events(hazards: list[Hazard], seed: int, draw: int, start: pd.Timestamp, end: pd.Timestamp, window: tuple | None = None) -> list[CaseEvent]:
+    """The events starting in [start, end] in one Monte Carlo draw; reproducible from (seed, draw) alone.
+
+    ``window``: ``draw_window(start, end)`` when the caller has it already (many draws share one)."""
+    rng = np.random.default_rng([seed, draw])
+    first, n_days = window or draw_window(start, end)
     years = n_days / 365.25
     events: list[CaseEvent] = []
+    labels = None
     for hz in hazards:
         n = rng.poisson(hz.rate * years)
         if n == 0:
@@ -141,8 +163,9 @@ def draw_events(hazards: list[Hazard], seed: int, draw: int, start: pd.Timestamp
         lengths = np.maximum(1, np.rint(lengths)).astype(int)
         # = rng.choice(hz.remaining, size=n, p=hz.probability), the same draws without its checks
         sev = hz.remaining[hz.cdf.searchsorted(rng.random(n), side="right")]
-        starts = first + offsets
-        ends = starts + (lengths - 1)
-        for s, e, r in zip(starts.astype(str), ends.astype(str), sev):
-            events.append(CaseEvent(hz.target, str(s), str(e), float(r), 0))
+        if labels is None:  # an event ends at most max_days - 1 days after the window's last day
+            labels = _day_labels(first, n_days + int(max(h.max_days for h in hazards)) + 1)
+        ends = offsets + (lengths - 1)
+        for s, e, r in zip(offsets.tolist(), ends.tolist(), sev.tolist()):
+            events.append(CaseEvent(hz.target, labels[s], labels[e], r, 0))
     return events

@@ -37,12 +37,11 @@ import scipy.sparse as sp
 
 from ..events import event_losses
 from ..extract import BINDING_TOL, column_costs
-from ..model import build_oil_model
+from ..model import build_oil_model, compile_oil_model
 from ..model.oil import DUAL_TO_USD_PER_T
 from ..model.registry import CONS, REPORTED, batch_bounds, model_spec
 from ..params import capacities, daily_basis, oil_params
 from ..scenario import Scenario
-from ..solve import CompiledLP
 from .vertex import BaseVertex
 
 #: a dual below this (in $/t) is treated as zero when naming binding constraints
@@ -113,7 +112,9 @@ class OilKernel:
             raise ValueError(f"not an oil asset, asset/unit, route or source: {', '.join(sorted(unknown))}")
         self.params = p
         self.spec = spec = model_spec(p)
-        self.lp = lp = CompiledLP(build_oil_model(spec))
+        # the same LP as CompiledLP(model), column for column and row for row (tests/test_oil_matrix.py),
+        # loaded from the arrays it is built from instead of through Pyomo's compiler
+        self.lp = lp = compile_oil_model(build_oil_model(spec))
         self.base_loss = event_losses(scenario.settings.events, b.periods.days)
         self._day0 = b.periods.days.values[0].astype("datetime64[D]")
         self._ndays = len(b.periods.days)

@@ -23,7 +23,7 @@ import pandas as pd
 
 from .cases import case_metrics, year_arrays
 from .engine import Job
-from .hazards import draw_events
+from .hazards import draw_events, draw_window
 from .kernel import YearKernels
 
 NO_LEVER = "none"
@@ -54,14 +54,14 @@ def year_window(hazards, year: int, horizon_start: pd.Timestamp, horizon_end: pd
 def events_for_draw(hazards, seed: int, draw: int, year: int, horizon_start: pd.Timestamp, horizon_end: pd.Timestamp, cache: dict | None = None) -> list:
     """The events of one draw, clipped to its year (the LP is separable by year, so nothing outside it matters)."""
     if cache is not None and year in cache:
-        w0, w1, a, b = cache[year]
+        w0, w1, a, b, window = cache[year]
     else:
         w0, w1, first, last = year_window(hazards, year, horizon_start, horizon_end)
-        a, b = str(first.date()), str(last.date())
+        a, b, window = str(first.date()), str(last.date()), draw_window(w0, w1)
         if cache is not None:
-            cache[year] = (w0, w1, a, b)
+            cache[year] = (w0, w1, a, b, window)
     out = []
-    for e in draw_events(hazards, seed, draw, w0, w1):
+    for e in draw_events(hazards, seed, draw, w0, w1, window):
         if e.end >= a and e.start <= b:
             out.append(e._replace(start=max(e.start, a), end=min(e.end, b)))
     return out
@@ -92,12 +92,18 @@ def make_worker(job: Job):
         outs: dict[int, object] = {}
         for (lever, year), idx in groups.items():
             outs.update(zip(idx, kernel(lever, year).solve_many([draws[i] for i in idx])))
+        metrics: dict[tuple, dict] = {}  # a draw without events, or a repeat, has an outcome (object) seen in this chunk
         for i, rec in enumerate(chunk):
             year = int(rec["year"])
             k = kernel(rec["lever"], year)
             events = draws[i]
             out = outs.get(i, k.baseline)
-            row = {"case_id": rec["case_id"], "lever": rec["lever"], "draw": int(rec["draw"]), "year": year, "n_events": len(events), **case_metrics(k, out, {e.target for e in events})}
+            hit = frozenset(e.target for e in events)
+            key = (id(k), id(out), hit)  # both objects live until the chunk is done
+            m = metrics.get(key)
+            if m is None:
+                m = metrics[key] = case_metrics(k, out, hit)
+            row = {"case_id": rec["case_id"], "lever": rec["lever"], "draw": int(rec["draw"]), "year": year, "n_events": len(events), **m}
             cases.append(row)
             if out.optimal:
                 arr = year_arrays(k, out)
