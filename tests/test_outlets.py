@@ -348,3 +348,32 @@ def test_moorings_out_names_the_cpc_terminal_units(shipped_inputs):
     assert mooring_targets(["2", "1,3"], sc) == ["cpc_terminal/spm2", "cpc_terminal/spm1+cpc_terminal/spm3"]
     with pytest.raises(InputError, match="mooring 4 is not one of 1..3"):
         mooring_targets(["4"], sc)
+
+
+def test_the_sweep_kernel_moves_the_displaced_rows_itself(make_inputs):
+    """The displaced rows change with each case's windows and route capacities (changes_with); the kernel takes their
+    bounds from the registry and the no-event plan from the scenario's own optimum (no events) or from one solve of
+    the scenario without its events. Either way a case re-solved warm equals a fresh solve of the same events, and
+    the hand values of the two cases above come back (extra 0 with pipe at half; 55.205 kt with pipe at 15 %)."""
+    from energy_routes.load import load_inputs
+    from energy_routes.scenario import resolve
+    from energy_routes.sweep.kernel import CaseEvent, OilKernel
+
+    t = _displaced_tables()
+    quiet = make_inputs(t, {}, name="quiet")
+    k = OilKernel(resolve(load_inputs(quiet), "case"), targets={"pipe"})
+    # the scenario's own events: a stop of 'link' (dear) in June, which opens nothing in March
+    own = make_inputs(t, {"events": [ev("link", "2023-06-10", "2023-06-12", 0.0, "june")]}, name="own")
+    k_own = OilKernel(resolve(load_inputs(own), "case"), targets={"pipe"})
+    for kern, folder, extra_events in ((k, quiet, []), (k_own, own, [ev("link", "2023-06-10", "2023-06-12", 0.0, "june")])):
+        for rem, i in ((0.5, 0), (0.15, 1)):
+            got = kern.solve_events([CaseEvent("pipe", "2023-03-01", "2023-03-31", rem)])
+            fresh = run_scenario(make_inputs(t, {"events": extra_events + [ev("pipe", "2023-03-01", "2023-03-31", rem, "cut")]}, name=f"f{rem}{len(extra_events)}"), "case", power=False)
+            assert got.optimal
+            assert got.objective_musd == pytest.approx(fresh.objective_musd, rel=1e-9, abs=1e-9)
+            assert float(got.shut_in_mt.sum()) == pytest.approx(fresh.tables["shut_in_monthly"].shut_in_kt.sum() / 1000, abs=1e-9)
+            dear = got.route_mt[kern.route_year.index(("dear", 2023))] * 1000
+            # dear: 1 kt/day scheduled all year (365 kt) plus March's extra: 0 (nothing displaced) or 55.205 kt. The
+            # June stop of link leaves it 27 days of 50 Mt/yr (3,699 kt), far above June's 30 kt of schedule, and is
+            # shorter than the acceptor's 10-day lead: no change
+            assert dear == pytest.approx(365.0 + (0.0, 310.0 - 3000.0 * 31 / 365)[i], abs=1e-6)
