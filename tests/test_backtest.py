@@ -62,7 +62,7 @@ def test_every_claimed_comparison_holds(bt):
 
 def test_the_march_2022_storm_shut_in_is_inside_the_reported_range(bt):
     """B1, 23 Mar - 22 Apr 2022 (reported shut-in 0-1.5 Mt). At monthly resolution the storm takes no CPC volume:
-    the CPC tank farm and the other months' terminal room carry April's 51 kt shortfall (cpc_lost 0), so it
+    the CPC tank farm and the other months' terminal room carry April's 50 kt shortfall (cpc_lost 0), so it
     displaces no crude, and the acceptors' extra, open on its disrupted days, may take none (docs/model.md
     "displaced crude"). Its own shut-in is therefore 0 (LP tolerance), the lower end of the reported range; before
     the rule the other fields' 8.5 kt/month surplus took Transneft's extra and the storm 'saved' 0.025 Mt."""

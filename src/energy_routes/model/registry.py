@@ -219,16 +219,17 @@ VARIABLES: tuple[VarFamily, ...] = (
         tie_break=True,
     ),
     VarFamily(
-        "d", ("route", "period"), "kt",
-        "crude an outage displaced from route r in period t, as credited to extra acceptance (displaced_route, displaced_cap; free)",
+        "s", ("route", "period"), "kt",
+        "the part of route r's capacity shortfall below its no-event plan in period t not credited as displaced crude "
+        "(c[r,t] − s[r,t] is the credit d[r,t]; displaced_route, displaced)",
         lambda p: _keys_by_period(Layout(p).served, list(p.periods.labels)),
-        lambda p, lay: (np.full(len(lay.served) * lay.P, -INF), np.full(len(lay.served) * lay.P, INF)),
+        _nonneg(lambda p: len(Layout(p).served)),
         _zero_cost,
     ),
     VarFamily(
         "credit", ("period",), "kt",
-        "at most the crude displaced in the displacement window up to t less the extra accepted (displaced_start, displaced); "
-        "≥ 0 where the window ends (displaced_end); free",
+        "displaced crude of the displacement window up to t not taken by extra acceptance (at most; displaced); 0 outside windows "
+        "and where a window ends (displaced_end)",
         lambda p: [(lab,) for lab in p.periods.labels],
         lambda p, lay: (np.full(lay.P, -INF), np.full(lay.P, INF)),
         _zero_cost,
@@ -567,61 +568,59 @@ def _in_window(p) -> np.ndarray:
     return np.asarray(p.caps.window) > 0  # (..., P)
 
 
-def _need_plan(p):
+def _plan_and_short(p, lay) -> tuple[np.ndarray, np.ndarray]:
+    """(P[r,t], c[r,t]) for the served routes: the no-event plan and max(0, P − cap) (what the outage took off it), kt."""
     if p.plan is None:
         raise ValueError("the displaced rows need the no-event plan (energy_routes.model.plan.planned_params)")
-    return np.asarray(p.plan, float)
-
-
-def _served_idx(p, lay) -> list[int]:
-    return [lay.route[r] for r in lay.served]
+    idx = [lay.route[r] for r in lay.served]
+    plan = np.asarray(p.plan, float)[idx]
+    with np.errstate(invalid="ignore"):  # an infeasible scenario's plan is +inf (model.plan): inf − inf
+        short = np.nan_to_num(np.maximum(0.0, plan - np.asarray(p.caps.route_cap)[..., idx, :]), nan=INF)
+    return plan, short
 
 
 def _dsp_route_terms(p, lay):
-    """d[r,t] + Σ_s x[s,r,t] − e[r,t] (e on scheduled routes)."""
+    """−s[r,t] + Σ_s x[s,r,t] − e[r,t] (e on scheduled routes)."""
     row = {r: i for i, r in enumerate(lay.served)}
-    d = [(i, i, 1.0) for i in range(len(lay.served))]
+    sv = [(i, i, -1.0) for i in range(len(lay.served))]
     x = [(row[r], lay.pair[(s, r)], 1.0) for s, r in p.network.pairs]
     e = [(row[r], lay.sched[r], -1.0) for r in lay.scheduled]
-    return [_terms("d", d, lay.P), _terms("x", x, lay.P), _terms("e", e, lay.P)]
+    return [_terms("s", sv, lay.P), _terms("x", x, lay.P), _terms("e", e, lay.P)]
 
 
 def _dsp_route_bounds(p, lay):
-    """≤ P[r,t] (the no-event plan's volume on r) in a displacement window; free elsewhere."""
+    """≤ P[r,t] − c[r,t] in a displacement window (the credit d = c − s is at most what r carries below its plan,
+    extra excluded); free elsewhere."""
     win = _in_window(p)[..., None, :]  # (..., 1, P)
     shape = win.shape[:-2] + (len(lay.served), lay.P)
     if not win.any():
         return _flat(np.full(shape, -INF)), _flat(np.full(shape, INF))
-    plan = _need_plan(p)[_served_idx(p, lay)]
-    return _flat(np.full(shape, -INF)), _flat(np.where(win, plan, INF))
+    plan, short = _plan_and_short(p, lay)
+    with np.errstate(invalid="ignore"):
+        rhs = np.nan_to_num(plan - short, nan=INF)
+    return _flat(np.full(shape, -INF)), _flat(np.where(win, rhs, INF))
 
 
-def _dsp_cap_bounds(p, lay):
-    """≤ max(0, P[r,t] − cap[r,t]) in a displacement window (what the outage took off the route's plan); free elsewhere."""
-    win = _in_window(p)[..., None, :]
-    shape = win.shape[:-2] + (len(lay.served), lay.P)
+def _credit_terms(p, lay):
+    """credit[t] − credit[t−1] (not in a year's first period) + Σ_r s[r,t] + Σ_r e[r,t]."""
+    P = lay.P
+    t = lay.t
+    back = t[~lay.year_start]
+    ns, ne = len(lay.served), len(lay.scheduled)
+    return [
+        Terms("credit", np.concatenate([t, back]).astype(np.int64), np.concatenate([t, back - 1]).astype(np.int64), np.concatenate([np.ones(P), -np.ones(len(back))])),
+        Terms("s", np.tile(t, ns).astype(np.int64), np.arange(ns * P, dtype=np.int64), np.ones(ns * P)),
+        Terms("e", np.tile(t, ne).astype(np.int64), np.arange(ne * P, dtype=np.int64), np.ones(ne * P)),
+    ]
+
+
+def _credit_bounds(p, lay):
+    """≤ Σ_r c[r,t] in a displacement window; free elsewhere."""
+    win = _in_window(p)
     if not win.any():
-        return _flat(np.full(shape, -INF)), _flat(np.full(shape, INF))
-    idx = _served_idx(p, lay)
-    short = np.maximum(0.0, _need_plan(p)[idx] - np.asarray(p.caps.route_cap)[..., idx, :])
-    return _flat(np.full(shape, -INF)), _flat(np.where(win, short, INF))
-
-
-def _credit_terms(prev: bool):
-    """credit[t] (− credit[t−1], not in a year's first period, when ``prev``) − Σ_r d[r,t] + Σ_r e[r,t]."""
-
-    def terms(p, lay):
-        P = lay.P
-        t = lay.t
-        back = t[~lay.year_start] if prev else t[:0]
-        nd, ne = len(lay.served), len(lay.scheduled)
-        return [
-            Terms("credit", np.concatenate([t, back]).astype(np.int64), np.concatenate([t, back - 1]).astype(np.int64), np.concatenate([np.ones(P), -np.ones(len(back))])),
-            Terms("d", np.tile(t, nd).astype(np.int64), np.arange(nd * P, dtype=np.int64), -np.ones(nd * P)),
-            Terms("e", np.tile(t, ne).astype(np.int64), np.arange(ne * P, dtype=np.int64), np.ones(ne * P)),
-        ]
-
-    return terms
+        return np.full(win.shape, -INF), np.full(win.shape, INF)
+    _, short = _plan_and_short(p, lay)
+    return np.full(win.shape, -INF), np.where(win, short.sum(axis=-2), INF)
 
 
 def _window_end(p, lay) -> np.ndarray:
@@ -633,19 +632,10 @@ def _window_end(p, lay) -> np.ndarray:
 
 
 def _credit_end_bounds(p, lay):
-    """credit[t] ≥ 0 where a displacement window ends; free elsewhere."""
-    end = _window_end(p, lay)
-    return np.where(end, 0.0, -INF), np.full(end.shape, INF)
-
-
-def _credit_bounds(code: int):
-    """≤ 0 where the period's window code is ``code`` (1: a displacement window starts, 2: it continues); free elsewhere."""
-
-    def bounds(p, lay):
-        on = np.asarray(p.caps.window) == code  # (..., P)
-        return np.full(on.shape, -INF), np.where(on, 0.0, INF)
-
-    return bounds
+    """credit[t] = 0 outside displacement windows and where one ends (so a window starts from 0 and ends with
+    Σ e ≤ Σ d), free inside."""
+    fixed = _window_end(p, lay) | ~_in_window(p)
+    return np.where(fixed, 0.0, -INF), np.where(fixed, 0.0, INF)
 
 
 # route_schedule / acceptance ----------------------------------------------------------
@@ -901,45 +891,27 @@ CONSTRAINTS: tuple[ConFamily, ...] = (
     ),
     ConFamily(
         "displaced_route", ("route", "period"),
-        "d[r,t] + Σ_s x[s,r,t] − e[r,t] ≤ P[r,t] in a displacement window, free elsewhere   (P: route r's volume in the no-event plan; "
-        "d is at most what r carries below its plan, extra excluded)",
+        "−s[r,t] + Σ_s x[s,r,t] − e[r,t] ≤ P[r,t] − c[r,t] in a displacement window, free elsewhere   (P: route r's volume in the "
+        "no-event plan, c = max(0, P − cap): the credit d = c − s ≤ c is at most what r carries below its plan, extra excluded)",
         lambda p, lay: _keys_by_period(lay.served, lay.labels),
         _dsp_route_terms,
         _dsp_route_bounds,
-        frozenset({"window"}),
-        plan_relative=True,
-    ),
-    ConFamily(
-        "displaced_cap", ("route", "period"),
-        "d[r,t] ≤ max(0, P[r,t] − cap[r,t]) in a displacement window, free elsewhere   (only what the outage took off the plan counts)",
-        lambda p, lay: _keys_by_period(lay.served, lay.labels),
-        lambda p, lay: [_terms("d", [(i, i, 1.0) for i in range(len(lay.served))], lay.P)],
-        _dsp_cap_bounds,
         frozenset({"window", "route_cap"}),
         plan_relative=True,
     ),
     ConFamily(
-        "displaced_start", ("period",),
-        "credit[t] − Σ_r d[r,t] + Σ_r e[r,t] ≤ 0 where a displacement window starts at t, free elsewhere",
-        lambda p, lay: [(lab,) for lab in lay.labels],
-        _credit_terms(prev=False),
-        _credit_bounds(1),
-        frozenset({"window"}),
-        plan_relative=True,
-    ),
-    ConFamily(
         "displaced", ("period",),
-        "credit[t] − credit[t−1] − Σ_r d[r,t] + Σ_r e[r,t] ≤ 0 where t continues a displacement window, free elsewhere",
+        "credit[t] − credit[t−1] + Σ_r s[r,t] + Σ_r e[r,t] ≤ Σ_r c[r,t] in a displacement window, free elsewhere: "
+        "over a window to date the extra accepted is at most the crude the outage displaced (Σ e ≤ Σ d)",
         lambda p, lay: [(lab,) for lab in lay.labels],
-        _credit_terms(prev=True),
-        _credit_bounds(2),
-        frozenset({"window"}),
+        _credit_terms,
+        _credit_bounds,
+        frozenset({"window", "route_cap"}),
         plan_relative=True,
     ),
     ConFamily(
         "displaced_end", ("period",),
-        "credit[t] ≥ 0 where a displacement window ends at t, free elsewhere: over the window the extra accepted is at most the crude "
-        "the outage displaced (Σ e ≤ Σ d)",
+        "credit[t] = 0 outside displacement windows and where one ends, free inside",
         lambda p, lay: [(lab,) for lab in lay.labels],
         lambda p, lay: [Terms("credit", lay.t.astype(np.int64), lay.t.astype(np.int64), np.ones(lay.P))],
         _credit_end_bounds,
