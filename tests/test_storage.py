@@ -304,9 +304,9 @@ def test_a_shared_tank_does_not_bank_one_fields_crude_in_quiet_months(make_input
     # spans both holdings), store_injection 2, store_withdrawal 2 = 40 → 480 − 2 (January) = 478, + route_limit
     # 2 × 12 = 24 → 502. Of these, store_share adds 24 rows and 48 nonzeros. Displaced crude (free rows here: a
     # source event disrupts no day): s for the one served route and credit, 2 × 12 = 24 variables; rows
-    # displaced_route, displaced, displaced_end, 3 × 12 = 36; nonzeros per month s + x (a, b at sea) 3,
-    # credit + previous + s 3 (2 in January), 1 → 7 × 12 − 1 = 83.
-    assert res.oil_size == {"variables": 168 + 24, "constraints": 205 + 36, "nonzeros": 502 + 83}
+    # displaced_route, displaced_start, displaced, displaced_end, 4 × 12 = 48; nonzeros per month s + x (a, b at
+    # sea) 3, credit + s 2, credit + previous + s 3 (2 in January), 1 → 9 × 12 − 1 = 107.
+    assert res.oil_size == {"variables": 168 + 24, "constraints": 205 + 48, "nonzeros": 502 + 107}
 
 
 def test_the_sweep_kernel_moves_the_hold_and_share_rows_itself(make_inputs):

@@ -53,7 +53,7 @@ def no_event_plan(scenario: Scenario) -> np.ndarray:
 
 
 def needs_plan(p: OilParams) -> bool:
-    """True when some period is in a displacement window (its ``displaced_route`` and ``displaced`` rows hold)."""
+    """True when some period is in a displacement window (its ``displaced*`` rows hold)."""
     return p.caps.window is not None and bool(np.any(np.asarray(p.caps.window) > 0))
 
 

@@ -228,8 +228,8 @@ VARIABLES: tuple[VarFamily, ...] = (
     ),
     VarFamily(
         "credit", ("period",), "kt",
-        "displaced crude of the displacement window up to t not taken by extra acceptance (at most; displaced); 0 outside windows "
-        "and where a window ends (displaced_end)",
+        "displaced crude of the displacement window up to t not taken by extra acceptance (at most; displaced_start, displaced); "
+        "≥ 0 where a window ends (displaced_end); free",
         lambda p: [(lab,) for lab in p.periods.labels],
         lambda p, lay: (np.full(lay.P, -INF), np.full(lay.P, INF)),
         _zero_cost,
@@ -601,26 +601,35 @@ def _dsp_route_bounds(p, lay):
     return _flat(np.full(shape, -INF)), _flat(np.where(win, rhs, INF))
 
 
-def _credit_terms(p, lay):
-    """credit[t] − credit[t−1] (not in a year's first period) + Σ_r s[r,t] + Σ_r e[r,t]."""
-    P = lay.P
-    t = lay.t
-    back = t[~lay.year_start]
-    ns, ne = len(lay.served), len(lay.scheduled)
-    return [
-        Terms("credit", np.concatenate([t, back]).astype(np.int64), np.concatenate([t, back - 1]).astype(np.int64), np.concatenate([np.ones(P), -np.ones(len(back))])),
-        Terms("s", np.tile(t, ns).astype(np.int64), np.arange(ns * P, dtype=np.int64), np.ones(ns * P)),
-        Terms("e", np.tile(t, ne).astype(np.int64), np.arange(ne * P, dtype=np.int64), np.ones(ne * P)),
-    ]
+def _credit_terms(prev: bool):
+    """credit[t] (− credit[t−1], not in a year's first period, when ``prev``) + Σ_r s[r,t] + Σ_r e[r,t]."""
+
+    def terms(p, lay):
+        P = lay.P
+        t = lay.t
+        back = t[~lay.year_start] if prev else t[:0]
+        ns, ne = len(lay.served), len(lay.scheduled)
+        return [
+            Terms("credit", np.concatenate([t, back]).astype(np.int64), np.concatenate([t, back - 1]).astype(np.int64), np.concatenate([np.ones(P), -np.ones(len(back))])),
+            Terms("s", np.tile(t, ns).astype(np.int64), np.arange(ns * P, dtype=np.int64), np.ones(ns * P)),
+            Terms("e", np.tile(t, ne).astype(np.int64), np.arange(ne * P, dtype=np.int64), np.ones(ne * P)),
+        ]
+
+    return terms
 
 
-def _credit_bounds(p, lay):
-    """≤ Σ_r c[r,t] in a displacement window; free elsewhere."""
-    win = _in_window(p)
-    if not win.any():
-        return np.full(win.shape, -INF), np.full(win.shape, INF)
-    _, short = _plan_and_short(p, lay)
-    return np.full(win.shape, -INF), np.where(win, short.sum(axis=-2), INF)
+def _credit_bounds(code: int):
+    """≤ Σ_r c[r,t] where the period's window code is ``code`` (1: a displacement window starts, 2: it continues);
+    free elsewhere."""
+
+    def bounds(p, lay):
+        on = np.asarray(p.caps.window) == code  # (..., P)
+        if not on.any():
+            return np.full(on.shape, -INF), np.full(on.shape, INF)
+        _, short = _plan_and_short(p, lay)
+        return np.full(on.shape, -INF), np.where(on, short.sum(axis=-2), INF)
+
+    return bounds
 
 
 def _window_end(p, lay) -> np.ndarray:
@@ -632,10 +641,9 @@ def _window_end(p, lay) -> np.ndarray:
 
 
 def _credit_end_bounds(p, lay):
-    """credit[t] = 0 outside displacement windows and where one ends (so a window starts from 0 and ends with
-    Σ e ≤ Σ d), free inside."""
-    fixed = _window_end(p, lay) | ~_in_window(p)
-    return np.where(fixed, 0.0, -INF), np.where(fixed, 0.0, INF)
+    """credit[t] ≥ 0 where a displacement window ends (so over the window Σ e ≤ Σ d); free elsewhere."""
+    end = _window_end(p, lay)
+    return np.where(end, 0.0, -INF), np.full(end.shape, INF)
 
 
 # route_schedule / acceptance ----------------------------------------------------------
@@ -900,18 +908,27 @@ CONSTRAINTS: tuple[ConFamily, ...] = (
         plan_relative=True,
     ),
     ConFamily(
+        "displaced_start", ("period",),
+        "credit[t] + Σ_r s[r,t] + Σ_r e[r,t] ≤ Σ_r c[r,t] where a displacement window starts at t, free elsewhere",
+        lambda p, lay: [(lab,) for lab in lay.labels],
+        _credit_terms(prev=False),
+        _credit_bounds(1),
+        frozenset({"window", "route_cap"}),
+        plan_relative=True,
+    ),
+    ConFamily(
         "displaced", ("period",),
-        "credit[t] − credit[t−1] + Σ_r s[r,t] + Σ_r e[r,t] ≤ Σ_r c[r,t] in a displacement window, free elsewhere: "
+        "credit[t] − credit[t−1] + Σ_r s[r,t] + Σ_r e[r,t] ≤ Σ_r c[r,t] where t continues a displacement window, free elsewhere: "
         "over a window to date the extra accepted is at most the crude the outage displaced (Σ e ≤ Σ d)",
         lambda p, lay: [(lab,) for lab in lay.labels],
-        _credit_terms,
-        _credit_bounds,
+        _credit_terms(prev=True),
+        _credit_bounds(2),
         frozenset({"window", "route_cap"}),
         plan_relative=True,
     ),
     ConFamily(
         "displaced_end", ("period",),
-        "credit[t] = 0 outside displacement windows and where one ends, free inside",
+        "credit[t] ≥ 0 where a displacement window ends, free elsewhere",
         lambda p, lay: [(lab,) for lab in lay.labels],
         lambda p, lay: [Terms("credit", lay.t.astype(np.int64), lay.t.astype(np.int64), np.ones(lay.P))],
         _credit_end_bounds,
