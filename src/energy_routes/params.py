@@ -322,7 +322,8 @@ def displacement_window(basis: DailyBasis, settled: np.ndarray) -> np.ndarray:
 
     A window is a run of unsettled periods and the first settled period after it (the period by whose end
     every store is back at its working level), within one year; a window starts in its first period (a year's
-    first period always starts one). The ``displaced`` rows compare each window's exports with the no-event plan.
+    first period always starts one). Over a window the ``displaced*`` rows hold the extra accepted above schedules
+    to the crude the outage displaced below the no-event plan.
     """
     year_start = np.asarray(basis.periods.year_start())
 

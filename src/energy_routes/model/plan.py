@@ -1,14 +1,15 @@
-"""The no-event plan: what the oil block exports in each period when no disruption happens.
+"""The no-event plan: what each route carries in each period when no disruption happens.
 
-The ``displaced`` rows (docs/model.md §1 "displaced crude") let extra acceptance take only crude an
-outage displaced: over the year to date, exports may not run ahead of the plan the shippers had before
-the outage. That plan is the scenario's own LP with every event removed (stores pinned at their working
-level, no extra acceptance), solved once; its exports per period are a parameter (``OilParams.plan``)
-of every case built from the scenario. The tie-break makes the plan unique (docs/model.md §1), so it
-does not depend on the solver's vertex.
+The ``displaced*`` rows (docs/model.md §1 "displaced crude") let extra acceptance take only crude an
+outage displaced: over a displacement window, what the acceptors take above the schedules is at most what
+the routes carry below the plan the shippers had before the outage (counted only up to what the outage took
+off that plan). That plan is the scenario's own LP with every event removed (stores pinned at their working
+level, no extra acceptance), solved once; its volumes by route and period are a parameter
+(``OilParams.plan``) of every case built from the scenario. The tie-break makes the plan unique
+(docs/model.md §1), so it does not depend on the solver's vertex.
 
-A scenario none of whose periods is disrupted does not need the plan (every ``displaced`` row is
-free), and none is computed; the sweep kernel takes the plan of a scenario without events from its
+A scenario none of whose periods is in a displacement window does not need the plan (every ``displaced*``
+row is free), and none is computed; the sweep kernel takes the plan of a scenario without events from its
 own optimum (the same LP).
 """
 
