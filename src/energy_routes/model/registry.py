@@ -575,7 +575,7 @@ def _plan_and_short(p, lay) -> tuple[np.ndarray, np.ndarray]:
     idx = [lay.route[r] for r in lay.served]
     plan = np.asarray(p.plan, float)[idx]
     with np.errstate(invalid="ignore"):  # an infeasible scenario's plan is +inf (model.plan): inf − inf
-        short = np.nan_to_num(np.maximum(0.0, plan - np.asarray(p.caps.route_cap)[..., idx, :]), nan=INF)
+        short = np.nan_to_num(np.maximum(0.0, plan - np.asarray(p.caps.route_cap)[..., idx, :]), nan=INF, posinf=INF)
     return plan, short
 
 
@@ -597,7 +597,7 @@ def _dsp_route_bounds(p, lay):
         return _flat(np.full(shape, -INF)), _flat(np.full(shape, INF))
     plan, short = _plan_and_short(p, lay)
     with np.errstate(invalid="ignore"):
-        rhs = np.nan_to_num(plan - short, nan=INF)
+        rhs = np.nan_to_num(plan - short, nan=INF, posinf=INF)
     return _flat(np.full(shape, -INF)), _flat(np.where(win, rhs, INF))
 
 
