@@ -152,9 +152,11 @@ class IndependentResult:
     periods: list  # labels
 
 
-def solve_independent(folder: Path, scenario: str = "case") -> IndependentResult:
+def solve_independent(folder: Path, scenario: str = "case", *, without_events: bool = False) -> IndependentResult:
     folder = Path(folder)
     st = scenario_settings(folder, scenario)
+    if without_events:  # the no-event plan (docs/model.md "displaced crude"): the same scenario, no events
+        st = {**st, "events": []}
     sources_t = _read(folder, "sources")
     routes_t = _read(folder, "routes")
     assets_t = _read(folder, "assets")
@@ -384,6 +386,14 @@ def solve_independent(folder: Path, scenario: str = "case") -> IndependentResult
             ok = disrupted & (np.arange(n_days) - run_start >= int(row.lead_time_days))
             acceptors.append((row.acceptor, covered, period_sum(ok * float(row.extra_kt_per_month) / dim), float(row.premium_usd_per_t)))
 
+    # a route's reported capacity: what its rows let it carry in each period, i.e. its tightest asset over the
+    # period and, in periods where an event cuts the route itself, that row's bound (docs/model.md §1)
+    def reported(r: str) -> np.ndarray:
+        legs = np.min(np.vstack([cap_a[a] for a in route_assets[r]]), axis=0) if route_assets[r] else np.zeros(len(periods))
+        own = np.array([cap_r[r][j] if r in rho and (rho[r][periods[j][0] : periods[j][0] + periods[j][1]] < 1).any() else np.inf
+                        for j in range(len(periods))])
+        return np.minimum(legs, own)
+
     # ---- prices: sale value at the outlet, and the cheapest-path netback (for the tables)
     grade = dict(zip(routes_t.route, routes_t.grade))
     feeder = {(row.source, row.route): float(row.feeder_cost_usd_per_t) for row in frames["source_routes"].itertuples()}
@@ -410,6 +420,27 @@ def solve_independent(folder: Path, scenario: str = "case") -> IndependentResult
         cols += [(v, s, k, j) for (s, k) in holdings for j in range(P)]
     premium_of = {r: prem for _, covered, _, prem in acceptors for r in covered}
     cols += [("e", r, j) for r in sched if r in premium_of for j in range(P)]  # no acceptor: no extra at all
+    # ---- displaced crude (docs/model.md "displaced crude"): windows are runs of unsettled periods and the first
+    # settled period after each (within a year); in a window, extra accepted ≤ crude the outage displaced
+    windows: list[list[int]] = []
+    for j in range(P):
+        closing = settled[j] and not year_first[j] and not settled[j - 1]
+        if not settled[j] or closing:
+            prev_in = windows and windows[-1][-1] == j - 1 and not year_first[j]
+            prev_closed = prev_in and settled[j - 1]  # the window before ended with its first settled period
+            if prev_in and not prev_closed:
+                windows[-1].append(j)
+            else:
+                windows.append([j])
+    served = [r for r in routes if any(r2 == r for _, r2 in K)]
+    plan: dict = {}
+    if windows:
+        base = solve_independent(folder, scenario, without_events=True)
+        assert base.status == 0, "the no-event plan must solve"
+        for (s, r, lab), v in base.x.items():
+            plan[(r, labels.index(lab))] = plan.get((r, labels.index(lab)), 0.0) + v
+    in_window = sorted(j for w in windows for j in w)
+    cols += [("d", r, j) for r in served for j in in_window]  # free: displaced crude credited on r in period j
     col = {c: j for j, c in enumerate(cols)}
     pen = float(st["shut_in_penalty_usd_per_t"])
     cost = np.zeros(len(cols))  # minimise -objective (k$)
@@ -536,6 +567,28 @@ def solve_independent(folder: Path, scenario: str = "case") -> IndependentResult
                 row = {col[("z", s, j)]: -1.0 / plen[j], col[("z", s, j - 1)]: 1.0 / plen[j - 1]}
                 add(ub_rows, ub_b, row, -supply[s][j] / plen[j] + supply[s][j - 1] / plen[j - 1])
 
+    # displaced crude: d[r,j] ≤ P[r,j] − (Σ_s x[s,r,j] − e[r,j]) and d[r,j] ≤ max(0, P[r,j] − cap[r,j]), where cap is the
+    # route's reported capacity (what its rows let it carry); per window Σ e ≤ Σ d
+    for j in in_window:
+        for r in served:
+            row = {col[("d", r, j)]: 1.0}
+            for s, r2 in K:
+                if r2 == r:
+                    row[col[("x", s, r, j)]] = 1.0
+            if ("e", r, j) in col:
+                row[col[("e", r, j)]] = -1.0
+            add(ub_rows, ub_b, row, plan[(r, j)])
+            add(ub_rows, ub_b, {col[("d", r, j)]: 1.0}, max(0.0, plan[(r, j)] - reported(r)[j]))
+    for w in windows:
+        row = {}
+        for j in w:
+            for r in served:
+                row[col[("d", r, j)]] = -1.0
+            for r in sched:
+                if ("e", r, j) in col:
+                    row[col[("e", r, j)]] = 1.0
+        add(ub_rows, ub_b, row, 0.0)
+
     # route_limit: one row per limit entry and year that holds
     def x_year(r_pred, yy):
         return [col[("x", s, r, j)] for (s, r) in K if r_pred(s, r) for j in range(P) if p_year[j] == yy]
@@ -582,18 +635,10 @@ def solve_independent(folder: Path, scenario: str = "case") -> IndependentResult
         b_ub=np.array(ub_b) if ub_rows else None,
         A_eq=matrix(eq_rows),
         b_eq=np.array(eq_b),
-        bounds=(0, None),
+        bounds=[(None, None) if c[0] == "d" else (0, None) for c in cols],
         method="highs",
     )
     asset_m = {(a, mo): v for a in oil_assets for mo, v in month_of(cap_a[a]).items()}
-    # a route's reported capacity: what its rows let it carry in each period, i.e. its tightest asset over the
-    # period and, in periods where an event cuts the route itself, that row's bound (docs/model.md §1)
-    def reported(r: str) -> np.ndarray:
-        legs = np.min(np.vstack([cap_a[a] for a in route_assets[r]]), axis=0) if route_assets[r] else np.zeros(len(periods))
-        own = np.array([cap_r[r][j] if r in rho and (rho[r][periods[j][0] : periods[j][0] + periods[j][1]] < 1).any() else np.inf
-                        for j in range(len(periods))])
-        return np.minimum(legs, own)
-
     route_m = {(r, mo): v for r in routes for mo, v in month_of(reported(r)).items()}
     supply_m = {(s, mo): v for s in sources for mo, v in month_of(supply[s]).items()}
     if res.status != 0:

@@ -31,7 +31,13 @@ def test_base_case_counts(run):
     #   asset_capacity: pipe 2 (a and b on cheap_in→cheap), ship 2, link 1, spur 1 →  6
     #   route_capacity: cheap 2 pairs, dear 1, spare 1                              →  4
     #   → 36 × 12 = 432;  route_limit: cheap 2 pairs × 12 + dear 12 + spare 12 = 48;  total 480
-    assert res.oil_size == {"variables": 192, "constraints": 231, "nonzeros": 480}
+    # displaced crude (docs/model.md §1; free rows without events, but rows of the LP a case re-solves):
+    #   variables s[r,t] for the 3 served routes + credit[t] → 4 × 12 = 48
+    #   rows displaced_route 3, displaced_start 1, displaced 1, displaced_end 1 → 6 × 12 = 72
+    #   nonzeros per month: displaced_route s + x (cheap 2 pairs, dear 1, spare 1) = 3 + 4 = 7, displaced_start
+    #   credit + 3 s = 4, displaced credit + previous credit + 3 s = 5 (4 in January), displaced_end 1
+    #   → 17 × 12 − 1 = 203
+    assert res.oil_size == {"variables": 192 + 48, "constraints": 231 + 72, "nonzeros": 480 + 203}
     assert res.objective_musd == pytest.approx(17075, rel=1e-12)
 
 
@@ -46,7 +52,8 @@ def test_counts_with_share_pair_cap_and_route_event(run):
     # + route_share[cheap, 2023]: 1 row over all 48 x columns of the year (cheap 1 − 0.6, others −0.6)
     # + source_route_limit[a, cheap, t]: the shipper's allocation is monthly, 12 rows of 1 column each
     # the route event on dear only gives the existing route_capacity[dear, 2023-03] row a bound
-    assert res.oil_size == {"variables": 192, "constraints": 231 + 1 + 12, "nonzeros": 480 + 48 + 12}
+    # (displaced crude as in the base case: + 48 variables, 72 rows, 203 nonzeros)
+    assert res.oil_size == {"variables": 192 + 48, "constraints": 231 + 1 + 12 + 72, "nonzeros": 480 + 48 + 12 + 203}
     # by hand: cheap capped at 12 Mt (the share would allow 0.6 × (cheap + 10) → 15 Mt);
     # the ship stays full: in March dear takes half of it, spare (530 $/t) the other half
     half_march_ship = 0.5 * 31 * 10000 / 365
@@ -63,7 +70,10 @@ def test_counts_with_an_unserved_route(run):
     #   route_capacity 2 (cheap, dear)  → 14 × 12 = 168; route_limit: cheap and dear = 2  → 170
     # nonzeros per month: supply (a: 2 arcs + z, b: 1 + z) 5; node_balance 7 × 2 = 14; assets (pipe 2, ship 1,
     #   link 1) 4; route_capacity (cheap 2, dear 1) 3  → 26 × 12 = 312; route_limit cheap 24 + dear 12 = 36  → 348
-    assert res.oil_size == {"variables": 144, "constraints": 170, "nonzeros": 348}
+    # displaced crude for the 2 served routes: s 2 + credit 1 = 3 × 12 = 36 variables; rows 2 + 1 + 1 + 1 = 5 × 12 = 60;
+    #   nonzeros per month: displaced_route s + x (cheap 2, dear 1) = 2 + 3 = 5, displaced_start credit + 2 s = 3,
+    #   displaced credit + previous + 2 s = 4 (3 in January), displaced_end 1 → 13 × 12 − 1 = 155
+    assert res.oil_size == {"variables": 144 + 36, "constraints": 170 + 60, "nonzeros": 348 + 155}
     assert res.objective_musd == pytest.approx(17075, rel=1e-12)
 
 
@@ -71,8 +81,10 @@ def test_counts_over_two_calendar_years(run):
     from builders import two_year_tables
 
     res = run(two_year_tables(), {"horizon": {"start": "2023-07", "end": "2024-06"}})
-    # still 12 months, but two years: route_limit has 3 × 2 = 6 rows; nonzeros unchanged (each x in one year)
-    assert res.oil_size == {"variables": 192, "constraints": 228 + 6, "nonzeros": 480}
+    # still 12 months, but two years: route_limit has 3 × 2 = 6 rows; nonzeros unchanged (each x in one year);
+    # displaced crude as in the base case, but two year-first periods (July 2023, January 2024) whose displaced row
+    # has no previous credit: 204 − 2 = 202 nonzeros
+    assert res.oil_size == {"variables": 192 + 48, "constraints": 228 + 6 + 72, "nonzeros": 480 + 202}
     # the objective scales with the share of each year covered (184/365 of 2023, 182/366 of 2024)
     assert res.objective_musd == pytest.approx(17075 * (184 / 365 + 182 / 366), rel=1e-9)
 
@@ -92,7 +104,10 @@ def test_counts_with_schedules_and_acceptance(run):
     #   route_schedule[r,t]: 2 × 12 = 24 rows; nonzeros x (one pair each: (a,dear), (a,spare)) and −e: 2 × 24 = 48
     #   acceptance[acc,t]: 12 rows, one e (dear) each: 12 nonzeros
     #   units with identity change capacities only, not the size
-    assert res.oil_size == {"variables": 192 + 24, "constraints": 231 + 24 + 12, "nonzeros": 480 + 48 + 12}
+    #   displaced crude: 48 variables and 72 rows as in the base case; nonzeros per month displaced_route s 3 + x 4
+    #   + e 2 = 9, displaced_start credit + 3 s + 2 e = 6, displaced credit + previous + 3 s + 2 e = 7 (6 in January),
+    #   displaced_end 1 → 23 × 12 − 1 = 275
+    assert res.oil_size == {"variables": 192 + 24 + 48, "constraints": 231 + 24 + 12 + 72, "nonzeros": 480 + 48 + 12 + 275}
     # no event: no extra acceptance, and dear/spare at most 1 kt/day while cheap (pipe 20 Mt/yr = 54.8 kt/d)
     # takes 20 Mt: the rest of a's 36.5 Mt goes dear 0.365 Mt (560 $/t), spare 0.365 Mt (530 $/t), and the
     # remaining 36.5 − 20 − 0.73 = 15.77 Mt is shut in (−50 $/t):

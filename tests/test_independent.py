@@ -215,7 +215,7 @@ def test_compiled_lp_matches_stock_pyomo_highs(make_inputs, name):
     """The CompiledLP fast path and Pyomo's stock appsi HiGHS interface solve the same model alike."""
     from energy_routes.load import load_inputs
     from energy_routes.model import build_oil_model
-    from energy_routes.params import oil_params
+    from energy_routes.model.plan import planned_params as oil_params
     from energy_routes.scenario import resolve
     from energy_routes.solve import CompiledLP, solve_with_pyomo
 

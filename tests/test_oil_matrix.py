@@ -21,7 +21,7 @@ from builders import write_inputs
 from energy_routes.load import load_inputs
 from energy_routes.model import build_oil_model, compile_oil_model
 from energy_routes.model.registry import model_spec
-from energy_routes.params import oil_params
+from energy_routes.model.plan import planned_params as oil_params
 from energy_routes.scenario import load_library, resolve
 from energy_routes.solve import CompiledLP
 from test_invariants import networks

@@ -171,6 +171,56 @@ def test_a_disruption_across_new_year_waits_the_lead_time_again(make_inputs):
     assert res.lp_objective_musd == pytest.approx(solve_independent(folder).objective, rel=1e-6)
 
 
+def _displaced_tables():
+    """_accept_tables, and a second source 'b' of 0.73 Mt/yr (2 kt/day) that can sell only on 'dear' (scheduled at
+    1 kt/day): b has a chronic surplus of 1 kt/day, shut in by the no-event plan (31 kt in March), which the
+    acceptor's extra could take if nothing tied it to crude an outage displaced."""
+    t = _accept_tables()
+    set_rows(t["supply"], {"source": "b"}, export_supply_mt=0.73)
+    t["source_routes"] = [r for r in t["source_routes"] if r["source"] != "b"] + [{"source": "b", "route": "dear", "feeder_cost_usd_per_t": 0, "max_mt": ""}]
+    return t
+
+
+def test_extra_acceptance_is_zero_when_an_outage_displaces_nothing(make_inputs):
+    # docs/model.md §1 "displaced crude". 'pipe' (cheap) at half its 20 Mt/yr for all of March: 10 Mt/yr × 31/365 =
+    # 849.3 kt, far above the 310 kt (10 kt/day) of a's crude the no-event plan sends on cheap, so the outage
+    # displaces nothing: max(0, 310 − 849.3) = 0. The days are disrupted (cheap can carry less than without
+    # events), so the acceptor is open from 11 March (21 days × 5 kt = 105 kt), and b's 31 kt March surplus on
+    # dear would take it (560 − 5 $/t premium against the 50 $/t shut-in penalty). The rule allows no extra:
+    # dear carries its schedule, 31 kt, and b's shut-in stays the plan's 31 kt (62 kt of supply − 31).
+    folder = make_inputs(_displaced_tables(), {"events": [ev("pipe", "2023-03-01", "2023-03-31", 0.5, "half")]})
+    res = run_scenario(folder, "case", power=False)
+    x = _monthly(res, "flows_monthly", ("route", "period"), "volume_kt")
+    z = _monthly(res, "shut_in_monthly", ("source", "period"), "shut_in_kt")
+    assert x[("dear", "2023-03")] == pytest.approx(31.0, abs=1e-6)
+    assert x[("cheap", "2023-03")] == pytest.approx(310.0, abs=1e-6)
+    assert z[("b", "2023-03")] == pytest.approx(31.0, abs=1e-6)
+    assert z.get(("a", "2023-03"), 0.0) == pytest.approx(0.0, abs=1e-6)
+    assert res.lp_objective_musd == pytest.approx(solve_independent(folder).objective, rel=1e-6)
+
+
+def test_extra_acceptance_equals_the_displaced_volume_when_smaller_than_the_acceptors_limit(make_inputs):
+    # 'pipe' keeps 15 % of its 20 Mt/yr in March: 3 Mt/yr × 31/365 = 254.795 kt, against a's 310 kt in the no-event
+    # plan, so the outage displaces 310 − 254.795 = 55.205 kt of a's crude. The acceptor could take 105 kt
+    # (21 days × 5 kt after its 10-day lead) and a's 55.205 kt plus b's 31 kt surplus would fill 86.205 kt of it;
+    # extra is held to the displaced 55.205 kt: dear carries 31 + 55.205 = 86.205 kt, and March's shut-in is
+    # a's 55.205 + b's 31 − 55.205 = 31 kt, the plan's (who of a and b sells the extra is the tie-break's choice).
+    displaced = 310.0 - 3000.0 * 31 / 365
+    folder = make_inputs(_displaced_tables(), {"events": [ev("pipe", "2023-03-01", "2023-03-31", 0.15, "deep")]})
+    res = run_scenario(folder, "case", power=False)
+    x = _monthly(res, "flows_monthly", ("route", "period"), "volume_kt")
+    z = _monthly(res, "shut_in_monthly", ("source", "period"), "shut_in_kt")
+    assert displaced == pytest.approx(55.205, abs=1e-3)
+    assert x[("cheap", "2023-03")] == pytest.approx(3000.0 * 31 / 365, abs=1e-6)
+    assert x[("dear", "2023-03")] == pytest.approx(31.0 + displaced, abs=1e-6)
+    assert z.get(("a", "2023-03"), 0.0) + z[("b", "2023-03")] == pytest.approx(31.0, abs=1e-6)
+    for m in ("2023-02", "2023-04"):  # before and after: the plan (cheap 10 kt/day, dear 1 kt/day, b shuts in 1 kt/day)
+        days = 28 if m == "2023-02" else 30
+        assert x[("dear", m)] == pytest.approx(days * 1.0, abs=1e-6)
+        assert z[("b", m)] == pytest.approx(days * 1.0, abs=1e-6)
+    assert res.lp_objective_musd == pytest.approx(solve_independent(folder).objective, rel=1e-6)
+
+
 def _unit_tables(sharing: bool = True):
     """'pipe' has three units with identity, 10 Mt/yr each, two active (C 20 Mt/yr), 5 Mt/yr third party."""
     t = base_tables()
@@ -298,3 +348,32 @@ def test_moorings_out_names_the_cpc_terminal_units(shipped_inputs):
     assert mooring_targets(["2", "1,3"], sc) == ["cpc_terminal/spm2", "cpc_terminal/spm1+cpc_terminal/spm3"]
     with pytest.raises(InputError, match="mooring 4 is not one of 1..3"):
         mooring_targets(["4"], sc)
+
+
+def test_the_sweep_kernel_moves_the_displaced_rows_itself(make_inputs):
+    """The displaced rows change with each case's windows and route capacities (changes_with); the kernel takes their
+    bounds from the registry and the no-event plan from the scenario's own optimum (no events) or from one solve of
+    the scenario without its events. Either way a case re-solved warm equals a fresh solve of the same events, and
+    the hand values of the two cases above come back (extra 0 with pipe at half; 55.205 kt with pipe at 15 %)."""
+    from energy_routes.load import load_inputs
+    from energy_routes.scenario import resolve
+    from energy_routes.sweep.kernel import CaseEvent, OilKernel
+
+    t = _displaced_tables()
+    quiet = make_inputs(t, {}, name="quiet")
+    k = OilKernel(resolve(load_inputs(quiet), "case"), targets={"pipe"})
+    # the scenario's own events: a stop of 'link' (dear) in June, which opens nothing in March
+    own = make_inputs(t, {"events": [ev("link", "2023-06-10", "2023-06-12", 0.0, "june")]}, name="own")
+    k_own = OilKernel(resolve(load_inputs(own), "case"), targets={"pipe"})
+    for kern, folder, extra_events in ((k, quiet, []), (k_own, own, [ev("link", "2023-06-10", "2023-06-12", 0.0, "june")])):
+        for rem, i in ((0.5, 0), (0.15, 1)):
+            got = kern.solve_events([CaseEvent("pipe", "2023-03-01", "2023-03-31", rem)])
+            fresh = run_scenario(make_inputs(t, {"events": extra_events + [ev("pipe", "2023-03-01", "2023-03-31", rem, "cut")]}, name=f"f{rem}{len(extra_events)}"), "case", power=False)
+            assert got.optimal
+            assert got.objective_musd == pytest.approx(fresh.objective_musd, rel=1e-9, abs=1e-9)
+            assert float(got.shut_in_mt.sum()) == pytest.approx(fresh.tables["shut_in_monthly"].shut_in_kt.sum() / 1000, abs=1e-9)
+            dear = got.route_mt[kern.route_year.index(("dear", 2023))] * 1000
+            # dear: 1 kt/day scheduled all year (365 kt) plus March's extra: 0 (nothing displaced) or 55.205 kt. The
+            # June stop of link leaves it 27 days of 50 Mt/yr (3,699 kt), far above June's 30 kt of schedule, and is
+            # shorter than the acceptor's 10-day lead: no change
+            assert dear == pytest.approx(365.0 + (0.0, 310.0 - 3000.0 * 31 / 365)[i], abs=1e-6)

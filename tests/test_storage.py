@@ -302,8 +302,11 @@ def test_a_shared_tank_does_not_bank_one_fields_crude_in_quiet_months(make_input
     # pipe 1 + term 2, route_capacity 2, source_route_limit 1, store_balance 2 × 4 (level, previous level, inj, wd;
     # 3 in January, whose previous level is the right-hand side), store_level 2, store_share 2 × 2 (each row
     # spans both holdings), store_injection 2, store_withdrawal 2 = 40 → 480 − 2 (January) = 478, + route_limit
-    # 2 × 12 = 24 → 502. Of these, store_share adds 24 rows and 48 nonzeros.
-    assert res.oil_size == {"variables": 168, "constraints": 205, "nonzeros": 502}
+    # 2 × 12 = 24 → 502. Of these, store_share adds 24 rows and 48 nonzeros. Displaced crude (free rows here: a
+    # source event disrupts no day): s for the one served route and credit, 2 × 12 = 24 variables; rows
+    # displaced_route, displaced_start, displaced, displaced_end, 4 × 12 = 48; nonzeros per month s + x (a, b at
+    # sea) 3, credit + s 2, credit + previous + s 3 (2 in January), 1 → 9 × 12 − 1 = 107.
+    assert res.oil_size == {"variables": 168 + 24, "constraints": 205 + 48, "nonzeros": 502 + 107}
 
 
 def test_the_sweep_kernel_moves_the_hold_and_share_rows_itself(make_inputs):

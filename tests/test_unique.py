@@ -29,7 +29,7 @@ from energy_routes.api import run_scenario
 from energy_routes.load import load_inputs
 from energy_routes.model import build_oil_model
 from energy_routes.model.registry import model_spec
-from energy_routes.params import oil_params
+from energy_routes.model.plan import planned_params as oil_params
 from energy_routes.scenario import resolve
 from energy_routes.solve import CompiledLP
 

@@ -28,7 +28,8 @@ from .explain import SHORT_ROUTE_NAMES, binding_constraints
 from .load import load_inputs
 from .model import build_oil_model, compile_oil_model
 from .model.registry import ModelSpec, model_spec
-from .params import OilParams, oil_params
+from .model.plan import planned_params
+from .params import OilParams
 from .scenario import Scenario, resolve
 from .show import inputs_used
 from .solve import Solution
@@ -122,7 +123,7 @@ def run_scenario(
     with timer("load"):
         inputs = load_inputs(inputs_dir)
         sc = resolve(inputs, scenario, overrides, extra_pieces)
-        p = oil_params(sc)
+        p = planned_params(sc)
     blocked = unreachable_commitments(p)
     if blocked:
         raise SolveError(f"the oil model of scenario '{sc.name}' is infeasible", "Infeasible", blocked)

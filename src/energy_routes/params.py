@@ -126,6 +126,7 @@ class Capacities:
     store_hi: np.ndarray | None = None  # (..., J, P): highest, kt
     settled: np.ndarray | None = None  # (..., P): 1.0 where the period is settled (no disruption in the last 30 days), else 0.0
     hold: np.ndarray | None = None  # (..., S, P): 1.0 where source s may not raise its production rate from t−1 to t (cut_hold), else 0.0
+    window: np.ndarray | None = None  # (..., P): 0 outside a displacement window, 1 where one starts, 2 where it continues (`displaced`)
 
 
 @dataclass
@@ -153,6 +154,7 @@ class OilParams:
     availability: pd.DataFrame = field(default_factory=pd.DataFrame)  # period (month), target, remaining
     availability_period: pd.DataFrame = field(default_factory=pd.DataFrame)  # period label, target, remaining
     hold_days: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (S,) decision horizon of each source's cuts, days (0 = none)
+    plan: np.ndarray | None = None  # (R, P) kt on each route in each period in the no-event plan (model.plan); None = not computed
 
     # convenience views --------------------------------------------------------
     @property
@@ -314,6 +316,27 @@ def hold_periods(basis: DailyBasis, dis: np.ndarray) -> np.ndarray:
     return held
 
 
+def displacement_window(basis: DailyBasis, settled: np.ndarray) -> np.ndarray:
+    """(..., P) 0 outside a displacement window, 1 where a window starts, 2 where it continues (docs/model.md §1
+    "displaced crude").
+
+    A window is a run of unsettled periods and the first settled period after it (the period by whose end
+    every store is back at its working level), within one year; a window starts in its first period (a year's
+    first period always starts one). Over a window the ``displaced*`` rows hold the extra accepted above schedules
+    to the crude the outage displaced below the no-event plan.
+    """
+    year_start = np.asarray(basis.periods.year_start())
+
+    def before(a: np.ndarray) -> np.ndarray:  # a[t−1], False in a year's first period
+        return np.concatenate([np.zeros(a.shape[:-1] + (1,), bool), a[..., :-1]], axis=-1) & ~year_start
+
+    unsettled = ~settled
+    closing = settled & before(unsettled)  # first settled period after an unsettled one
+    window = unsettled | closing
+    start = window & ~(before(window) & ~before(closing))
+    return np.where(start, 1, np.where(window, 2, 0))
+
+
 def store_band(basis: DailyBasis, settled: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Lowest and highest total level of each store at the end of each period, each (..., J, P), kt.
 
@@ -349,7 +372,7 @@ def capacities(basis: DailyBasis, rem_assets: np.ndarray, rem_routes: np.ndarray
     supply = per.reduce(basis.supply_daily(rem_sources))
     dis = disrupted_days(basis, route_daily)
     settled = settled_periods(basis, dis)
-    return Capacities(supply, asset_cap, reported, route_row, acceptance_allowed(basis, dis), *store_band(basis, settled), settled.astype(float), hold_periods(basis, dis).astype(float))
+    return Capacities(supply, asset_cap, reported, route_row, acceptance_allowed(basis, dis), *store_band(basis, settled), settled.astype(float), hold_periods(basis, dis).astype(float), displacement_window(basis, settled).astype(float))
 
 
 def netback_table(scenario: Scenario) -> pd.DataFrame:

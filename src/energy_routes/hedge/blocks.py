@@ -22,8 +22,9 @@ import scipy.sparse as sp
 
 from ..errors import InputError, Problem
 from ..extract import column_costs
+from ..model.plan import planned_params
 from ..model.registry import model_spec
-from ..params import daily_basis, oil_params
+from ..params import daily_basis
 from ..sweep.kernel import OilKernel
 from .levers import Lever, NoLimit, apply_levers
 
@@ -37,7 +38,7 @@ def _lever_problem(lever: Lever, text: str) -> InputError:
 
 def _all_rows(kernel: OilKernel, scenario) -> tuple[np.ndarray, np.ndarray]:
     """Every row's (lower, upper) of ``kernel``'s LP for ``scenario`` (its own events only), from the registry."""
-    spec = model_spec(oil_params(scenario))
+    spec = model_spec(planned_params(scenario))
     lower, upper = kernel.base_lower.copy(), kernel.base_upper.copy()
     for name, block in spec.cons.items():
         ref = kernel.spec.cons.get(name)
@@ -199,12 +200,16 @@ def make_blocks(parts: list[Part], draws, weight: float | None = None) -> list[B
         p = parts[i]
         ev = [list(d.events) for d in ds]
         rows, lo, up = p.kernel.bounds_many(ev)
+        # rows measured against the no-event plan (the displaced rows) keep their no-lever bounds: a lever would
+        # change the plan itself, which is an LP solve, not an affine effect (docs/model.md §5)
+        fixed = p.kernel.moving_mask(lambda c: c.plan_relative)
         G = np.zeros((len(ds), len(rows), len(p.levers)))
         for j, lv in enumerate(p.levers):
             if p.bases[j] is None:
                 continue
             _, lo1, up1 = p.kernel.bounds_many(ev, basis=p.bases[j])
             _, _, upm = p.kernel.bounds_many(ev, basis=p.halves[j])
+            up1[:, fixed], upm[:, fixed], lo1[:, fixed] = up[:, fixed], up[:, fixed], lo[:, fixed]
             if not np.array_equal(lo1, lo):
                 raise _lever_problem(lv, "it changes the lower bound of a row events move")
             for c in range(len(ds)):

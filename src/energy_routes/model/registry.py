@@ -219,6 +219,22 @@ VARIABLES: tuple[VarFamily, ...] = (
         tie_break=True,
     ),
     VarFamily(
+        "s", ("route", "period"), "kt",
+        "the part of route r's capacity shortfall below its no-event plan in period t not credited as displaced crude "
+        "(c[r,t] − s[r,t] is the credit d[r,t]; displaced_route, displaced)",
+        lambda p: _keys_by_period(Layout(p).served, list(p.periods.labels)),
+        _nonneg(lambda p: len(Layout(p).served)),
+        _zero_cost,
+    ),
+    VarFamily(
+        "credit", ("period",), "kt",
+        "displaced crude of the displacement window up to t not taken by extra acceptance (at most; displaced_start, displaced); "
+        "≥ 0 where a window ends (displaced_end); free",
+        lambda p: [(lab,) for lab in p.periods.labels],
+        lambda p, lay: (np.full(lay.P, -INF), np.full(lay.P, INF)),
+        _zero_cost,
+    ),
+    VarFamily(
         "level", ("source", "store", "period"), "kt",
         "source s's crude in store k at the end of period t (fixed to the opening level at each year's end)",
         lambda p: _keys_by_period(p.network.holdings, list(p.periods.labels)),
@@ -251,6 +267,7 @@ class ConFamily:
     dual: DualReport | None = None
     elastic_lower: bool = False  # its lower bounds are commitments the elastic diagnosis may relax
     words: dict | None = None  # how a binding row is said to an analyst (rendered by energy_routes.explain)
+    plan_relative: bool = False  # its bounds are measured against the no-event plan, which a hedge lever does not re-solve
 
 
 def _flat(a: np.ndarray) -> np.ndarray:
@@ -546,6 +563,89 @@ def _hold_bounds(p, lay):
     return _up(np.where(held, up, INF))
 
 
+# displaced crude ----------------------------------------------------------------------
+def _in_window(p) -> np.ndarray:
+    return np.asarray(p.caps.window) > 0  # (..., P)
+
+
+def _plan_and_short(p, lay) -> tuple[np.ndarray, np.ndarray]:
+    """(P[r,t], c[r,t]) for the served routes: the no-event plan and max(0, P − cap) (what the outage took off it), kt."""
+    if p.plan is None:
+        raise ValueError("the displaced rows need the no-event plan (energy_routes.model.plan.planned_params)")
+    idx = [lay.route[r] for r in lay.served]
+    plan = np.asarray(p.plan, float)[idx]
+    with np.errstate(invalid="ignore"):  # an infeasible scenario's plan is +inf (model.plan): inf − inf
+        short = np.nan_to_num(np.maximum(0.0, plan - np.asarray(p.caps.route_cap)[..., idx, :]), nan=INF, posinf=INF)
+    return plan, short
+
+
+def _dsp_route_terms(p, lay):
+    """−s[r,t] + Σ_s x[s,r,t] − e[r,t] (e on scheduled routes)."""
+    row = {r: i for i, r in enumerate(lay.served)}
+    sv = [(i, i, -1.0) for i in range(len(lay.served))]
+    x = [(row[r], lay.pair[(s, r)], 1.0) for s, r in p.network.pairs]
+    e = [(row[r], lay.sched[r], -1.0) for r in lay.scheduled]
+    return [_terms("s", sv, lay.P), _terms("x", x, lay.P), _terms("e", e, lay.P)]
+
+
+def _dsp_route_bounds(p, lay):
+    """≤ P[r,t] − c[r,t] in a displacement window (the credit d = c − s is at most what r carries below its plan,
+    extra excluded); free elsewhere."""
+    win = _in_window(p)[..., None, :]  # (..., 1, P)
+    shape = win.shape[:-2] + (len(lay.served), lay.P)
+    if not win.any():
+        return _flat(np.full(shape, -INF)), _flat(np.full(shape, INF))
+    plan, short = _plan_and_short(p, lay)
+    with np.errstate(invalid="ignore"):
+        rhs = np.nan_to_num(plan - short, nan=INF, posinf=INF)
+    return _flat(np.full(shape, -INF)), _flat(np.where(win, rhs, INF))
+
+
+def _credit_terms(prev: bool):
+    """credit[t] (− credit[t−1], not in a year's first period, when ``prev``) + Σ_r s[r,t] + Σ_r e[r,t]."""
+
+    def terms(p, lay):
+        P = lay.P
+        t = lay.t
+        back = t[~lay.year_start] if prev else t[:0]
+        ns, ne = len(lay.served), len(lay.scheduled)
+        return [
+            Terms("credit", np.concatenate([t, back]).astype(np.int64), np.concatenate([t, back - 1]).astype(np.int64), np.concatenate([np.ones(P), -np.ones(len(back))])),
+            Terms("s", np.tile(t, ns).astype(np.int64), np.arange(ns * P, dtype=np.int64), np.ones(ns * P)),
+            Terms("e", np.tile(t, ne).astype(np.int64), np.arange(ne * P, dtype=np.int64), np.ones(ne * P)),
+        ]
+
+    return terms
+
+
+def _credit_bounds(code: int):
+    """≤ Σ_r c[r,t] where the period's window code is ``code`` (1: a displacement window starts, 2: it continues);
+    free elsewhere."""
+
+    def bounds(p, lay):
+        on = np.asarray(p.caps.window) == code  # (..., P)
+        if not on.any():
+            return np.full(on.shape, -INF), np.full(on.shape, INF)
+        _, short = _plan_and_short(p, lay)
+        return np.full(on.shape, -INF), np.where(on, short.sum(axis=-2), INF)
+
+    return bounds
+
+
+def _window_end(p, lay) -> np.ndarray:
+    """(..., P) True where a displacement window ends: in a window, and the next period (of the same year) does not continue it."""
+    code = np.asarray(p.caps.window)
+    nxt = np.concatenate([code[..., 1:], np.zeros(code.shape[:-1] + (1,), code.dtype)], axis=-1)
+    last_of_year = np.append(lay.year_start[1:], True)
+    return (code > 0) & ((nxt != 2) | last_of_year)
+
+
+def _credit_end_bounds(p, lay):
+    """credit[t] ≥ 0 where a displacement window ends (so over the window Σ e ≤ Σ d); free elsewhere."""
+    end = _window_end(p, lay)
+    return np.where(end, 0.0, -INF), np.full(end.shape, INF)
+
+
 # route_schedule / acceptance ----------------------------------------------------------
 def _schedule_terms(p, lay):
     x = [(lay.sched[r], lay.pair[(s, r)], 1.0) for s, r in p.network.pairs if r in lay.sched]
@@ -796,6 +896,44 @@ CONSTRAINTS: tuple[ConFamily, ...] = (
             "tonne": {"+": "one more tonne of recovery"},
             "source": {"table": "sources", "key": {"source": "{id}"}, "show": "ramp_up_per_day {ramp_up_per_day:g}"},
         },
+    ),
+    ConFamily(
+        "displaced_route", ("route", "period"),
+        "−s[r,t] + Σ_s x[s,r,t] − e[r,t] ≤ P[r,t] − c[r,t] in a displacement window, free elsewhere   (P: route r's volume in the "
+        "no-event plan, c = max(0, P − cap): the credit d = c − s ≤ c is at most what r carries below its plan, extra excluded)",
+        lambda p, lay: _keys_by_period(lay.served, lay.labels),
+        _dsp_route_terms,
+        _dsp_route_bounds,
+        frozenset({"window", "route_cap"}),
+        plan_relative=True,
+    ),
+    ConFamily(
+        "displaced_start", ("period",),
+        "credit[t] + Σ_r s[r,t] + Σ_r e[r,t] ≤ Σ_r c[r,t] where a displacement window starts at t, free elsewhere",
+        lambda p, lay: [(lab,) for lab in lay.labels],
+        _credit_terms(prev=False),
+        _credit_bounds(1),
+        frozenset({"window", "route_cap"}),
+        plan_relative=True,
+    ),
+    ConFamily(
+        "displaced", ("period",),
+        "credit[t] − credit[t−1] + Σ_r s[r,t] + Σ_r e[r,t] ≤ Σ_r c[r,t] where t continues a displacement window, free elsewhere: "
+        "over a window to date the extra accepted is at most the crude the outage displaced (Σ e ≤ Σ d)",
+        lambda p, lay: [(lab,) for lab in lay.labels],
+        _credit_terms(prev=True),
+        _credit_bounds(2),
+        frozenset({"window", "route_cap"}),
+        plan_relative=True,
+    ),
+    ConFamily(
+        "displaced_end", ("period",),
+        "credit[t] ≥ 0 where a displacement window ends, free elsewhere",
+        lambda p, lay: [(lab,) for lab in lay.labels],
+        lambda p, lay: [Terms("credit", lay.t.astype(np.int64), lay.t.astype(np.int64), np.ones(lay.P))],
+        _credit_end_bounds,
+        frozenset({"window"}),
+        plan_relative=True,
     ),
 )
 CONS = {c.name: c for c in CONSTRAINTS}

@@ -49,7 +49,7 @@ from ..load import load_inputs
 from ..extract import column_costs
 from ..model.registry import model_spec
 from ..schema import ID_PATTERN
-from ..params import oil_params
+from ..model.plan import planned_params
 from ..scenario import resolve
 from .cases import case_metrics, route_arrays, route_rows, year_arrays, year_rows
 from .engine import Job
@@ -280,7 +280,7 @@ class ParamKernel:
 
     def solve(self, scenario):
         """Solve one case; returns (kernel the outcome belongs to, outcome)."""
-        spec = model_spec(oil_params(scenario))
+        spec = model_spec(planned_params(scenario))
         if _signature(spec) != self.signature:
             own = OilKernel(scenario)  # a different LP: build it for this case alone
             return own, own.baseline

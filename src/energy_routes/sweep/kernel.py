@@ -27,6 +27,7 @@ The power block is not part of the kernel: oil-only cases never touch it.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import math
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ from ..events import event_losses
 from ..extract import BINDING_TOL, column_costs
 from ..model import build_oil_model, compile_oil_model
 from ..model.oil import DUAL_TO_USD_PER_T
+from ..model.plan import route_volumes, no_event_plan
 from ..model.registry import CONS, REPORTED, batch_bounds, model_spec
 from ..params import capacities, daily_basis, oil_params
 from ..scenario import Scenario
@@ -105,7 +107,11 @@ class OilKernel:
     def __init__(self, scenario: Scenario, targets=()):
         self.scenario = scenario
         self.basis = b = daily_basis(scenario)
+        # the no-event plan (the displaced rows' right-hand sides): solved apart when the scenario has
+        # events of its own, else its own optimum below (the same LP)
         p = oil_params(scenario)
+        if scenario.settings.events:
+            p = dataclasses.replace(p, plan=no_event_plan(scenario))
         units = b.unit.targets
         unknown = set(targets) - set(p.assets) - set(p.routes) - set(p.sources) - set(units)
         if unknown:
@@ -186,6 +192,8 @@ class OilKernel:
         self.baseline = self._outcome(sol)
         self._base_primal = lp.primal.copy() if sol.optimal else None
         self._base_act = lp.activity.copy() if sol.optimal else None
+        if self.params.plan is None and sol.optimal:
+            self.params = dataclasses.replace(self.params, plan=route_volumes(lp.family_values("x", len(spec.var_keys["x"])), spec))
         self._vertex: BaseVertex | None = None  # factored when first needed (the hedge's kernels never need it)
         self._known: dict[bytes, tuple[tuple, Outcome]] = {}  # solved bound changes (see solve_bounds_many)
         self.shortcuts = 0  # cases the scenario's basis still solved (no HiGHS call)
@@ -258,6 +266,10 @@ class OilKernel:
             lower.append(lo[..., ok])
             upper.append(up[..., ok])
         return np.concatenate(rows), np.concatenate(lower, axis=-1), np.concatenate(upper, axis=-1)
+
+    def moving_mask(self, pred) -> np.ndarray:
+        """(rows,) True for the rows :meth:`bounds_many` returns whose family (a registry ``ConFamily``) satisfies ``pred``."""
+        return np.concatenate([np.full(int((self._rows[name] >= 0).sum()), bool(pred(CONS[name]))) for name in self.moving] or [np.zeros(0, bool)])
 
     def solve_many(self, events_list) -> list[Outcome]:
         """Solve each case (a list of events added to the scenario's own) from the scenario's basis."""
