@@ -33,7 +33,7 @@ def test_capacities_get_a_sentence_with_the_input_line_and_the_hand_value(tmp_pa
     assert pipe.periods_binding == 12
     # asset_capacity.csv: header on line 1, pipe 2023 on line 2, ship on line 3
     assert pipe.sentence == (
-        "In Jan-Dec 2023 (12 months binding): Pipe is full; one more tonne of its capacity for Kazakh crude is worth "
+        "In Jan-Dec 2023 (12 months binding): the capacity of Pipe is used up; one more tonne of its capacity for Kazakh crude is worth "
         "+640.00 $/t. From asset_capacity.csv, line 2 (20 Mt/yr, 0 of it third party)."
     )
     assert b[("asset_capacity", "ship", 2023)].mean_usd_per_t == pytest.approx(610.0, abs=1e-6)
@@ -136,5 +136,5 @@ def test_a_store_binding_on_both_sides_gets_a_row_per_side_not_a_mean_of_zero():
                            "asset_or_route": ["cpc_tank_farm"] * 2, "usd_per_t": [492.22, -492.22]})
     out = explain(shadow, {"store": {"cpc_tank_farm": "CPC tank farm"}}).set_index("first")
     assert list(out.periods_binding) == [1, 1]
-    assert out.at["2027-02", "mean_usd_per_t"] == pytest.approx(492.22) and "is full" in out.at["2027-02", "what"]
+    assert out.at["2027-02", "mean_usd_per_t"] == pytest.approx(492.22) and "no tank room is left" in out.at["2027-02", "what"]
     assert out.at["2027-03", "mean_usd_per_t"] == pytest.approx(-492.22) and "down to its minimum" in out.at["2027-03", "what"]

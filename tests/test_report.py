@@ -177,7 +177,7 @@ def test_binding_constraints_sheet_by_hand(run_dir):
     assert rows["Pipe"]["periods binding"] == 12 and rows["Pipe"]["mean shadow price ($/t)"] == pytest.approx(640)
     assert rows["Ship"]["mean shadow price ($/t)"] == pytest.approx(610)
     assert b["asset or route"].iloc[0] == "Pipe"  # the more valuable first
-    assert rows["Pipe"]["in words"].startswith("In Jan-Dec 2023 (12 months binding): Pipe is full; one more tonne of its capacity for Kazakh crude is worth +640.00 $/t.")
+    assert rows["Pipe"]["in words"].startswith("In Jan-Dec 2023 (12 months binding): the capacity of Pipe is used up; one more tonne of its capacity for Kazakh crude is worth +640.00 $/t.")
     assert "asset_capacity.csv, line 2" in rows["Pipe"]["where the bound comes from"]
 
 

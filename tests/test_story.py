@@ -70,7 +70,7 @@ def test_headline_numbers_equal_the_tables(story_dir):
     assert [(lv, words.strip()) for lv, words, _, _ in levers] == [("more-ship", "more than makes up for it"), ("wider-spur", "adds nothing")]
     for (lv, _w, shut, nb), run in zip(levers, ("C", "D")):
         assert shut == f"{h.loc[run, 'extra_shut_in_mt']:+,.2f}" and nb == f"{-h.loc[run, 'lost_netback_musd']:+,.0f}"
-    assert text.endswith("Ship is full in 2023.")
+    assert text.endswith("the capacity of Ship is used up in 2023.")
     # the same numbers in the side-by-side tables: shut-in and netback by year, B - A
     s = pd.read_csv(out / "story_shut_in.csv").iloc[0]
     n = pd.read_csv(out / "story_netback.csv").iloc[0]

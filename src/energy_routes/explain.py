@@ -277,7 +277,7 @@ def _parts(row: dict, names: dict[str, dict[str, str]]) -> tuple[dict | None, st
 
 
 def what_binds(row: dict, names: dict[str, dict[str, str]]) -> str:
-    """'Aktau oil berths and Caspian tankers is full', 'the cap of 2.2 Mt/yr on Caspian+BTC binds'."""
+    """'the capacity of Aktau oil berths is used up', 'the cap of 2.2 Mt/yr on Caspian+BTC binds'."""
     return _parts(row, names)[2]
 
 

@@ -698,7 +698,7 @@ CONSTRAINTS: tuple[ConFamily, ...] = (
         words={
             "id_kind": "asset",
             "per": "period",
-            "what": {"+": "{name} is full"},
+            "what": {"+": "the capacity of {name} is used up"},
             "tonne": {"+": "one more tonne of its capacity for Kazakh crude"},
             "source": {"table": "asset_capacity", "key": {"asset": "{id}", "year": "{year}"}, "show": "{capacity_mt:g} Mt/yr, {third_party_mt:g} of it third party"},
             "events": True,
@@ -797,7 +797,7 @@ CONSTRAINTS: tuple[ConFamily, ...] = (
         words={
             "id_kind": "acceptor",
             "per": "period",
-            "what": {"+": "{name} accepts no more above the schedules it covers"},
+            "what": {"+": "the extra acceptance of {name} above the schedules is used up"},
             "tonne": {"+": "one more tonne of extra acceptance"},
             "source": {"table": "acceptance", "key": {"acceptor": "{id}"}, "show": "{extra_kt_per_month:g} kt/month after {lead_time_days} days at {premium_usd_per_t:g} $/t"},
         },
@@ -820,7 +820,7 @@ CONSTRAINTS: tuple[ConFamily, ...] = (
         words={
             "id_kind": "store",
             "per": "period",
-            "what": {"+": "the {name} is full (or held at its working level: no disruption in the last 30 days)", "-": "the {name} is down to its minimum working level (or held at its working level: no disruption in the last 30 days)"},
+            "what": {"+": "no tank room is left in the {name} (or it is held at its working level: no disruption in the last 30 days)", "-": "the level in the {name} is down to its minimum working level (or held at its working level: no disruption in the last 30 days)"},
             "tonne": {"+": "one more tonne of tank room", "-": "one more tonne of minimum working level"},
             "source": {"table": "stores", "key": {"store": "{id}"}, "show": "{capacity_kt:g} kt, minimum {min_level_kt:g} kt, opening {opening_kt:g} kt"},
         },
@@ -844,7 +844,7 @@ CONSTRAINTS: tuple[ConFamily, ...] = (
         words={
             "id_kind": "store",
             "per": "period",
-            "what": {"+": "the {name} takes in crude as fast as it can"},
+            "what": {"+": "crude goes into the {name} as fast as it can"},
             "tonne": {"+": "one more tonne of daily intake over the period"},
             "source": {"table": "stores", "key": {"store": "{id}"}, "show": "max_in {max_in_kt_per_day:g} kt/day"},
         },
@@ -860,7 +860,7 @@ CONSTRAINTS: tuple[ConFamily, ...] = (
         words={
             "id_kind": "store",
             "per": "period",
-            "what": {"+": "the {name} gives out crude as fast as it can"},
+            "what": {"+": "crude comes out of the {name} as fast as it can"},
             "tonne": {"+": "one more tonne of daily outflow over the period"},
             "source": {"table": "stores", "key": {"store": "{id}"}, "show": "max_out {max_out_kt_per_day:g} kt/day"},
         },
