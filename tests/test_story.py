@@ -172,7 +172,7 @@ def test_a_levers_reason_is_what_stops_crude_on_its_own_path():
     path. On the path: the Aktau tanks full (+492, 1 month), the Aktau berths full (+447.8), the tanker fleet
     (+41.6). A capacity ahead of a full tank is named: the berths, though the tank's value is higher. With a
     schedule (+492.22) and an acceptance (+482.22) on the path as well, the schedule (value within 1 $/t of
-    the top, and first in KIND_ORDER before the tank)."""
+    the top, and first in model.registry.EXPLAIN_FIRST, before the tank)."""
     from types import SimpleNamespace
 
     from energy_routes.story import reason

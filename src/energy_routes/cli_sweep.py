@@ -96,8 +96,10 @@ def disrupt(scenario, targets, moorings_out, remaining, weeks, starts, inputs_di
     console = Console()
     cases = pd.read_csv(folder / "cases.csv")
     worst = cases.sort_values("lost_netback_musd", ascending=False)
-    worst = worst.rename(columns={"case_id": "case", "remaining": "left", "extra_shut_in_mt": "shut-in Mt", "rerouted_mt": "rerouted Mt", "lost_netback_musd": "lost M$"})
-    _print_table(console, worst, f"Worst cases of {len(cases)} (by lost netback)", ["case", "start", "left", "weeks", "shut-in Mt", "rerouted Mt", "lost M$", "bottleneck"], {"left": ".2f", "weeks": "g", "lost M$": ",.0f"}, limit=8)
+    worst = worst.rename(columns={"case_id": "case", "remaining": "left", "extra_shut_in_mt": "shut-in", "rerouted_mt": "rerouted", "lost_netback_musd": "lost M$"})
+    # "family: target" breaks after the colon, so the id is not folded mid-word in 80 columns
+    worst["bottleneck"] = worst["bottleneck"].astype("string").str.replace(":", ": ", regex=False)
+    _print_table(console, worst, f"Worst cases of {len(cases)} (by lost netback; shut-in and rerouted in Mt)", ["case", "start", "left", "weeks", "shut-in", "rerouted", "lost M$", "bottleneck"], {"left": ".2f", "weeks": "g", "lost M$": ",.0f"}, limit=8)
     for f in sorted(folder.glob("pivot_shut_in_mt_mean_*.csv")):
         pv = pd.read_csv(f)
         pv.columns = [str(c) for c in pv.columns]

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError, Problem
+from .model.registry import EXPLAIN_FIRST, explain_rank
 
 #: words for the share of the disruption's loss a lever takes away
 HALF = (0.4, 0.6)
@@ -221,11 +222,6 @@ def headline(table: pd.DataFrame, event_text: str, years: list[int], why: dict[s
     return text
 
 
-#: when several constraints on a lever's path bind with the same value, the one named first: a capacity,
-#: schedule or acceptance stops the crude; a full tank is where it backs up behind one
-KIND_ORDER = ("asset_capacity", "route_capacity", "route_schedule", "acceptance", "source_route_limit", "route_limit", "route_share")
-
-
 def lever_path(plain, lever) -> set[str]:
     """What a lever's crude passes through: the routes whose inputs the lever changes (an asset's capacity on
     the route, the route's limits, schedule, shippers' allocations or extra acceptance), their assets, the
@@ -258,8 +254,8 @@ def reason(run, base, year: int, disrupted_targets: set[str], path: set[str] | N
     in the base too, a shipper's monthly allocation say, does not explain what the disruption costs). With
     the lever's ``path`` (:func:`lever_path`), the answer is what on that path stops more crude: of its
     constraints that bind with a positive value (more of it would earn money), a capacity, schedule,
-    acceptance or limit (:data:`KIND_ORDER`) before a full tank, which is where crude backs up behind one;
-    among those, the one whose value rises most (within 1 $/t, the first in :data:`KIND_ORDER`). Without a path, or when nothing on it binds, the constraint anywhere
+    acceptance or limit (``model.registry.EXPLAIN_FIRST``) before a full tank, which is where crude backs up
+    behind one; among those, the one whose value rises most (within 1 $/t, the first in that order). Without a path, or when nothing on it binds, the constraint anywhere
     whose value rises most; when none rises, the one of highest value."""
 
     def weights(r, positive: bool = False):
@@ -277,12 +273,11 @@ def reason(run, base, year: int, disrupted_targets: set[str], path: set[str] | N
     pick = None
     if path and len(up):
         on = up[[t in path for _, t in up.index] & (up > 0).to_numpy()]
-        rank = {k: i for i, k in enumerate(KIND_ORDER)}
-        stops = on[[c in rank for c, _ in on.index]]
+        stops = on[[c in EXPLAIN_FIRST for c, _ in on.index]]
         on = stops if len(stops) else on  # a full tank only when nothing ahead of it binds
         if len(on):
             near = [key for key, v in on.items() if v >= float(on.max()) - 1.0]
-            pick = min(near, key=lambda key: (rank.get(key[0], len(rank)), -float(on[key]), key))
+            pick = min(near, key=lambda key: (explain_rank(key[0]), -float(on[key]), key))
     if pick is None:
         b, w = weights(run)
         if b.empty:

@@ -941,6 +941,17 @@ CONS = {c.name: c for c in CONSTRAINTS}
 #: the families whose duals go to shadow_prices.csv (and to a sweep's binding column)
 REPORTED = tuple(c.name for c in CONSTRAINTS if c.dual is not None)
 
+#: which binding family explains a loss first when several bind with the same value (constraints in series on
+#: one path carry one shadow price): a capacity, schedule, acceptance or limit stops the crude; a full or
+#: held tank is where it backs up behind one. Families not listed come after, in name order. Used by a
+#: sweep's ``bottleneck`` and a story's reason.
+EXPLAIN_FIRST = ("asset_capacity", "route_capacity", "route_schedule", "acceptance", "source_route_limit", "route_limit", "route_share")
+
+
+def explain_rank(family: str) -> int:
+    """Position of ``family`` in :data:`EXPLAIN_FIRST` (after all of them when not listed)."""
+    return EXPLAIN_FIRST.index(family) if family in EXPLAIN_FIRST else len(EXPLAIN_FIRST)
+
 
 # ----------------------------------------------------------------------------- the assembled spec
 

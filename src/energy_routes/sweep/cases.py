@@ -24,6 +24,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from ..model.registry import explain_rank
 from .kernel import CaseEvent, OilKernel, Outcome, touched_routes
 
 TOP_BINDING = 4
@@ -64,7 +65,9 @@ def case_metrics(kernel: OilKernel, out: Outcome, hit=(), base: Outcome | None =
     hit = set(hit) | set(touched_routes(kernel.params.network.route_assets, hit))
     rise = [(lab, y, abs(v) - before.get((lab, y), 0.0)) for lab, y, v in out.binding if lab.split(":", 1)[1] not in hit]
     rise = [r for r in rise if r[2] > 1e-6]
-    best = max(rise, key=lambda t: (t[2], t[0], -t[1])) if rise else None
+    # constraints in series carry one shadow price: on a tie (to the cent), what stops the crude before the
+    # tank it backs up into (model.registry.EXPLAIN_FIRST), then the label and the earlier year
+    best = min(rise, key=lambda t: (-round(t[2], 2), explain_rank(t[0].split(":", 1)[0]), t[0], t[1])) if rise else None
     row["bottleneck"] = best[0] if best else ""
     row["bottleneck_year"] = best[1] if best else pd.NA
     return row
