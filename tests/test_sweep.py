@@ -577,3 +577,24 @@ def test_sweep_workbook_mirrors_the_csv_tables(net25, tmp_path, monkeypatch):
     note = xl["Not in this workbook"]
     assert note.iloc[0, 0] == "route_volumes" and note.iloc[0, 1] == 144
     assert json.loads((folder / "manifest.json").read_text())["workbook"] == "tables.xlsx"
+
+
+def test_the_bottleneck_on_a_tie_is_what_stops_the_crude_not_the_tank_behind_it():
+    """cases.case_metrics on hand-made outcomes: in the case, a tank (store_level:tanks) and a berth
+    (asset_capacity:berths) in series both carry +492.22 $/t in 2027, none of them bound in the scenario, so
+    both rose 492.22: the berth is named (a capacity before the tank it backs up into). A shadow price that
+    rose more wins whatever its family: the tank at 500.2 against the berth at 465.3 is the tank."""
+    from types import SimpleNamespace
+
+    from energy_routes.sweep.cases import case_metrics
+    from energy_routes.sweep.kernel import Outcome
+
+    def outcome(binding):
+        return Outcome("Optimal", True, 0.0, 0.0, np.zeros(1), np.zeros(1), np.zeros(1), binding)
+
+    k = SimpleNamespace(params=SimpleNamespace(routes=["r"], network=SimpleNamespace(route_assets={"r": ["pipe"]})), years=[2027])
+    base = outcome([])
+    tie = outcome([("store_level:tanks", 2027, 492.22), ("asset_capacity:berths", 2027, 492.22)])
+    assert case_metrics(k, tie, {"pipe"}, base)["bottleneck"] == "asset_capacity:berths"
+    more = outcome([("store_level:tanks", 2027, 500.2), ("asset_capacity:berths", 2027, 465.3)])
+    assert case_metrics(k, more, {"pipe"}, base)["bottleneck"] == "store_level:tanks"
