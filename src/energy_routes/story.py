@@ -255,34 +255,36 @@ def reason(run, base, year: int, disrupted_targets: set[str], path: set[str] | N
     the lever's ``path`` (:func:`lever_path`), the answer is what on that path stops more crude: of its
     constraints that bind with a positive value (more of it would earn money), a capacity, schedule,
     acceptance or limit (``model.registry.EXPLAIN_FIRST``) before a full tank, which is where crude backs up
-    behind one; among those, the one whose value rises most (within 1 $/t, the first in that order). Without a path, or when nothing on it binds, the constraint anywhere
-    whose value rises most; when none rises, the one of highest value."""
-
-    def weights(r, positive: bool = False):
-        b = r.binding()
-        b = b[(b.year == year) & ~b.asset_or_route.isin(disrupted_targets)]
-        if positive:
-            b = b[b.mean_usd_per_t > 0]
-        return b, (b.mean_usd_per_t.abs() * b.periods_binding).groupby([b.constraint, b.asset_or_route]).sum()
+    behind one; among those, the one whose value rises most (within 1 $/t, the first in that order).
+    Without a path, or when nothing on it binds, the constraint anywhere whose value rises most; when none
+    rises, the one of highest value."""
 
     def rise(positive: bool):
-        b, w = weights(run, positive)
-        return b, w.sub(weights(base, positive)[1], fill_value=0.0).reindex(w.index)
+        """(run's rows, their values, the values' rise above the base's), by (constraint, target)."""
 
-    b, up = rise(True)
+        def weights(r):
+            b = r.binding()
+            b = b[(b.year == year) & ~b.asset_or_route.isin(disrupted_targets)]
+            if positive:
+                b = b[b.mean_usd_per_t > 0]
+            return b, (b.mean_usd_per_t.abs() * b.periods_binding).groupby([b.constraint, b.asset_or_route]).sum()
+
+        b, w = weights(run)
+        return b, w, w.sub(weights(base)[1], fill_value=0.0).reindex(w.index)
+
     pick = None
-    if path and len(up):
-        on = up[[t in path for _, t in up.index] & (up > 0).to_numpy()]
+    if path:
+        b, _, up = rise(True)
+        on = up[[t in path and v > 0 for (_, t), v in up.items()]]
         stops = on[[c in EXPLAIN_FIRST for c, _ in on.index]]
         on = stops if len(stops) else on  # a full tank only when nothing ahead of it binds
         if len(on):
             near = [key for key, v in on.items() if v >= float(on.max()) - 1.0]
             pick = min(near, key=lambda key: (explain_rank(key[0]), -float(on[key]), key))
     if pick is None:
-        b, w = weights(run)
+        b, w, r = rise(False)
         if b.empty:
             return ""
-        r = w.sub(weights(base)[1], fill_value=0.0).reindex(w.index)
         pick = r.idxmax() if (r > 0).any() else w.idxmax()
     constraint, target = pick
     row = b[(b.constraint == constraint) & (b.asset_or_route == target)].iloc[0]

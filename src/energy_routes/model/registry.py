@@ -96,6 +96,11 @@ def _keys_by_period(items: list, labels: list[str]) -> list[tuple]:
     return [(*(it if isinstance(it, tuple) else (it,)), lab) for it in items for lab in labels]
 
 
+def _period_keys(p, lay=None) -> list[tuple]:
+    """One key per period (the ``credit`` column and the ``displaced_start/displaced/displaced_end`` rows)."""
+    return [(lab,) for lab in p.periods.labels]
+
+
 def _terms(var: str, items: list[tuple[int, int, float]], P: int | None = None, rows_per: int | None = None) -> Terms:
     """Terms from (row_item, var_item, coef) repeated over every period (row = item*P + t) when ``P`` is given."""
     if not items:
@@ -230,7 +235,7 @@ VARIABLES: tuple[VarFamily, ...] = (
         "credit", ("period",), "kt",
         "displaced crude of the displacement window up to t not taken by extra acceptance (at most; displaced_start, displaced); "
         "≥ 0 where a window ends (displaced_end); free",
-        lambda p: [(lab,) for lab in p.periods.labels],
+        _period_keys,
         lambda p, lay: (np.full(lay.P, -INF), np.full(lay.P, INF)),
         _zero_cost,
     ),
@@ -910,7 +915,7 @@ CONSTRAINTS: tuple[ConFamily, ...] = (
     ConFamily(
         "displaced_start", ("period",),
         "credit[t] + Σ_r s[r,t] + Σ_r e[r,t] ≤ Σ_r c[r,t] where a displacement window starts at t, free elsewhere",
-        lambda p, lay: [(lab,) for lab in lay.labels],
+        _period_keys,
         _credit_terms(prev=False),
         _credit_bounds(1),
         frozenset({"window", "route_cap"}),
@@ -920,7 +925,7 @@ CONSTRAINTS: tuple[ConFamily, ...] = (
         "displaced", ("period",),
         "credit[t] − credit[t−1] + Σ_r s[r,t] + Σ_r e[r,t] ≤ Σ_r c[r,t] where t continues a displacement window, free elsewhere: "
         "over a window to date the extra accepted is at most the crude the outage displaced (Σ e ≤ Σ d)",
-        lambda p, lay: [(lab,) for lab in lay.labels],
+        _period_keys,
         _credit_terms(prev=True),
         _credit_bounds(2),
         frozenset({"window", "route_cap"}),
@@ -929,7 +934,7 @@ CONSTRAINTS: tuple[ConFamily, ...] = (
     ConFamily(
         "displaced_end", ("period",),
         "credit[t] ≥ 0 where a displacement window ends, free elsewhere",
-        lambda p, lay: [(lab,) for lab in lay.labels],
+        _period_keys,
         lambda p, lay: [Terms("credit", lay.t.astype(np.int64), lay.t.astype(np.int64), np.ones(lay.P))],
         _credit_end_bounds,
         frozenset({"window"}),
