@@ -270,7 +270,7 @@ def _edit(path: Path, old: str, new: str) -> int:
         ("volumes.csv", "2024,cpc,54.9,55.56", "2024,cpc,56.9,55.56", "low_mt", "exceeds high_mt"),
         ("volumes.csv", "2024,rail,0.05,0.05", "2024,rail,lots,0.05", "low_mt", "got 'lots'; expected a number"),
         ("volumes.csv", "2023,total", "2023,everything", "outlet", "an outlet listed in outlets.csv"),
-        ("events.csv", "2023-11-27,2023-11-29", "2023-11-27,2023-11-31", "end", "expected a date YYYY-MM-DD"),
+        ("events.csv", "2023-11-24,2023-11-29", "2023-11-24,2023-11-31", "end", "expected a date YYYY-MM-DD"),
         ("events.csv", "cpc-storm-nov-2023", "cpc-storm-nov-2032", "override", "unknown override 'cpc-storm-nov-2032'"),
         ("outlets.csv", "btc+baku_supsa+makhachkala", "btc+supsa+makhachkala", "routes", "unknown route(s) supsa"),
         ("claims.csv", "2024,cpc,volume,yes", "2024,cpc,volume,maybe", "claimed", "one of yes, no"),
@@ -367,22 +367,47 @@ def _solve(tmp_path, name: str, doc: dict):
     return run_scenario(REPO / "inputs", path, power=False)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "at daily resolution (windows 1 Nov - 31 Dec 2023) the model shuts in 0.305 Mt against the 0.632 Mt the Energy "
-    "Ministry announced for the week. The three fields' cut holds for their 7-day decision horizon (cut_hold, sourced "
-    "from this event's own plan, H45), 0.19 Mt on them, but the LP sizes the cut knowing the stop lasts 3 days "
-    "(16 % of their 153 kt/d, against 56 % reported), and 0.12 Mt falls on the other fields, whose Atyrau-Samara "
-    "slots Kashagan and Karachaganak take during the stop. Measured (2026-12-01, not built into the model): a "
-    "sequential information rule, the cut sized by a solve in which the stop lasts the 7-day horizon and then held "
-    "for those 7 days in the actual case, gives 0.675 Mt (49 % cut, none on the other fields), 7 % above the single "
-    "reported figure; a 5-day horizon gives 0.524 and 10 days 0.929 (docs/backtest.md)"))
-def test_november_2023_storm_lost_output_at_daily_resolution(tmp_path):
+DAILY_NOV_2023 = {"windows": [{"start": "2023-11-01", "end": "2023-12-31", "resolution": "day"}]}
+
+
+@pytest.fixture(scope="module")
+def nov_2023_lost(tmp_path_factory):
+    """The storm's own lost output per day at daily resolution (windows 1 Nov - 31 Dec 2023): shut-in with the
+    storm less shut-in without it, in kt, indexed by day."""
+    tmp = tmp_path_factory.mktemp("nov2023")
+    with_ev = _solve(tmp, "storm", {"overrides": ["flows-2023", "cpc-storm-nov-2023"], **DAILY_NOV_2023})
+    without = _solve(tmp, "nostorm", {"overrides": ["flows-2023"], **DAILY_NOV_2023})
+    a, b = (r.tables["balance_period"].set_index("period").shut_in_kt for r in (with_ev, without))
+    return a - b
+
+
+def test_november_2023_storm_lost_output_at_daily_resolution(nov_2023_lost):
+    """B7. On 29 Nov the Energy Ministry expected the storm to cut output by 631.7 kt "this week" (H29), the week
+    of Monday 27 Nov to Sunday 3 Dec, the end of its plan (H45): so the model's lost output over those 7 days is
+    compared, within 5 % (the tolerance the issue sets for single reported figures): 0.632 x 0.95 = 0.600 to
+    0.632 x 1.05 = 0.663 Mt. Measured 2026-12-01: 0.604 (-4.4 %), the big three cut 69 kt/d (45 % of their
+    153 kt/d) from the stop's first day (24 Nov, H47) and hold it to 3 Dec (cut_hold_days 10); before the start
+    was corrected from 27 to 24 Nov (H46-H48) it was 0.296 in the week."""
     ev = pd.read_csv(REPO / "inputs" / "history" / "events.csv").set_index("event_id").loc["b7_storm_nov_2023"]
-    daily = {"windows": [{"start": "2023-11-01", "end": "2023-12-31", "resolution": "day"}]}
-    with_ev = _solve(tmp_path, "storm", {"overrides": ["flows-2023", "cpc-storm-nov-2023"], **daily})
-    without = _solve(tmp_path, "nostorm", {"overrides": ["flows-2023"], **daily})
-    lost = (with_ev.tables["balance_monthly"].shut_in_kt.sum() - without.tables["balance_monthly"].shut_in_kt.sum()) / 1000
-    assert ev.shut_in_low_mt - 0.005 <= lost <= ev.shut_in_high_mt + 0.005
+    week = [str(d.date()) for d in pd.date_range("2023-11-27", "2023-12-03")]
+    lost = nov_2023_lost.loc[week].sum() / 1000
+    assert ev.shut_in_low_mt * 0.95 <= lost <= ev.shut_in_high_mt * 1.05
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "the model cuts from the stop's first day: the LP knows the stop lasts 6 days, and since a cut may not be "
+    "lifted within the decision horizon, the earliest cut loses least; the fields used the tank farm first and cut "
+    "when it was full (output unchanged on 24-25 Nov, -38.6 kt on 26 Nov, H46). Measured 2026-12-01: 0.327 Mt "
+    "lost on 24-26 Nov against 0.04 reported; the whole event loses 1.052 Mt (0.604 in the ministry's week, 0.12 "
+    "ramping back after it) against about 0.67 reported (0.04 + the week's 0.632). A rule that uses the tanks before cutting needs the cut sized without knowing the "
+    "stop's length (docs/backtest.md, 'The November 2023 storm')"))
+def test_november_2023_storm_no_cut_before_the_tank_farm_is_full(nov_2023_lost):
+    """B7, 24-26 Nov 2023, before the ministry's week: the official daily series (H46) has Kazakh output at 254.4 kt
+    on 24 Nov, 253.1 on 25 Nov and 214.5 on 26 Nov, so the storm cost 254.4 - 253.1 = 1.3 plus 254.4 - 214.5 = 39.9,
+    about 41 kt (0.041 Mt) over those three days, taking 24 Nov as the no-storm level. Within 5 % of that."""
+    days = [str(d.date()) for d in pd.date_range("2023-11-24", "2023-11-26")]
+    lost = nov_2023_lost.loc[days].sum() / 1000
+    assert 0.041 * 0.95 <= lost <= 0.041 * 1.05
 
 
 # The rerouted volume of the spring-2022 storm is not assertable: no rerouted figure or range for it was found in
