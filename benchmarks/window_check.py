@@ -88,7 +88,7 @@ def main() -> None:
         y0 = np.asarray(g.getSolution().row_dual)
         base_lp = g.getLp()
         r32 = rows.astype(np.int32)
-        store_rows = lp.rows_of("store_level", len(k.spec.cons["store_level"].keys)) if "store_level" in k.spec.cons else np.zeros(0, np.int64)
+        store_rows = lp.rows_of("store_hold", len(k.spec.cons["store_hold"].keys)) if "store_hold" in k.spec.cons else np.zeros(0, np.int64)
         col_lo0, col_up0 = np.asarray(lp.highs.getLp().col_lower_), np.asarray(lp.highs.getLp().col_upper_)
         c = Counter()
         for i in range(len(ev)):

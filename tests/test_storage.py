@@ -121,6 +121,27 @@ def test_a_store_is_not_emptied_for_an_outage_nobody_foresaw(make_inputs):
     assert lev["2023-03-12"] == pytest.approx(100 + 2 * S, abs=1e-6)  # full at the end of the stop
 
 
+def test_a_held_tank_and_a_full_tank_are_different_constraints(make_inputs):
+    """The case above, read through its shadow prices (docs/model.md §1 "store hold"). On 9 March, the last
+    settled day, the tank is held at its working level: a tonne lower there would be a tonne more room in the stop,
+    so one tonne less shut in, and ``store_hold`` carries minus the value of that tonne. On 12 March, the stop's
+    last day, the tank is full: a tonne more capacity is the same tonne, and ``store_level`` carries plus it. So the
+    two prices are equal and opposite, each on its own family and day, and nothing else about the tank binds; the
+    held day is said as held, not as a tank at its minimum (one row carried both before 2026-12-01)."""
+    S = 100.0
+    t = net(S, 0)
+    t["stores"][0].update(capacity_kt=100 + 2 * S, opening_kt=100 + S)
+    res = solve(make_inputs, t, {"resolution": "day", **outage("term", "2023-03-10", "2023-03-12")})
+    sp = res.tables["shadow_prices"]
+    tank = sp[sp.constraint.isin(["store_level", "store_hold"])].set_index(["period", "constraint"]).usd_per_t
+    assert set(tank.index) == {("2023-03-09", "store_hold"), ("2023-03-12", "store_level")}
+    assert tank[("2023-03-09", "store_hold")] < -1.0
+    assert tank[("2023-03-12", "store_level")] == pytest.approx(-tank[("2023-03-09", "store_hold")], abs=1e-6)
+    words = res.tables["binding_constraints"].set_index("constraint").what
+    assert "held at the working level" in words["store_hold"] and "minimum" not in words["store_hold"]
+    assert words["store_level"] == "no tank room is left in the Tank"
+
+
 def test_a_short_stop_costs_output_daily_but_not_monthly(make_inputs):
     """A 3-day full stop that outruns the tank: daily resolution shows it, the monthly model does not,
     because the rest of March (28 days × 200 kt/day = 5,600 kt) can carry March's 3,100 kt."""
@@ -296,17 +317,17 @@ def test_a_shared_tank_does_not_bank_one_fields_crude_in_quiet_months(make_input
     # size by hand, per month: variables x 2 (a, b at sea), f 4 (a: pipe, term; b: bpipe, term), z 2, inj/wd/level
     # 2 each (holdings a@tank, b@tank) = 14 → 168. Rows: supply_balance 2, node_balance 4 ((a|b) × (hub|sea)),
     # asset_capacity 2 (pipe, term), route_capacity 1, source_route_limit 1 (b at sea), store_balance 2,
-    # store_level 1, store_share 2 (a@tank, b@tank: the tank holds two fields' crude), store_injection 1,
-    # store_withdrawal 1 = 17 → 204, + route_limit 1 (sea, 2023) = 205. Nonzeros per month: supply 2 × 2 (f out,
+    # store_level 1, store_hold 1, store_share 2 (a@tank, b@tank: the tank holds two fields' crude),
+    # store_injection 1, store_withdrawal 1 = 18 → 216, + route_limit 1 (sea, 2023) = 217. Nonzeros per month: supply 2 × 2 (f out,
     # z), node_balance at hub 2 × 4 (arc in, term out, inj, wd) and at sea 2 × 2 (term in, x), asset_capacity
     # pipe 1 + term 2, route_capacity 2, source_route_limit 1, store_balance 2 × 4 (level, previous level, inj, wd;
-    # 3 in January, whose previous level is the right-hand side), store_level 2, store_share 2 × 2 (each row
-    # spans both holdings), store_injection 2, store_withdrawal 2 = 40 → 480 − 2 (January) = 478, + route_limit
-    # 2 × 12 = 24 → 502. Of these, store_share adds 24 rows and 48 nonzeros. Displaced crude (free rows here: a
+    # 3 in January, whose previous level is the right-hand side), store_level 2, store_hold 2, store_share 2 × 2
+    # (each row spans both holdings), store_injection 2, store_withdrawal 2 = 42 → 504 − 2 (January) = 502,
+    # + route_limit 2 × 12 = 24 → 526. Of these, store_share adds 24 rows and 48 nonzeros. Displaced crude (free rows here: a
     # source event disrupts no day): s for the one served route and credit, 2 × 12 = 24 variables; rows
     # displaced_route, displaced_start, displaced, displaced_end, 4 × 12 = 48; nonzeros per month s + x (a, b at
     # sea) 3, credit + s 2, credit + previous + s 3 (2 in January), 1 → 9 × 12 − 1 = 107.
-    assert res.oil_size == {"variables": 168 + 24, "constraints": 205 + 48, "nonzeros": 502 + 107}
+    assert res.oil_size == {"variables": 168 + 24, "constraints": 217 + 48, "nonzeros": 526 + 107}
 
 
 def test_the_sweep_kernel_moves_the_hold_and_share_rows_itself(make_inputs):

@@ -598,3 +598,25 @@ def test_the_bottleneck_on_a_tie_is_what_stops_the_crude_not_the_tank_behind_it(
     assert case_metrics(k, tie, {"pipe"}, base)["bottleneck"] == "asset_capacity:berths"
     more = outcome([("store_level:tanks", 2027, 500.2), ("asset_capacity:berths", 2027, 465.3)])
     assert case_metrics(k, more, {"pipe"}, base)["bottleneck"] == "store_level:tanks"
+
+
+def test_a_rule_of_behaviour_is_never_the_bottleneck():
+    """A tank held at its working level outside outages (store_hold) and a cut held for its decision horizon
+    (cut_hold) are rules for what operators know, not capacities: their shadow prices (here 600.0 and 550.0 $/t,
+    larger than the berth's 465.3) are what foresight would be worth, so the bottleneck is the berth. With only
+    rules binding there is none. Fails if model.registry.RULES is ignored (the held tank would be named)."""
+    from types import SimpleNamespace
+
+    from energy_routes.sweep.cases import case_metrics
+    from energy_routes.sweep.kernel import Outcome
+
+    def outcome(binding):
+        return Outcome("Optimal", True, 0.0, 0.0, np.zeros(1), np.zeros(1), np.zeros(1), binding)
+
+    k = SimpleNamespace(params=SimpleNamespace(routes=["r"], network=SimpleNamespace(route_assets={"r": ["pipe"]})), years=[2027])
+    base = outcome([])
+    case = outcome([("store_hold:tanks", 2027, -600.0), ("cut_hold:field", 2027, 550.0), ("asset_capacity:berths", 2027, 465.3)])
+    assert case_metrics(k, case, {"pipe"}, base)["bottleneck"] == "asset_capacity:berths"
+    only_rules = outcome([("store_hold:tanks", 2027, -600.0), ("cut_hold:field", 2027, 550.0)])
+    m = case_metrics(k, only_rules, {"pipe"}, base)
+    assert m["bottleneck"] == "" and "store_hold:tanks 2027" in m["binding"]

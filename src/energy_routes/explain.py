@@ -184,6 +184,7 @@ def sources(scenario, wanted=None) -> pd.DataFrame:
             "asset_capacity": sorted({a for a in inp["arcs"]["asset"] if isinstance(a, str) and a}),
             "route_capacity": list(inp["routes"]["route"]),
             "store_level": stores,
+            "store_hold": stores,
             "store_injection": stores,
             "store_withdrawal": stores,
             "ramp_up": ramps,

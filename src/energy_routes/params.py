@@ -122,8 +122,6 @@ class Capacities:
     route_cap: np.ndarray  # (..., R, P): what the LP lets the route carry (reported as capacity_kt)
     route_row: np.ndarray  # (..., R, P): route_cap in periods with an event on the route itself, else inf
     accept: np.ndarray | None = None  # (..., Acc, P): extra acceptance above schedules allowed in each period, kt
-    store_lo: np.ndarray | None = None  # (..., J, P): lowest total level of each store at the end of a period, kt
-    store_hi: np.ndarray | None = None  # (..., J, P): highest, kt
     settled: np.ndarray | None = None  # (..., P): 1.0 where the period is settled (no disruption in the last 30 days), else 0.0
     hold: np.ndarray | None = None  # (..., S, P): 1.0 where source s may not raise its production rate from t−1 to t (cut_hold), else 0.0
     window: np.ndarray | None = None  # (..., P): 0 outside a displacement window, 1 where one starts, 2 where it continues (`displaced`)
@@ -287,7 +285,7 @@ STORE_SETTLE_DAYS = 30
 
 def settled_periods(basis: DailyBasis, dis: np.ndarray) -> np.ndarray:
     """(..., P) True where a period is *settled*: no disrupted day in the last ``STORE_SETTLE_DAYS`` days up
-    to its end, counted within its year (docs/model.md §1 "store band")."""
+    to its end, counted within its year (docs/model.md §1 "store hold")."""
     per = basis.periods
     D = dis.shape[-1]
     idx = np.arange(D)
@@ -337,23 +335,6 @@ def displacement_window(basis: DailyBasis, settled: np.ndarray) -> np.ndarray:
     return np.where(start, 1, np.where(window, 2, 0))
 
 
-def store_band(basis: DailyBasis, settled: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Lowest and highest total level of each store at the end of each period, each (..., J, P), kt.
-
-    Non-anticipation: in a *settled* period (:func:`settled_periods`) a store is at its planned working
-    level, the opening level ℓ⁰ at which the no-event plan keeps it: nobody empties or fills tanks for an
-    outage they cannot foresee, nor keeps crude from one outage in store for the next. Elsewhere it may
-    use its whole working range [min_level, capacity]. (Each source's share of a shared store is held
-    too in a settled period: ``store_share`` in the registry.)
-    """
-    st = basis.network.stores
-    opening = np.array([k.opening_kt for k in st], float)[:, None]
-    low = np.array([k.min_level_kt for k in st], float)[:, None]
-    high = np.array([k.capacity_kt for k in st], float)[:, None]
-    s = settled[..., None, :]
-    return np.where(s, opening, low), np.where(s, opening, high)
-
-
 def capacities(basis: DailyBasis, rem_assets: np.ndarray, rem_routes: np.ndarray, rem_sources: np.ndarray, rem_units: np.ndarray | None = None) -> Capacities:
     """Period right-hand sides from remaining fractions (any leading batch axes)."""
     per = basis.periods
@@ -372,7 +353,7 @@ def capacities(basis: DailyBasis, rem_assets: np.ndarray, rem_routes: np.ndarray
     supply = per.reduce(basis.supply_daily(rem_sources))
     dis = disrupted_days(basis, route_daily)
     settled = settled_periods(basis, dis)
-    return Capacities(supply, asset_cap, reported, route_row, acceptance_allowed(basis, dis), *store_band(basis, settled), settled.astype(float), hold_periods(basis, dis).astype(float), displacement_window(basis, settled).astype(float))
+    return Capacities(supply, asset_cap, reported, route_row, acceptance_allowed(basis, dis), settled.astype(float), hold_periods(basis, dis).astype(float), displacement_window(basis, settled).astype(float))
 
 
 def netback_table(scenario: Scenario) -> pd.DataFrame:

@@ -437,8 +437,20 @@ def _store_keys(p, lay):
 
 
 def _store_level_bounds(p, lay):
-    """The opening level in a settled period (non-anticipation), else [min_level, capacity]."""
-    return _flat(p.caps.store_lo), _flat(p.caps.store_hi)
+    """[min_level, capacity] of each store in every period: the tanks as built."""
+    st = p.network.stores
+    ones = np.ones(lay.P)
+    lo = np.array([k.min_level_kt for k in st], float)[:, None] * ones
+    hi = np.array([k.capacity_kt for k in st], float)[:, None] * ones
+    return lo.ravel(), hi.ravel()
+
+
+def _store_hold_bounds(p, lay):
+    """= the opening (working) level in a settled period (non-anticipation), free elsewhere."""
+    opening = np.array([k.opening_kt for k in p.network.stores], float)[:, None]
+    settled = np.asarray(p.caps.settled, float) > 0.5  # (..., P)
+    s = settled[..., None, :]
+    return _flat(np.where(s, opening, -INF)), _flat(np.where(s, opening, INF))
 
 
 def _holding_share(p: OilParams) -> np.ndarray:
@@ -816,18 +828,37 @@ CONSTRAINTS: tuple[ConFamily, ...] = (
     ),
     ConFamily(
         "store_level", ("store", "period"),
-        "lo[k,t] ≤ Σ_s level[s,k,t] ≤ hi[k,t]   (lo = hi = opening level in a settled period: no disrupted day in the last 30 days; else min_level, capacity)",
+        "min_level[k] ≤ Σ_s level[s,k,t] ≤ capacity[k]",
         _store_keys,
         _per_store("level"),
         _store_level_bounds,
-        frozenset({"store_lo", "store_hi"}),
+        frozenset(),
         _by_period(lambda k: k[0]),
         words={
             "id_kind": "store",
             "per": "period",
-            "what": {"+": "no tank room is left in the {name} (or it is held at its working level: no disruption in the last 30 days)", "-": "the level in the {name} is down to its minimum working level (or held at its working level: no disruption in the last 30 days)"},
+            "what": {"+": "no tank room is left in the {name}", "-": "the level in the {name} is down to its minimum working level"},
             "tonne": {"+": "one more tonne of tank room", "-": "one more tonne of minimum working level"},
             "source": {"table": "stores", "key": {"store": "{id}"}, "show": "{capacity_kt:g} kt, minimum {min_level_kt:g} kt, opening {opening_kt:g} kt"},
+        },
+    ),
+    ConFamily(
+        "store_hold", ("store", "period"),
+        "Σ_s level[s,k,t] = opening[k] in a settled period (no disrupted day in the last 30 days), free elsewhere",
+        _store_keys,
+        _per_store("level"),
+        _store_hold_bounds,
+        frozenset({"settled"}),
+        _by_period(lambda k: k[0]),
+        words={
+            "id_kind": "store",
+            "per": "period",
+            "what": {
+                "+": "the level in the {name} is held at the working level (no disruption in the last 30 days): no crude may be kept there above the plan",
+                "-": "the level in the {name} is held at the working level (no disruption in the last 30 days): it may not be drawn down ahead of an outage nobody foresees",
+            },
+            "tonne": {"+": "one more tonne of working level", "-": "one more tonne of working level"},
+            "source": {"table": "stores", "key": {"store": "{id}"}, "show": "opening {opening_kt:g} kt"},
         },
     ),
     ConFamily(
@@ -951,6 +982,12 @@ REPORTED = tuple(c.name for c in CONSTRAINTS if c.dual is not None)
 #: held tank is where it backs up behind one. Families not listed come after, in name order. Used by a
 #: sweep's ``bottleneck`` and a story's reason.
 EXPLAIN_FIRST = ("asset_capacity", "route_capacity", "route_schedule", "acceptance", "source_route_limit", "route_limit", "route_share")
+
+
+#: rules for what operators know and do, not capacities: a store held at its working level while nobody foresees
+#: an outage, a cut held for its decision horizon. Their shadow price is what foresight would be worth, which no
+#: investment buys, so they are reported among the binding constraints but are never a sweep's ``bottleneck``
+RULES = frozenset({"store_hold", "cut_hold"})
 
 
 def explain_rank(family: str) -> int:

@@ -24,7 +24,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from ..model.registry import explain_rank
+from ..model.registry import RULES, explain_rank
 from .kernel import CaseEvent, OilKernel, Outcome, touched_routes
 
 TOP_BINDING = 4
@@ -63,7 +63,9 @@ def case_metrics(kernel: OilKernel, out: Outcome, hit=(), base: Outcome | None =
     # the bottleneck of a disruption: the constraint whose shadow price rose most against the scenario
     before = {(lab, y): abs(v) for lab, y, v in base.binding}
     hit = set(hit) | set(touched_routes(kernel.params.network.route_assets, hit))
-    rise = [(lab, y, abs(v) - before.get((lab, y), 0.0)) for lab, y, v in out.binding if lab.split(":", 1)[1] not in hit]
+    # not a disrupted target, and not a rule of behaviour (model.registry.RULES: what foresight would be worth)
+    rise = [(lab, y, abs(v) - before.get((lab, y), 0.0)) for lab, y, v in out.binding
+            if lab.split(":", 1)[1] not in hit and lab.split(":", 1)[0] not in RULES]
     rise = [r for r in rise if r[2] > 1e-6]
     # constraints in series carry one shadow price: on a tie (to the cent), what stops the crude before the
     # tank it backs up into (model.registry.EXPLAIN_FIRST), then the label and the earlier year
