@@ -167,10 +167,10 @@ def test_a_levers_path_is_the_routes_it_changes_and_what_they_pass_through(story
 
 def test_a_levers_reason_is_what_stops_crude_on_its_own_path():
     """story.reason with a path, on hand-made binding tables like the demo's (lever: bigger Aktau berths and a
-    Supsa restart while CPC is cut in March). In the lever case the CPC tank farm is full in March (+492 $/t)
-    and held at its working level in February (-486 $/t): weight 978, the largest rise, but not on the lever's
-    path. On the path: the Aktau tanks full (+492, 1 month), the Aktau berths full (+447.8), the tanker fleet
-    (+41.6). A capacity ahead of a full tank is named: the berths, though the tank's value is higher. With a
+    Supsa restart while CPC is cut in March). In the lever case the CPC tank farm is full in March (+500.22 $/t,
+    the largest rise) and held at its working level in February (-486 $/t, a rule: store_hold), not on the
+    lever's path. On the path: the Aktau tanks full (+492, 1 month), the Aktau berths full (+447.8), the tanker
+    fleet (+41.6). A capacity ahead of a full tank is named: the berths, though the tank's value is higher. With a
     schedule (+492.22) and an acceptance (+482.22) on the path as well, the schedule (value within 1 $/t of
     the top, and first in model.registry.EXPLAIN_FIRST, before the tank)."""
     from types import SimpleNamespace
@@ -184,8 +184,8 @@ def test_a_levers_reason_is_what_stops_crude_on_its_own_path():
     chronic = (2027, "source_route_limit", "other:btc", 60.0, 12, "the limit on other fields via BTC binds")
     lever = [
         chronic,
-        (2027, "store_level", "cpc_tank_farm", 492.22, 1, "the CPC tank farm is full"),
-        (2027, "store_level", "cpc_tank_farm", -486.1, 1, "the CPC tank farm is at its minimum"),
+        (2027, "store_level", "cpc_tank_farm", 500.22, 1, "the CPC tank farm is full"),
+        (2027, "store_hold", "cpc_tank_farm", -486.1, 1, "the CPC tank farm is held at its working level"),
         (2027, "store_level", "aktau_tanks", 492.22, 1, "the Aktau tanks are full"),
         (2027, "asset_capacity", "aktau_berths", 447.8, 1, "Aktau oil berths is full"),
         (2027, "asset_capacity", "tanker_fleet", 41.6, 1, "the tanker fleet is full"),
@@ -199,3 +199,12 @@ def test_a_levers_reason_is_what_stops_crude_on_its_own_path():
     # only a full tank on the path: then the tank is the reason
     tank_only = [chronic, (2027, "store_level", "aktau_tanks", 492.22, 1, "the Aktau tanks are full")]
     assert reason(run(tank_only), run([chronic]), 2027, set(), path) == "the Aktau tanks are full in 2027"
+    # a rule of behaviour (model.registry.RULES) is what foresight would be worth, not what stops the crude: a tank
+    # held at its working level (-900 $/t, the largest rise) gives way to the berths (+447.8), with or without a
+    # path; alone (only rules bind besides the chronic limit, whose value does not rise) it is named
+    held = [chronic, (2027, "store_hold", "aktau_tanks", -900.0, 1, "the Aktau tanks are held at their working level"),
+            (2027, "asset_capacity", "aktau_berths", 447.8, 1, "Aktau oil berths is full")]
+    assert reason(run(held), run([chronic]), 2027, set()) == "Aktau oil berths is full in 2027"
+    assert reason(run(held), run([chronic]), 2027, set(), path) == "Aktau oil berths is full in 2027"
+    rules_only = [(2027, "store_hold", "aktau_tanks", -900.0, 1, "the Aktau tanks are held at their working level")]
+    assert reason(run(rules_only), run([]), 2027, set()) == "the Aktau tanks are held at their working level in 2027"

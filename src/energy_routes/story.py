@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError, Problem
-from .model.registry import EXPLAIN_FIRST, explain_rank
+from .model.registry import EXPLAIN_FIRST, RULES, explain_rank
 
 #: words for the share of the disruption's loss a lever takes away
 HALF = (0.4, 0.6)
@@ -257,7 +257,9 @@ def reason(run, base, year: int, disrupted_targets: set[str], path: set[str] | N
     acceptance or limit (``model.registry.EXPLAIN_FIRST``) before a full tank, which is where crude backs up
     behind one; among those, the one whose value rises most (within 1 $/t, the first in that order).
     Without a path, or when nothing on it binds, the constraint anywhere whose value rises most; when none
-    rises, the one of highest value."""
+    rises, the one of highest value. A rule of behaviour (``model.registry.RULES``: a tank held at its working
+    level, a cut held for its horizon) is what foresight would be worth, not what stops the crude: it is named
+    only when nothing else binds."""
 
     def rise(positive: bool):
         """(run's rows, their values, the values' rise above the base's), by (constraint, target)."""
@@ -270,7 +272,12 @@ def reason(run, base, year: int, disrupted_targets: set[str], path: set[str] | N
             return b, (b.mean_usd_per_t.abs() * b.periods_binding).groupby([b.constraint, b.asset_or_route]).sum()
 
         b, w = weights(run)
-        return b, w, w.sub(weights(base)[1], fill_value=0.0).reindex(w.index)
+        up = w.sub(weights(base)[1], fill_value=0.0).reindex(w.index)
+        rules = [c in RULES for c, _ in w.index]
+        if not all(rules):  # a rule only when nothing else binds
+            keep = [not x for x in rules]
+            w, up = w[keep], up[keep]
+        return b, w, up
 
     pick = None
     if path:
