@@ -21,6 +21,14 @@ Produces two tidy tables:
     month, outlet, outlet_name, routes, reported_low_mt, reported_high_mt,
     model_mt, error_mt, error_pct, claimed, comparison, tolerance_pct, holds,
     verdict, reason, source_ids: the months of ``history/monthly.csv``.
+``backtest_daily``
+    event_id, year, window, from_day, to_day, metric, reported_low_mt,
+    reported_high_mt, model_mt, error_mt, error_pct, claimed, comparison,
+    tolerance_pct, holds, verdict, reason, source_ids: the rows of
+    ``history/daily.csv``. The event's year is solved again with daily periods
+    in the row's window (monthly elsewhere), with and without the event's
+    override; ``shut_in`` is the difference in shut-in summed over
+    from_day..to_day (the days the reported figure covers), in Mt.
 
 ``comparison`` says what a row is: ``claim`` (claimed: the model's
 assumptions should reproduce it), ``identity`` (the model's figure equals an
@@ -70,12 +78,15 @@ class Backtest:
     results: dict[str, RunResult] = field(default_factory=dict)  # scenario -> the solved run (tables in memory)
 
     monthly: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=MONTHLY_COLUMNS))
+    daily: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=DAILY_COLUMNS))
 
     @property
     def claimed(self) -> pd.DataFrame:
         parts = [self.outlets.assign(kind="outlet"), self.events.assign(kind="event")]
         if not self.monthly.empty:
             parts.append(self.monthly.assign(kind="month"))
+        if not self.daily.empty:
+            parts.append(self.daily.assign(kind="day"))
         rows = pd.concat(parts, ignore_index=True)
         return rows[rows.claimed.astype(bool)]
 
@@ -195,12 +206,26 @@ def _run_info(result: RunResult) -> dict:
     }
 
 
+def _solve_chain(inputs_dir: Path, title: str, overrides: list[str], tmp: Path, window: tuple[str, str] | None = None) -> RunResult:
+    """Solve the overrides ``overrides`` as scenario ``title``; with ``window``, with daily periods from its first
+    to its last day (monthly elsewhere)."""
+    doc: dict = {"name": title, "overrides": overrides}
+    if window is not None:
+        doc["windows"] = [{"start": window[0], "end": window[1], "resolution": "day"}]
+    path = tmp / (re.sub(r"[^A-Za-z0-9_.-]+", "-", title) + ".yaml")
+    path.write_text(yaml.safe_dump(doc))
+    return run_scenario(inputs_dir, path, power=False)
+
+
 def _without(inputs_dir: Path, scenario: str, chain: list[str], override: str, tmp: Path) -> RunResult:
     """Solve ``scenario`` with ``override`` left out of its chain (the counterfactual of one event)."""
-    rest = [o for o in chain if o != override]
-    path = tmp / f"{scenario}-without-{override}.yaml"
-    path.write_text(yaml.safe_dump({"name": f"{scenario} without {override}", "overrides": rest}))
-    return run_scenario(inputs_dir, path, power=False)
+    return _solve_chain(inputs_dir, f"{scenario} without {override}", [o for o in chain if o != override], tmp)
+
+
+def _daily_shut_in(result: RunResult) -> pd.Series:
+    """Shut-in by period label (days inside a daily window), kt."""
+    b = result.tables["balance_period"]
+    return pd.Series(b.shut_in_kt.to_numpy(float), index=b.period.astype(str))
 
 
 def run_backtest(inputs_dir: str | Path, years: list[int] | None = None) -> Backtest:
@@ -237,7 +262,7 @@ def run_backtest(inputs_dir: str | Path, years: list[int] | None = None) -> Back
     names = dict(zip(history["outlets"].outlet, history["outlets"].name))
     vol = history["volumes"]
     ev = history["events"]
-    out_rows, event_rows, month_rows, runs, results = [], [], [], {}, {}
+    out_rows, event_rows, month_rows, day_rows, runs, results = [], [], [], [], {}, {}
     all_routes = set(inputs.ids("routes", "route"))
     monthly = history.monthly
     with tempfile.TemporaryDirectory(prefix="energy-routes-backtest-") as tmpdir:
@@ -292,13 +317,47 @@ def run_backtest(inputs_dir: str | Path, years: list[int] | None = None) -> Back
                     base_cols = {"event_id": e.event_id, "year": y, "start": e.start, "end": e.end, "target": e.target, "override": e.override, "metric": m}
                     r = _row(base_cols, model, low, high, claimed, reason, False, history.tolerance(y, e.event_id, m))
                     event_rows.append({**r, "source_ids": e.source_ids})
+            day_rows += _daily_rows(inputs_dir, name, chain, ev[ev.year == y], history.daily, Path(tmpdir), runs, results)
     outlets = pd.DataFrame(out_rows, columns=OUTLET_COLUMNS)
     events = pd.DataFrame(event_rows, columns=EVENT_COLUMNS)
     months = pd.DataFrame(month_rows, columns=MONTHLY_COLUMNS)
-    return Backtest(years, outlets, events, history, runs, results, months)
+    days = pd.DataFrame(day_rows, columns=DAILY_COLUMNS)
+    return Backtest(years, outlets, events, history, runs, results, months, days)
+
+
+def _daily_rows(inputs_dir: Path, name: str, chain: list[str], events: pd.DataFrame, daily: pd.DataFrame, tmp: Path, runs: dict, results: dict) -> list[dict]:
+    """The ``backtest_daily`` rows of this year's events: each window solved once with and once without the
+    event's override (history.py has checked that the window lies in the event's year and the days in it)."""
+    rows, solved = [], {}
+    for e in events.itertuples():
+        mine = daily[daily.event_id == e.event_id]
+        if mine.empty:
+            continue
+        replayed = isinstance(e.override, str) and e.override in chain
+        for d in mine.itertuples():
+            window = (str(d.window_start), str(d.window_end))
+            model = float("nan")
+            if replayed:
+                if (e.override, window) not in solved:
+                    title = f"{name} daily {window[0]}..{window[1]}"
+                    with_ev = _solve_chain(inputs_dir, title, chain, tmp, window)
+                    without = _solve_chain(inputs_dir, f"{title} without {e.override}", [o for o in chain if o != e.override], tmp, window)
+                    for res in (with_ev, without):
+                        runs[res.scenario.name], results[res.scenario.name] = _run_info(res), res
+                    solved[e.override, window] = _daily_shut_in(with_ev) - _daily_shut_in(without)
+                lost = solved[e.override, window]
+                model = float(lost[(lost.index >= str(d.from_day)) & (lost.index <= str(d.to_day))].sum()) / 1000
+            claimed = d.claimed == "yes" and replayed
+            reason = str(d.reason) if replayed else f"not replayed: {'no override given' if not isinstance(e.override, str) else f'{e.override} is not in {name}'}"
+            tol = 0.0 if pd.isna(getattr(d, "tolerance_pct", float("nan"))) else float(d.tolerance_pct)
+            base_cols = {"event_id": e.event_id, "year": e.year, "window": f"{window[0]}..{window[1]}", "from_day": d.from_day, "to_day": d.to_day, "metric": d.metric}
+            r = _row(base_cols, model, d.low_mt, d.high_mt, claimed, reason, False, tol)
+            rows.append({**r, "source_ids": d.source_ids})
+    return rows
 
 
 COMPARISON_COLUMNS = ["reported_low_mt", "reported_high_mt", "model_mt", "error_mt", "error_pct", "claimed", "comparison", "tolerance_pct", "holds", "verdict", "reason", "source_ids"]
 OUTLET_COLUMNS = ["year", "outlet", "outlet_name", "routes", *COMPARISON_COLUMNS]
 EVENT_COLUMNS = ["event_id", "year", "start", "end", "target", "override", "metric", *COMPARISON_COLUMNS]
 MONTHLY_COLUMNS = ["month", "outlet", "outlet_name", "routes", *COMPARISON_COLUMNS]
+DAILY_COLUMNS = ["event_id", "year", "window", "from_day", "to_day", "metric", *COMPARISON_COLUMNS]

@@ -82,6 +82,16 @@ def monthly_table(df: pd.DataFrame) -> Table:
     return t
 
 
+def daily_table(df: pd.DataFrame) -> Table:
+    t = Table(title="Backtest: events at daily resolution, Mt over the stated days", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    for col, just in (("event", "left"), ("days", "left"), ("reported", "right"), ("model", "right"), ("claim", "center"), ("verdict", "left")):
+        t.add_column(col, justify=just, no_wrap=True)
+    for row in df.itertuples():
+        days = f"{str(row.from_day)[5:]}..{str(row.to_day)[5:]}"
+        t.add_row(escape(row.event_id), days, _range(row.reported_low_mt, row.reported_high_mt), _num(row.model_mt, ".3f"), KIND[row.comparison], _short_verdict(row))
+    return t
+
+
 def events_table(df: pd.DataFrame) -> Table:
     t = Table(title="Backtest: CPC disruptions, effect on the year, Mt", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     for col, just in (("event", "left"), ("metric", "left"), ("reported", "right"), ("model", "right"), ("claim", "center"), ("verdict", "left")):
@@ -96,6 +106,8 @@ def print_backtest(console: Console, bt, out_dir: Path | None) -> None:
         console.print(outlets_table(bt.outlets, y))
     if not bt.events.empty:
         console.print(events_table(bt.events))
+    if not bt.daily.empty:
+        console.print(daily_table(bt.daily))
     if not bt.monthly.empty:
         console.print(monthly_table(bt.monthly))
     claimed = bt.claimed
@@ -117,13 +129,16 @@ def print_backtest(console: Console, bt, out_dir: Path | None) -> None:
 
 
 def _rows(bt) -> int:
-    return len(bt.outlets) + len(bt.events) + len(bt.monthly)
+    return len(bt.outlets) + len(bt.events) + len(bt.monthly) + len(bt.daily)
 
 
 def _what(row) -> str:
-    """'2024 cpc', '2022 b1_storm_2022 shut_in' or '2025-12 cpc' for a row of Backtest.claimed."""
+    """'2024 cpc', '2022 b1_storm_2022 shut_in', '2025-12 cpc' or 'b7_storm_nov_2023 shut_in 2023-11-27..2023-12-03'
+    for a row of Backtest.claimed."""
     if row.kind == "month":
         return f"{row.month} {row.outlet}"
+    if row.kind == "day":
+        return f"{row.event_id} {row.metric} {row.from_day}..{row.to_day}"
     if row.kind == "event":
         return f"{int(row.year)} {row.event_id} {row.metric}"
     return f"{int(row.year)} {row.outlet}"
@@ -184,7 +199,8 @@ def backtest(years_spec: str, inputs_dir: Path, out_dir: Path | None, check: boo
     Writes backtest_outlets.csv (per year and outlet: reported low/high, model,
     error in Mt and %, verdict) and backtest_events.csv (per CPC disruption:
     reported vs model CPC loss, rerouted and shut-in volumes), backtest_monthly.csv
-    (the months with public figures), backtest.png and
+    (the months with public figures), backtest_daily.csv (events replayed at daily
+    resolution, compared over the days a figure covers), backtest.png and
     backtest.html (the model against the reported ranges) plus manifest.json.
     """
     from .backtest import parse_years, run_backtest
@@ -201,7 +217,7 @@ def backtest(years_spec: str, inputs_dir: Path, out_dir: Path | None, check: boo
     except EnergyRoutesError as exc:
         _fail(exc)
     try:
-        written = write_run(target, {"backtest_outlets": bt.outlets, "backtest_events": bt.events, "backtest_monthly": bt.monthly}, _manifest(bt, inputs_dir), finalize=lambda tmp: _charts(tmp, bt))
+        written = write_run(target, {"backtest_outlets": bt.outlets, "backtest_events": bt.events, "backtest_monthly": bt.monthly, "backtest_daily": bt.daily}, _manifest(bt, inputs_dir), finalize=lambda tmp: _charts(tmp, bt))
     except FileExistsError as exc:  # another run took the same --out between the check and the rename
         _fail(InputError([Problem("--out", str(exc))]))
     if quiet:

@@ -20,6 +20,12 @@ Reads four CSV files from ``<inputs>/history/`` (columns and units in
 - ``monthly.csv`` (optional): month (YYYY-MM), outlet, low_mt, high_mt,
   claimed, reason, source_ids, note. Reported volumes of the months where
   monthly figures are public, each with its own claim decision.
+- ``daily.csv`` (optional): event_id, window_start, window_end, from_day,
+  to_day, metric, low_mt, high_mt, claimed, tolerance_pct, reason,
+  source_ids, note. Reported effects of an event over given days, compared
+  with a replay at daily resolution in the window (the event's year solved
+  with daily periods from window_start to window_end, with and without the
+  event's override), each with its own claim decision.
 
 The tables are declared with the same :class:`~energy_routes.schema.Table`
 objects as the model inputs and read with the same CSV reader, so a bad file
@@ -42,6 +48,7 @@ from .schema import Col, Table
 HISTORY_DIR = "history"
 METRICS = ("volume", "cpc_lost", "rerouted", "shut_in")
 EVENT_METRICS = ("cpc_lost", "rerouted", "shut_in")
+DAILY_METRICS = ("shut_in",)  # what a daily replay compares: lost output over the stated days
 NO_CLAIM = "no claim declared in history/claims.csv"
 MT = dict(unit="Mt/yr", min=0.0, max=200.0)
 MT_EVENT = dict(unit="Mt", min=0.0, max=200.0, nullable=True)
@@ -118,6 +125,27 @@ TABLES: tuple[Table, ...] = (
         description="Reported export volumes by outlet and month, where monthly figures are public, with whether each is claimed",
         required=False,
     ),
+    Table(
+        "daily",
+        (
+            Col("event_id", "id", ref="events.event_id"),
+            Col("window_start", "text"),
+            Col("window_end", "text"),
+            Col("from_day", "text"),
+            Col("to_day", "text"),
+            Col("metric", "enum", choices=DAILY_METRICS),
+            Col("low_mt", "float", unit="Mt", min=0.0, max=50.0),
+            Col("high_mt", "float", unit="Mt", min=0.0, max=50.0),
+            Col("claimed", "enum", choices=("yes", "no")),
+            Col("tolerance_pct", "float", "%", 0, 50, nullable=True, optional=True),
+            Col("reason", "text"),
+            Col("source_ids", "text"),
+            Col("note", "text", nullable=True),
+        ),
+        key=("event_id", "from_day", "to_day", "metric"),
+        description="Reported effects of an event over given days, compared with a replay at daily resolution, with whether each is claimed",
+        required=False,
+    ),
 )
 
 
@@ -156,8 +184,16 @@ class History:
     @property
     def monthly(self) -> pd.DataFrame:
         """``monthly.csv`` (empty if the file is absent)."""
-        cols = [c.name for c in TABLES[-1].columns]
-        return self.tables.get("monthly", pd.DataFrame(columns=cols))
+        return self._optional("monthly")
+
+    @property
+    def daily(self) -> pd.DataFrame:
+        """``daily.csv`` (empty if the file is absent)."""
+        return self._optional("daily")
+
+    def _optional(self, name: str) -> pd.DataFrame:
+        cols = [c.name for t in TABLES if t.name == name for c in t.columns]
+        return self.tables.get(name, pd.DataFrame(columns=cols))
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -182,6 +218,34 @@ def _check_rows(h: dict[str, pd.DataFrame], lines: dict[str, pd.Series], routes:
                 problems.append(Problem(f"{HISTORY_DIR}/monthly.csv", f"got '{m}'; expected a month YYYY-MM", line=where("monthly", idx), column="month"))
             if not pd.isna(row["low_mt"]) and not pd.isna(row["high_mt"]) and row["low_mt"] > row["high_mt"]:
                 problems.append(Problem(f"{HISTORY_DIR}/monthly.csv", f"low_mt {row['low_mt']:g} is above high_mt {row['high_mt']:g}", line=where("monthly", idx), column="low_mt"))
+
+    da, evs = h.get("daily"), h.get("events")
+    if da is not None:
+        rel = f"{HISTORY_DIR}/daily.csv"
+        for idx, row in da.iterrows():
+            days = {}
+            for col in ("window_start", "window_end", "from_day", "to_day"):
+                try:
+                    days[col] = _date(row[col])
+                except ValueError:
+                    problems.append(Problem(rel, f"got '{row[col]}'; expected a date YYYY-MM-DD", line=where("daily", idx), column=col))
+            ws, we, fd, td = (days.get(c) for c in ("window_start", "window_end", "from_day", "to_day"))
+            if ws and we and ws > we:
+                problems.append(Problem(rel, f"window_start {ws} is after window_end {we}", line=where("daily", idx), column="window_end"))
+            elif ws and we and ws.year != we.year:
+                problems.append(Problem(rel, f"the window {ws}..{we} spans two years; expected one year (years are solved apart)", line=where("daily", idx), column="window_end"))
+            elif fd and td and fd > td:
+                problems.append(Problem(rel, f"from_day {fd} is after to_day {td}", line=where("daily", idx), column="to_day"))
+            elif ws and we and fd and td and not (ws <= fd and td <= we):
+                problems.append(Problem(rel, f"the days {fd}..{td} are not inside the daily window {ws}..{we}", line=where("daily", idx), column="from_day"))
+            if not pd.isna(row["low_mt"]) and not pd.isna(row["high_mt"]) and row["low_mt"] > row["high_mt"]:
+                problems.append(Problem(rel, f"low_mt {row['low_mt']:g} is above high_mt {row['high_mt']:g}", line=where("daily", idx), column="low_mt"))
+            if evs is not None and ws and row["event_id"] in set(evs.event_id):
+                e = evs[evs.event_id == row["event_id"]].iloc[0]
+                if e["year"] != ws.year:
+                    problems.append(Problem(rel, f"the window {ws}..{we} is not in {row['event_id']}'s year {e['year']}", line=where("daily", idx), column="window_start"))
+                elif not isinstance(e["override"], str):
+                    problems.append(Problem(rel, f"event {row['event_id']} has no override in events.csv, so it cannot be replayed", line=where("daily", idx), column="event_id"))
 
     out = h.get("outlets")
     if out is not None:
@@ -282,6 +346,8 @@ def load_history(inputs_dir: str | Path, routes: set[str], overrides: set[str]) 
         lines[table.name] = line_nos
         if table.name == "outlets":
             known["outlets.outlet"] = typed["outlet"].dropna().tolist()
+        if table.name == "events":
+            known["events.event_id"] = typed["event_id"].dropna().tolist()
     _check_rows(tables, lines, routes, overrides, problems)
     if problems:
         order = {f"{HISTORY_DIR}/{t.filename}": i for i, t in enumerate(TABLES)}
