@@ -111,7 +111,7 @@ class OilKernel:
         self.basis = b = daily_basis(scenario)
         # the no-event plan (the displaced rows' right-hand sides): solved apart when the scenario has
         # events of its own, else its own optimum below (the same LP)
-        p = oil_params(scenario)
+        p = oil_params(scenario, b)
         if scenario.settings.events:
             p = dataclasses.replace(p, plan=no_event_plan(scenario))
         units = b.unit.targets
