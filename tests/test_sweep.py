@@ -23,7 +23,7 @@ from energy_routes.errors import SolveError
 from energy_routes.load import load_inputs
 from energy_routes.scenario import resolve
 from energy_routes.sweep import api as sweep_api
-from energy_routes.sweep.engine import Interrupted, chunks_of
+from energy_routes.sweep.engine import Dealer, Interrupted, chunks_of
 from energy_routes.sweep.kernel import CaseEvent, OilKernel
 
 KT_PER_DAY_20 = 20000 / 365
@@ -177,6 +177,76 @@ def test_chunks_cover_every_case_once_in_order_large_first():
     # one process: nothing to balance, ceil(10,000 / 8) = 1,250 capped at 256: 39 chunks of 256 and one of 16
     assert [len(c) for c in chunks_of(recs, 1)] == [256] * 39 + [16]
     assert [len(c) for c in chunks_of(recs, 2, size=3000)] == [3000, 3000, 3000, 1000]
+
+
+def test_chunks_of_keep_groups_apart():
+    """With group_by, the chunks go group after group and none spans two groups."""
+    recs = [{"g": i % 3, "i": i} for i in range(90)]  # three groups of 30, interleaved as risk's years are
+    chunks = chunks_of(recs, 1, group_by=("g",))
+    # one process: ceil(90 / 8) = 12 a chunk, cut at each group's end: 12, 12, 6 per group
+    assert [len(c) for c in chunks] == [12, 12, 6] * 3
+    assert [{r["g"] for r in c} for c in chunks] == [{0}] * 3 + [{1}] * 3 + [{2}] * 3
+    assert [r["i"] for c in chunks for r in c] == list(range(0, 90, 3)) + list(range(1, 90, 3)) + list(range(2, 90, 3))
+
+
+def test_dealer_gives_each_worker_its_own_groups_then_shares_the_rest():
+    """Four groups of 100 on two workers: worker 0 gets groups 0 and 1, worker 1 groups 2 and 3, until one runs out."""
+    recs = [{"g": i // 100, "i": i} for i in range(400)]
+    d = Dealer(recs, 2, group_by=("g",))
+    # guided sizes: a quarter of each worker's share of what is left, at least 24: ceil(400 / 8) = 50
+    first = d.next(0)
+    assert [r["i"] for r in first] == list(range(0, 50))
+    assert [r["i"] for r in d.next(1)] == list(range(200, 244))  # 350 left: ceil(350 / 8) = 44, from the front of its share
+    dealt = {0: [first], 1: []}
+    while True:  # worker 0 alone from now on (worker 1 is slow): its share, then the back of worker 1's
+        c = d.next(0)
+        if not c:
+            break
+        dealt[0].append(c)
+    assert all(len({r["g"] for r in c}) == 1 for c in dealt[0])  # never two groups in a chunk
+    own = [c for c in dealt[0] if c[0]["g"] in (0, 1)]
+    taken = [c for c in dealt[0] if c[0]["g"] in (2, 3)]
+    assert [r["i"] for c in own for r in c] == list(range(0, 200))  # its share, in order
+    assert dealt[0][: len(own)] == own  # before anything of the other's
+    # then from the back of worker 1's share (group 3 first), never what worker 1 was dealt
+    assert taken[0][-1]["i"] == 399 and taken[-1][0]["i"] == 244
+    assert sorted(r["i"] for c in taken for r in c) == list(range(244, 400))
+    assert d.next(1) == []  # everything dealt
+
+
+def test_risk_tables_do_not_depend_on_workers_chunks_or_resume(net2y, tmp_path, monkeypatch):
+    """The risk tables, byte for byte, from one process, two workers (each dealt its own years) and a run
+    interrupted after two chunks and resumed on two workers."""
+    import yaml
+
+    from energy_routes.sweep import store as store_mod
+
+    doc = yaml.safe_load((net2y / "scenarios.yaml").read_text())
+    doc["overrides"] = {"bigger-ship": {"set": [{"table": "asset_capacity", "where": {"asset": "ship"}, "values": {"capacity_mt": 15}}]}}
+    (net2y / "scenarios.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
+    kw = dict(inputs_dir=net2y, draws=60, seed=11, levers=["bigger-ship"], quiet=True)  # 4 groups (lever, year) of 30
+    one = sweep_api.risk("case", out=tmp_path / "one", **kw)
+    two = sweep_api.risk("case", out=tmp_path / "two", workers=2, **kw)
+    real = store_mod.Store.write_chunk
+    calls = {"n": 0}
+
+    def flaky(self, tables):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return real(self, tables)
+
+    monkeypatch.setattr(store_mod.Store, "write_chunk", flaky)
+    with pytest.raises(Interrupted):
+        sweep_api.risk("case", out=tmp_path / "cut", **kw)
+    monkeypatch.setattr(store_mod.Store, "write_chunk", real)
+    cut = sweep_api.risk(resume_dir=tmp_path / "cut", workers=2, quiet=True)
+    cases = pd.read_csv(one / "cases.csv")
+    assert (cases["n_events"] > 0).sum() > 20  # draws with events really were solved
+    for name in ("cases.csv", "years.csv", "risk_summary.csv", "risk_by_year.csv"):
+        ref = (one / name).read_bytes()
+        assert (two / name).read_bytes() == ref, name
+        assert (cut / name).read_bytes() == ref, name
 
 
 def _grid(inputs_dir, out, **kw):

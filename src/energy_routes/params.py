@@ -423,10 +423,11 @@ def _availability(per: Periods, losses: dict[str, np.ndarray]) -> tuple[pd.DataF
     return pd.DataFrame(rows_m, columns=cols), pd.DataFrame(rows_p, columns=cols)
 
 
-def oil_params(scenario: Scenario) -> OilParams:
-    """Compute the oil block's parameters (docs/model.md §1)."""
+def oil_params(scenario: Scenario, basis: DailyBasis | None = None) -> OilParams:
+    """Compute the oil block's parameters (docs/model.md §1); ``basis``: the scenario's :func:`daily_basis`
+    when the caller has it already."""
     inp = scenario.inputs
-    basis = daily_basis(scenario)
+    basis = daily_basis(scenario) if basis is None else basis
     net, per = basis.network, basis.periods
     years = scenario.years
     losses = event_losses(scenario.settings.events, per.days)

@@ -382,7 +382,7 @@ def risk(
             life.folder, life.store = folder, store
         start, end = sc.months[0].start_time, dis.horizon_end(sc)
         payload = {"scenarios": variants, "hazards": hazards, "seed": request["seed"], "start": str(start.date()), "end": str(end.date())}
-        job = Job(request_key({k: request[k] for k in ("scenario", "overrides", "levers", "seed", "input_hashes")}), rsk.make_worker, payload)
+        job = Job(request_key({k: request[k] for k in ("scenario", "overrides", "levers", "seed", "input_hashes")}), rsk.make_worker, payload, group_by=rsk.GROUP_BY)
         timings["setup"] = time.perf_counter() - t0
         got = _run(job, plan, store, timings, "Monte Carlo draws", life, workers=workers, dask=dask, quiet=quiet)
         # the worker's rows repeat the plan's lever, draw and year: keep the plan's (the join suffixes the copies)

@@ -25,7 +25,7 @@ import signal
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 
@@ -51,6 +51,10 @@ class Job:
     job_id: str
     make_worker: Callable[["Job"], Callable[[list[dict]], dict[str, pd.DataFrame]]]
     payload: dict = field(default_factory=dict)
+    #: plan columns naming the per-process state a case needs (risk: ``("lever", "year")``, one compiled year
+    #: LP each): a chunk then holds cases of one such group only, and each worker keeps to its share of the
+    #: groups (:class:`Dealer`), so it builds the state of those groups only
+    group_by: tuple[str, ...] = ()
 
 
 _WORKER_STATE: dict[str, Callable] = {}
@@ -112,29 +116,91 @@ def _run_pool_chunk(chunk: list[dict]) -> dict[str, pd.DataFrame]:  # pragma: no
     return run_chunk(_POOL_JOB[0], chunk)
 
 
-#: chunk sizes of :func:`chunks_of` (cases): the first ones large (fewer results for the driver to write while
+#: chunk sizes of :func:`chunks_of` and :class:`Dealer` (cases): the first ones large (fewer results for the driver to write while
 #: the workers compute), then shrinking so that the workers finish together (the last chunk is the one a
 #: worker may wait for alone)
 CHUNK_MAX, CHUNK_MIN = 512, 24
 
 
-def chunks_of(records: list[dict], workers: int, size: int | None = None) -> list[list[dict]]:
+def guided_size(left: int, workers: int) -> int:
+    """A quarter of each worker's share of the ``left`` cases not yet given out, between :data:`CHUNK_MIN` and
+    :data:`CHUNK_MAX` (guided scheduling: large chunks first, small ones last, so no worker is left alone with a
+    large one at the end)."""
+    return max(CHUNK_MIN, min(CHUNK_MAX, math.ceil(left / max(1, workers * 4))))
+
+
+def groups_of(records: list[dict], group_by: tuple[str, ...]) -> list[list[dict]]:
+    """The records by their values of ``group_by`` (groups in order of first appearance, records in their
+    order within a group); without ``group_by``, one group of all."""
+    if not group_by:
+        return [records] if records else []
+    groups: dict[tuple, list[dict]] = {}
+    for rec in records:
+        groups.setdefault(tuple(rec[c] for c in group_by), []).append(rec)
+    return list(groups.values())
+
+
+def chunks_of(records: list[dict], workers: int, size: int | None = None, group_by: tuple[str, ...] = ()) -> list[list[dict]]:
     """Chunks small enough for a smooth progress bar and a small loss on a kill, big enough to amortise overhead.
 
-    Without ``size`` and with several workers: a quarter of each worker's share of the cases not yet given out, between
-    :data:`CHUNK_MIN` and :data:`CHUNK_MAX` (guided scheduling: large chunks first, small ones last, so
-    no worker is left alone with a large one at the end). Which chunk a case is in changes none of its
-    numbers (every case starts from its scenario's basis)."""
+    Without ``size`` and with several workers: :func:`guided_size` of what is not yet given out. With
+    ``group_by``, the records go group after group (:func:`groups_of`) and no chunk spans two groups.
+    Which chunk a case is in changes none of its numbers (every case starts from its scenario's basis)."""
     if size is None and workers <= 1:  # one process: nothing to balance
         size = max(1, min(256, math.ceil(len(records) / 8)))
-    if size is not None:
-        return [records[i : i + size] for i in range(0, len(records), size)]
-    out, i, n = [], 0, len(records)
-    while i < n:
-        step = max(CHUNK_MIN, min(CHUNK_MAX, math.ceil((n - i) / max(1, workers * 4))))
-        out.append(records[i : i + step])
-        i += step
+    out, left = [], len(records)
+    for group in groups_of(records, group_by):
+        i = 0
+        while i < len(group):
+            step = size or guided_size(left, workers)
+            out.append(group[i : i + step])
+            i += step
+            left -= len(out[-1])
     return out
+
+
+class Dealer:
+    """Deals chunks to the workers of a local pool, each worker from its own share of the cases.
+
+    The groups (:func:`groups_of`), in order, are cut into ``workers`` contiguous shares of equal size
+    (±1 case): worker ``w`` is dealt chunks from the front of share ``w``, never spanning two groups, so
+    it needs the state of its share's groups only (risk: a quarter of the years each on 4 workers). A
+    worker whose share is used up takes from the back of the largest share left, so the workers still
+    finish together. Sizes are :func:`guided_size` of all that is left, or ``size``."""
+
+    def __init__(self, records: list[dict], workers: int, group_by: tuple[str, ...] = (), size: int | None = None):
+        self.workers = workers = max(1, workers)
+        self.size = size
+        self.left = n = len(records)
+        cuts = [n * w // workers for w in range(workers + 1)]
+        self.shares: list[list[list[dict]]] = [[] for _ in range(workers)]  # per worker: its runs, one group each
+        self.sizes = [cuts[w + 1] - cuts[w] for w in range(workers)]
+        at = 0
+        for group in groups_of(records, group_by):
+            for w in range(workers):
+                lo, hi = max(at, cuts[w]), min(at + len(group), cuts[w + 1])
+                if lo < hi:
+                    self.shares[w].append(group[lo - at : hi - at])
+            at += len(group)
+
+    def next(self, w: int) -> list[dict]:
+        """The next chunk for worker ``w`` (empty when every case has been dealt)."""
+        own = bool(self.sizes[w])
+        v = w if own else max(range(self.workers), key=lambda k: self.sizes[k])
+        if not self.sizes[v]:
+            return []
+        runs, step = self.shares[v], self.size or guided_size(self.left, self.workers)
+        if own:
+            chunk, runs[0] = runs[0][:step], runs[0][step:]
+        else:
+            chunk, runs[-1] = runs[-1][-step:], runs[-1][:-step]
+        while runs and not runs[0]:
+            runs.pop(0)
+        while runs and not runs[-1]:
+            runs.pop()
+        self.sizes[v] -= len(chunk)
+        self.left -= len(chunk)
+        return chunk
 
 
 def note(text: str) -> None:
@@ -213,7 +279,7 @@ def run_cases(
     records = todo.to_dict("records")
     if not records:
         return 0
-    chunks = chunks_of(records, workers if not dask else max(workers, 4), chunk_size)
+    group_by = tuple(job.group_by)
     console = Console(stderr=True)
     global _DRIVER_PID
     _DRIVER_PID = os.getpid()
@@ -236,11 +302,11 @@ def run_cases(
 
             try:
                 if dask:
-                    _run_dask(job, chunks, dask, workers, collect)
+                    _run_dask(job, chunks_of(records, max(workers, 4), chunk_size, group_by), dask, workers, collect)
                 elif workers > 1:
-                    _run_pool(job, chunks, workers, collect)
+                    _run_pool(job, Dealer(records, workers, group_by, chunk_size), collect)
                 else:
-                    for chunk in chunks:
+                    for chunk in chunks_of(records, 1, chunk_size, group_by):
                         collect(run_chunk(job, chunk))
             except KeyboardInterrupt:
                 raise Interrupted(finished, total) from None
@@ -280,38 +346,41 @@ def _init_worker(parent: int, job: Job) -> None:  # pragma: no cover - runs in t
     _POOL_JOB[:] = [job]  # a forked worker inherits it (nothing pickled); elsewhere it is pickled once per worker
 
 
-def _run_pool(job: Job, chunks: list[list[dict]], workers: int, collect) -> None:
+#: chunks dealt to a local worker at a time: the one it solves and the next, so it never waits for the driver
+IN_FLIGHT = 2
+
+
+def _run_pool(job: Job, dealer: Dealer, collect) -> None:
+    """One single-process pool per worker, so that each chunk goes to the worker it was dealt to (:class:`Dealer`)."""
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
-    ex = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(os.getpid(), job))
+    pools = [ProcessPoolExecutor(max_workers=1, mp_context=ctx, initializer=_init_worker, initargs=(os.getpid(), job)) for _ in range(dealer.workers)]
     try:
-        pending = set()
-        it = iter(chunks)
-        # keep a bounded number of chunks in flight so Ctrl-C stops quickly
-        for chunk in _take(it, workers * 3):
-            pending.add(ex.submit(_run_pool_chunk, chunk))
+        pending: dict = {}
+
+        def deal(w: int) -> None:
+            chunk = dealer.next(w)
+            if chunk:
+                pending[pools[w].submit(_run_pool_chunk, chunk)] = w
+
+        # a bounded number of chunks in flight, so Ctrl-C stops quickly
+        for _ in range(IN_FLIGHT):
+            for w in range(dealer.workers):
+                deal(w)
         while pending:
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for fut in finished:
+                w = pending.pop(fut)
                 collect(fut.result())
-                for chunk in _take(it, 1):
-                    pending.add(ex.submit(_run_pool_chunk, chunk))
+                deal(w)
     except BaseException:
-        procs = list((getattr(ex, "_processes", None) or {}).values())
-        ex.shutdown(wait=False, cancel_futures=True)
+        procs = [p for ex in pools for p in (getattr(ex, "_processes", None) or {}).values()]
+        for ex in pools:
+            ex.shutdown(wait=False, cancel_futures=True)
         for p in procs:  # chunks in flight are lost; their cases run again on --resume
             p.terminate()
         raise
-    ex.shutdown(wait=True)
-
-
-def _take(it: Iterable, n: int) -> list:
-    out = []
-    for _ in range(n):
-        try:
-            out.append(next(it))
-        except StopIteration:
-            break
-    return out
+    for ex in pools:
+        ex.shutdown(wait=True)
 
 
 #: how long to wait for a Dask scheduler to answer before giving up (the Dask default is 30 s)

@@ -50,6 +50,8 @@ from .vertex import BaseVertex
 BINDING_USD_PER_T = BINDING_TOL  # the same threshold as a run's shadow_prices.csv
 #: at most this many solved bound changes are remembered per kernel (for repeats)
 MAX_KNOWN = 50_000
+#: cases whose bounds are computed together (arrays cases × targets × days: larger batches cost page faults)
+BATCH = 64
 
 
 class CaseEvent(NamedTuple):
@@ -109,7 +111,7 @@ class OilKernel:
         self.basis = b = daily_basis(scenario)
         # the no-event plan (the displaced rows' right-hand sides): solved apart when the scenario has
         # events of its own, else its own optimum below (the same LP)
-        p = oil_params(scenario)
+        p = oil_params(scenario, b)
         if scenario.settings.events:
             p = dataclasses.replace(p, plan=no_event_plan(scenario))
         units = b.unit.targets
@@ -273,9 +275,10 @@ class OilKernel:
 
     def solve_many(self, events_list) -> list[Outcome]:
         """Solve each case (a list of events added to the scenario's own) from the scenario's basis."""
-        if not events_list:
-            return []
-        return self.solve_bounds_many(*self.bounds_many(events_list))
+        out: list[Outcome] = []
+        for i in range(0, len(events_list), BATCH):
+            out += self.solve_bounds_many(*self.bounds_many(events_list[i : i + BATCH]))
+        return out
 
     def solve_events(self, events) -> Outcome:
         """Solve the scenario with ``events`` added to its own events."""

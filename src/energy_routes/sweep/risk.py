@@ -24,9 +24,11 @@ import pandas as pd
 from .cases import case_metrics, year_arrays
 from .engine import Job
 from .hazards import draw_events, draw_window
-from .kernel import YearKernels
+from .kernel import OilKernel
 
 NO_LEVER = "none"
+#: what a draw needs compiled in a worker: its lever's LP of its year (the engine keeps such draws together)
+GROUP_BY = ("lever", "year")
 
 
 def build_plan(levers: list[str], draws: int, years: list[int]) -> pd.DataFrame:
@@ -68,18 +70,19 @@ def events_for_draw(hazards, seed: int, draw: int, year: int, horizon_start: pd.
 
 
 def make_worker(job: Job):
-    """Per-process state: one compiled LP per lever and year, built when first needed."""
+    """Per-process state: one compiled LP per lever and year, built when first needed (a worker is dealt
+    the draws of a share of the levers' years, :data:`GROUP_BY`, so it builds those only)."""
     pl = job.payload
-    kernels: dict = {}
+    kernels: dict[tuple[str, int], OilKernel] = {}
     start, end = pd.Timestamp(pl["start"]), pd.Timestamp(pl["end"])
     targets = sorted({h.target for h in pl["hazards"]})
     windows: dict[int, tuple] = {}
 
-    def kernel(lever: str, year: int):
-        if lever not in kernels:
-            kernels[lever] = YearKernels(pl["scenarios"][lever], targets=targets)
-        yk = kernels[lever]
-        return yk.parts[yk.years.index(year)]
+    def kernel(lever: str, year: int) -> OilKernel:
+        k = kernels.get((lever, year))
+        if k is None:  # the year's LP, as YearKernels builds it (the oil LP is separable by year)
+            k = kernels[(lever, year)] = OilKernel(pl["scenarios"][lever].for_years([year]), targets=targets)
+        return k
 
     def solve(chunk: list[dict]) -> dict[str, pd.DataFrame]:
         cases, years = [], {}
