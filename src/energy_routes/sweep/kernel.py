@@ -44,6 +44,7 @@ from ..model.plan import route_volumes, no_event_plan
 from ..model.registry import CONS, REPORTED, batch_bounds, model_spec
 from ..params import capacities, daily_basis, oil_params
 from ..scenario import Scenario
+from ..solve import highs_bounds
 from .vertex import BaseVertex
 
 #: a dual below this (in $/t) is treated as zero when naming binding constraints
@@ -329,14 +330,25 @@ class OilKernel:
                 todo = fresh[~ok].tolist()
         if todo:
             lp = self.lp
-            for c in todo:
-                lp.set_row_bounds(rows, lower[c], upper[c])
+            # HiGHS holds the scenario's bounds between batches; a case pushes only the rows whose bound
+            # differs, bit for bit, from what HiGHS holds (the LP solved is the same, from the same basis)
+            lo, up = highs_bounds(lower[todo], upper[todo])
+            base_lo, base_up = self.base_lower[rows], self.base_upper[rows]
+            held_lo, held_up = base_lo.copy(), base_up.copy()
+            bits = np.int64
+            for j, c in enumerate(todo):
+                moved = np.flatnonzero((lo[j].view(bits) != held_lo.view(bits)) | (up[j].view(bits) != held_up.view(bits)))
+                if len(moved):
+                    held_lo[moved], held_up[moved] = lo[j, moved], up[j, moved]
+                    lp.set_row_bounds(rows[moved], held_lo[moved], held_up[moved])
                 self._restart()
                 sol = lp.solve()
                 if not sol.optimal:
                     lp.highs.clearSolver()
                 out[c] = self._outcome(sol)
-            lp.set_row_bounds(rows, self.base_lower[rows], self.base_upper[rows])
+            moved = np.flatnonzero((held_lo.view(bits) != base_lo.view(bits)) | (held_up.view(bits) != base_up.view(bits)))
+            if len(moved):
+                lp.set_row_bounds(rows[moved], base_lo[moved], base_up[moved])
         if self._base_basis is not None:
             for c, (key, sig) in enumerate(sigs):
                 if out[c] is None:
