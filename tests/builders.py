@@ -20,6 +20,8 @@ replaced or edited through keyword arguments.
 
 from __future__ import annotations
 
+import contextlib
+
 from pathlib import Path
 
 import yaml
@@ -391,3 +393,25 @@ def union_power_net(nets: list):
     for k in ("gen_node", "off_node", "store_node", "link_from", "link_to"):
         setattr(u, k, getattr(u, k).astype(int))
     return u
+
+
+@contextlib.contextmanager
+def ctrl_c_at_chunk(monkeypatch, n: int):
+    """Inside the block a sweep's store raises KeyboardInterrupt (as Ctrl-C would) while saving its ``n``-th chunk;
+    on leaving, chunks are saved normally again."""
+    from energy_routes.sweep import store as store_mod
+
+    real = store_mod.Store.write_chunk
+    calls = {"n": 0}
+
+    def flaky(self, tables):
+        calls["n"] += 1
+        if calls["n"] == n:
+            raise KeyboardInterrupt
+        return real(self, tables)
+
+    monkeypatch.setattr(store_mod.Store, "write_chunk", flaky)
+    try:
+        yield
+    finally:
+        monkeypatch.setattr(store_mod.Store, "write_chunk", real)

@@ -22,7 +22,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from builders import base_tables, set_rows, write_user_scenario
+from builders import base_tables, ctrl_c_at_chunk, set_rows, write_user_scenario
 from energy_routes.cli import main
 from energy_routes.errors import InputError, Problem
 from energy_routes.sweep import api as sweep_api
@@ -61,21 +61,8 @@ def small_grid(net, out, **kw):
 
 def interrupted_grid(net, folder, monkeypatch, after_chunks: int = 2) -> Interrupted:
     """A disrupt sweep stopped (as by Ctrl-C) while saving chunk ``after_chunks + 1``."""
-    from energy_routes.sweep import store as store_mod
-
-    real = store_mod.Store.write_chunk
-    calls = {"n": 0}
-
-    def flaky(self, tables):
-        calls["n"] += 1
-        if calls["n"] == after_chunks + 1:
-            raise KeyboardInterrupt
-        return real(self, tables)
-
-    monkeypatch.setattr(store_mod.Store, "write_chunk", flaky)
-    with pytest.raises(Interrupted) as info:
+    with ctrl_c_at_chunk(monkeypatch, after_chunks + 1), pytest.raises(Interrupted) as info:
         small_grid(net, folder)
-    monkeypatch.setattr(store_mod.Store, "write_chunk", real)
     return info.value
 
 
@@ -168,21 +155,8 @@ def test_2_resume_of_a_user_scenario_file_works_from_another_folder_and_notices_
     write_user_scenario(work / "mine.yaml", {"name": "mine", "extends": "case", "route_limits": [{"route": "cheap", "max_mt": 18}]})
     monkeypatch.chdir(work)
     folder = tmp_path / "s"
-    from energy_routes.sweep import store as store_mod
-
-    real = store_mod.Store.write_chunk
-    calls = {"n": 0}
-
-    def flaky(self, tables):
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise KeyboardInterrupt
-        return real(self, tables)
-
-    monkeypatch.setattr(store_mod.Store, "write_chunk", flaky)
-    with pytest.raises(Interrupted):
+    with ctrl_c_at_chunk(monkeypatch, 2), pytest.raises(Interrupted):
         sweep_api.disrupt("mine.yaml", inputs_dir=net25, targets=["pipe"], remaining="0,0.5", weeks="1,2", starts="2023-01..2023-04", out=folder, quiet=True)
-    monkeypatch.setattr(store_mod.Store, "write_chunk", real)
     request = json.loads((folder / "sweep.json").read_text())
     assert request["scenario_file"] == str((work / "mine.yaml").resolve())
     monkeypatch.chdir(tmp_path)  # resume from elsewhere: the relative 'mine.yaml' is not here

@@ -14,7 +14,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from builders import base_tables, set_rows, write_user_scenario
+from builders import base_tables, ctrl_c_at_chunk, set_rows, write_user_scenario
 from click.testing import CliRunner
 
 from energy_routes.api import run_scenario
@@ -219,27 +219,14 @@ def test_risk_tables_do_not_depend_on_workers_chunks_or_resume(net2y, tmp_path, 
     interrupted after two chunks and resumed on two workers."""
     import yaml
 
-    from energy_routes.sweep import store as store_mod
-
     doc = yaml.safe_load((net2y / "scenarios.yaml").read_text())
     doc["overrides"] = {"bigger-ship": {"set": [{"table": "asset_capacity", "where": {"asset": "ship"}, "values": {"capacity_mt": 15}}]}}
     (net2y / "scenarios.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
     kw = dict(inputs_dir=net2y, draws=60, seed=11, levers=["bigger-ship"], quiet=True)  # 4 groups (lever, year) of 30
     one = sweep_api.risk("case", out=tmp_path / "one", **kw)
     two = sweep_api.risk("case", out=tmp_path / "two", workers=2, **kw)
-    real = store_mod.Store.write_chunk
-    calls = {"n": 0}
-
-    def flaky(self, tables):
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise KeyboardInterrupt
-        return real(self, tables)
-
-    monkeypatch.setattr(store_mod.Store, "write_chunk", flaky)
-    with pytest.raises(Interrupted):
+    with ctrl_c_at_chunk(monkeypatch, 3), pytest.raises(Interrupted):
         sweep_api.risk("case", out=tmp_path / "cut", **kw)
-    monkeypatch.setattr(store_mod.Store, "write_chunk", real)
     cut = sweep_api.risk(resume_dir=tmp_path / "cut", workers=2, quiet=True)
     cases = pd.read_csv(one / "cases.csv")
     assert (cases["n_events"] > 0).sum() > 20  # draws with events really were solved
@@ -279,24 +266,13 @@ def test_interrupted_sweep_keeps_finished_cases_and_resumes(net25, tmp_path, mon
     from energy_routes.sweep import store as store_mod
 
     ref = _key_tables(_grid(net25, tmp_path / "ref"))
-    real = store_mod.Store.write_chunk
-    calls = {"n": 0}
-
-    def flaky(self, tables):
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise KeyboardInterrupt  # Ctrl-C while the third chunk is being saved
-        return real(self, tables)
-
-    monkeypatch.setattr(store_mod.Store, "write_chunk", flaky)
     folder = tmp_path / "cut"
-    with pytest.raises(Interrupted) as info:
+    with ctrl_c_at_chunk(monkeypatch, 3), pytest.raises(Interrupted) as info:  # Ctrl-C while the third chunk is being saved
         sweep_api.disrupt("case", inputs_dir=net25, targets=["pipe", "ship"], remaining="0,0.5", weeks="1,3", starts="2023-01..2023-06", out=folder, quiet=True)
     assert 0 < info.value.done < info.value.total
     assert not (folder / "manifest.json").exists()  # an interrupted sweep does not look complete
     saved = store_mod.Store(folder).done_ids()
     assert len(saved) == info.value.done
-    monkeypatch.setattr(store_mod.Store, "write_chunk", real)
     ran = {"n": 0}
     real_run = sweep_api.run_cases
 
