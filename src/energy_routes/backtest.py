@@ -222,6 +222,13 @@ def _without(inputs_dir: Path, scenario: str, chain: list[str], override: str, t
     return _solve_chain(inputs_dir, f"{scenario} without {override}", [o for o in chain if o != override], tmp)
 
 
+def _not_replayed(event, chain: list[str], scenario: str) -> str:
+    """Why ``event`` is not replayed in ``scenario`` (whose overrides are ``chain``), or '' when it is."""
+    if not isinstance(event.override, str):
+        return "not replayed: no override given"
+    return "" if event.override in chain else f"not replayed: {event.override} is not in {scenario}"
+
+
 def _daily_shut_in(result: RunResult) -> pd.Series:
     """Shut-in by period label (days inside a daily window), kt."""
     b = result.tables["balance_period"]
@@ -294,8 +301,8 @@ def run_backtest(inputs_dir: str | Path, years: list[int] | None = None) -> Back
                 month_rows.append({**r, "source_ids": row.source_ids})
             for e in ev[ev.year == y].itertuples():
                 effect: dict[str, float] = {m: float("nan") for m in EVENT_METRICS}
-                replayed = isinstance(e.override, str) and e.override in chain
-                if replayed:
+                not_replayed = _not_replayed(e, chain, name)
+                if not not_replayed:
                     cf = _without(inputs_dir, name, chain, e.override, Path(tmpdir))
                     runs[f"{name} without {e.override}"] = _run_info(cf)
                     results[f"{name} without {e.override}"] = cf
@@ -309,9 +316,8 @@ def run_backtest(inputs_dir: str | Path, years: list[int] | None = None) -> Back
                     claimed, reason = history.claim(y, e.event_id, m)
                     if pd.isna(low) and reason == NO_CLAIM:
                         reason = "nothing was reported for this metric; the model's figure is shown for information"
-                    if not replayed:
-                        claimed = False
-                        reason = f"not replayed: {'no override given' if not isinstance(e.override, str) else f'{e.override} is not in {name}'}"
+                    if not_replayed:
+                        claimed, reason = False, not_replayed
                     if claimed and pd.isna(low):
                         reason = "claimed, but nothing was reported to compare with"
                     base_cols = {"event_id": e.event_id, "year": y, "start": e.start, "end": e.end, "target": e.target, "override": e.override, "metric": m}
@@ -333,11 +339,11 @@ def _daily_rows(inputs_dir: Path, name: str, chain: list[str], events: pd.DataFr
         mine = daily[daily.event_id == e.event_id]
         if mine.empty:
             continue
-        replayed = isinstance(e.override, str) and e.override in chain
+        not_replayed = _not_replayed(e, chain, name)
         for d in mine.itertuples():
             window = (str(d.window_start), str(d.window_end))
             model = float("nan")
-            if replayed:
+            if not not_replayed:
                 if (e.override, window) not in solved:
                     title = f"{name} daily {window[0]}..{window[1]}"
                     with_ev = _solve_chain(inputs_dir, title, chain, tmp, window)
@@ -347,8 +353,8 @@ def _daily_rows(inputs_dir: Path, name: str, chain: list[str], events: pd.DataFr
                     solved[e.override, window] = _daily_shut_in(with_ev) - _daily_shut_in(without)
                 lost = solved[e.override, window]
                 model = float(lost[(lost.index >= str(d.from_day)) & (lost.index <= str(d.to_day))].sum()) / 1000
-            claimed = d.claimed == "yes" and replayed
-            reason = str(d.reason) if replayed else f"not replayed: {'no override given' if not isinstance(e.override, str) else f'{e.override} is not in {name}'}"
+            claimed = d.claimed == "yes" and not not_replayed
+            reason = not_replayed or str(d.reason)
             tol = 0.0 if pd.isna(getattr(d, "tolerance_pct", float("nan"))) else float(d.tolerance_pct)
             base_cols = {"event_id": e.event_id, "year": e.year, "window": f"{window[0]}..{window[1]}", "from_day": d.from_day, "to_day": d.to_day, "metric": d.metric}
             r = _row(base_cols, model, d.low_mt, d.high_mt, claimed, reason, False, tol)

@@ -216,8 +216,12 @@ def _check_rows(h: dict[str, pd.DataFrame], lines: dict[str, pd.Series], routes:
             m = row["month"]
             if isinstance(m, str) and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", m):
                 problems.append(Problem(f"{HISTORY_DIR}/monthly.csv", f"got '{m}'; expected a month YYYY-MM", line=where("monthly", idx), column="month"))
+
+    for name in ("monthly", "daily"):  # columns that cannot be blank: only the order is left to check
+        df = h.get(name)
+        for idx, row in (df.iterrows() if df is not None else ()):
             if not pd.isna(row["low_mt"]) and not pd.isna(row["high_mt"]) and row["low_mt"] > row["high_mt"]:
-                problems.append(Problem(f"{HISTORY_DIR}/monthly.csv", f"low_mt {row['low_mt']:g} is above high_mt {row['high_mt']:g}", line=where("monthly", idx), column="low_mt"))
+                problems.append(Problem(f"{HISTORY_DIR}/{name}.csv", f"low_mt {row['low_mt']:g} is above high_mt {row['high_mt']:g}", line=where(name, idx), column="low_mt"))
 
     da, evs = h.get("daily"), h.get("events")
     if da is not None:
@@ -238,8 +242,6 @@ def _check_rows(h: dict[str, pd.DataFrame], lines: dict[str, pd.Series], routes:
                 problems.append(Problem(rel, f"from_day {fd} is after to_day {td}", line=where("daily", idx), column="to_day"))
             elif ws and we and fd and td and not (ws <= fd and td <= we):
                 problems.append(Problem(rel, f"the days {fd}..{td} are not inside the daily window {ws}..{we}", line=where("daily", idx), column="from_day"))
-            if not pd.isna(row["low_mt"]) and not pd.isna(row["high_mt"]) and row["low_mt"] > row["high_mt"]:
-                problems.append(Problem(rel, f"low_mt {row['low_mt']:g} is above high_mt {row['high_mt']:g}", line=where("daily", idx), column="low_mt"))
             if evs is not None and ws and row["event_id"] in set(evs.event_id):
                 e = evs[evs.event_id == row["event_id"]].iloc[0]
                 if e["year"] != ws.year:

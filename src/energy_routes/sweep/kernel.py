@@ -459,13 +459,18 @@ def _combine(outs: list[Outcome]) -> Outcome:
     )
 
 
+def year_kernel(scenario: Scenario, year: int, targets=()) -> OilKernel:
+    """The kernel of one horizon year (the oil LP is separable by year: docs/model.md §4.2)."""
+    return OilKernel(scenario.for_years([year]), targets)
+
+
 class YearKernels:
     """One :class:`OilKernel` per horizon year; a case re-solves only the years its events touch."""
 
     def __init__(self, scenario: Scenario, targets=()):
         self.scenario = scenario
         self.years = scenario.years
-        self.parts = [OilKernel(scenario.for_years([y]), targets) for y in self.years]
+        self.parts = [year_kernel(scenario, y, targets) for y in self.years]
         first = self.parts[0]
         self.basis = first.basis
         self.params = first.params

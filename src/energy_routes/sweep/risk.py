@@ -24,7 +24,7 @@ import pandas as pd
 from .cases import case_metrics, year_arrays
 from .engine import Job
 from .hazards import draw_events, draw_window
-from .kernel import OilKernel
+from .kernel import OilKernel, year_kernel
 
 NO_LEVER = "none"
 #: what a draw needs compiled in a worker: its lever's LP of its year (the engine keeps such draws together)
@@ -80,8 +80,8 @@ def make_worker(job: Job):
 
     def kernel(lever: str, year: int) -> OilKernel:
         k = kernels.get((lever, year))
-        if k is None:  # the year's LP, as YearKernels builds it (the oil LP is separable by year)
-            k = kernels[(lever, year)] = OilKernel(pl["scenarios"][lever].for_years([year]), targets=targets)
+        if k is None:
+            k = kernels[(lever, year)] = year_kernel(pl["scenarios"][lever], year, targets)
         return k
 
     def solve(chunk: list[dict]) -> dict[str, pd.DataFrame]:
