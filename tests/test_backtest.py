@@ -390,9 +390,11 @@ def test_november_2023_storm_lost_output_at_daily_resolution(bt):
     "lifted within the decision horizon, the earliest cut loses least; the fields used the tank farm first and cut "
     "when it was full (output unchanged on 24-25 Nov, -38.6 kt on 26 Nov, H46). Measured 2026-12-01: 0.327 Mt "
     "lost on 24-26 Nov against 0.039-0.041 reported; the whole event loses 1.052 Mt (0.604 in the ministry's week, "
-    "0.12 ramping back after it) against about 0.67 reported (0.04 + the week's 0.632). A rule that uses the tanks "
-    "before cutting needs the cut sized without knowing the stop's length (docs/backtest.md, 'The November 2023 "
-    "storm'); history/daily.csv says so and does not claim the row"))
+    "0.12 ramping back after it) against about 0.67 reported (0.04 + the week's 0.632). Deciding one day at a time "
+    "without knowing the stop's length (measured, not built: scripts/nov2023_information_rule.py) gets the timing, "
+    "nothing cut on 24-25 Nov, but then cuts 74 % of the big three's supply against 38-56 % reported, since the "
+    "model's tank farm has no room left at lower rates (docs/backtest.md, 'The November 2023 storm'); "
+    "history/daily.csv says so and does not claim the row"))
 def test_november_2023_storm_no_cut_before_the_tank_farm_is_full(bt):
     """B7, 24-26 Nov 2023, before the ministry's week: the official daily series (H46) has Kazakh output at 254.4 kt
     on 24 Nov, 253.1 on 25 Nov and 214.5 on 26 Nov, so the storm cost 253.1 - 214.5 = 38.6 kt against 25 Nov's
