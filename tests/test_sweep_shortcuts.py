@@ -112,12 +112,13 @@ def test_draw_events_draws_what_the_documented_process_draws():
     assert seen > 100
 
 
-def test_largest_by_code_keeps_the_largest_magnitude_signed_and_the_first_of_a_tie():
-    from energy_routes.sweep.kernel import largest_by_code
+def test_strongest_by_code_keeps_the_largest_magnitude_signed_the_first_of_a_tie_and_orders_by_magnitude():
+    from energy_routes.sweep.kernel import strongest_by_code
 
-    code = np.array([0, 2, 0, 2, 0, 2])
-    value = np.array([1.5, -3.0, -2.0, 3.0, 2.0, 1.0])
-    # code 0: |1.5|, |-2|, |2| -> the first of the two 2s, which is -2.0; code 1: none -> 0;
-    # code 2: |-3|, |3|, |1| -> the first 3, which is -3.0
-    np.testing.assert_array_equal(largest_by_code(code, value, 3), [-2.0, 0.0, -3.0])
-    np.testing.assert_array_equal(largest_by_code(np.zeros(0, int), np.zeros(0), 2), [0.0, 0.0])
+    code = [0, 2, 0, 2, 0, 2, 3, 1]
+    value = [1.5, -3.0, -2.0, 3.0, 2.0, 1.0, 2.0, -0.5]
+    # code 0: |1.5|, |-2|, |2| -> the first of the two 2s, which is -2.0; code 1: -0.5 alone;
+    # code 2: |-3|, |3|, |1| -> the first 3, which is -3.0; code 3: 2.0 alone.
+    # Largest magnitude first: 3 (code 2), then 2 twice (codes 0 and 3, a tie: code order), then 0.5 (code 1)
+    assert strongest_by_code(code, value) == [(2, -3.0), (0, -2.0), (3, 2.0), (1, -0.5)]
+    assert strongest_by_code([], []) == []

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import os
+import struct
 import sys
 import time
 from collections import defaultdict
@@ -37,6 +38,14 @@ def highs_bounds(lower, upper) -> tuple[np.ndarray, np.ndarray]:
     """Lower and upper bounds as HiGHS takes them: infinite where |bound| >= 1e20 (Pyomo's and our "none")."""
     lower, upper = np.asarray(lower, float), np.asarray(upper, float)
     return np.where(lower <= -1e20, -INF, lower), np.where(upper >= 1e20, INF, upper)
+
+
+def float_array(values: list) -> np.ndarray:
+    """A list of Python floats (what highspy gives for a solution's vectors) as a float64 array, the same
+    bits: ``struct`` reads the list about four times faster than ``np.asarray`` (which checks each item's type)."""
+    out = np.empty(len(values))
+    struct.pack_into(f"{len(values)}d", out, 0, *values)
+    return out
 
 
 def new_highs() -> highspy.Highs:
@@ -265,9 +274,9 @@ class CompiledLP:
         (the tie-break is in the LP's costs, not in what a tonne of capacity is worth).
         Same sign convention as :attr:`dual` (checked against HiGHS's own duals in the tests).
         """
-        _, basic = self.highs.getBasicVariables()
-        basic = np.asarray(basic, dtype=np.int64)
-        c_b = np.where(basic >= 0, np.asarray(cost, float)[np.maximum(basic, 0)], 0.0)
+        _, basic = self.highs.getBasicVariables()  # column j, or −1 − i for row i's slack (cost 0)
+        padded = np.concatenate((np.asarray(cost, float), np.zeros(self.num_rows)))
+        c_b = np.take(padded, basic, mode="wrap")  # −1 − i wraps into the zeros
         _, y = self.highs.getBasisTransposeSolve(c_b)
         return np.asarray(y, dtype=float)
 
@@ -284,16 +293,17 @@ class CompiledLP:
         status = self.highs.getModelStatus()
         text = _STATUS_TEXT.get(status) or _STATUS_TEXT.setdefault(status, self.highs.modelStatusToString(status))
         optimal = status == highspy.HighsModelStatus.kOptimal
-        info = self.highs.getInfo()
+        # two values, not getInfo(): that copies every field of HighsInfo into a new Python object
+        iterations = int(self.highs.getInfoValue("simplex_iteration_count")[1])
         self._dual = self._activity = None  # read from the solution when first asked for (a sweep asks for neither)
         if optimal:
             self._solution = sol = self.highs.getSolution()  # a copy: later changes to the LP leave it as it is
-            self._primal = np.asarray(sol.col_value, dtype=float)
-            objective = float(info.objective_function_value)
+            self._primal = float_array(sol.col_value)
+            objective = float(self.highs.getObjectiveValue())  # HighsInfo's objective_function_value
         else:
             self._solution = self._primal = None
             objective = math.nan
-        return Solution(text, optimal, objective, seconds, int(info.simplex_iteration_count))
+        return Solution(text, optimal, objective, seconds, iterations)
 
     @property
     def primal(self) -> np.ndarray:
@@ -308,7 +318,7 @@ class CompiledLP:
         if self._dual is None:
             if self._solution is None:
                 raise RuntimeError("no optimal solution to read")
-            self._dual = np.asarray(self._solution.row_dual, dtype=float)
+            self._dual = float_array(self._solution.row_dual)
         return self._dual
 
     @property
@@ -317,7 +327,7 @@ class CompiledLP:
         if self._activity is None:
             if self._solution is None:
                 raise RuntimeError("no optimal solution to read")
-            self._activity = np.asarray(self._solution.row_value, dtype=float)
+            self._activity = float_array(self._solution.row_value)
         return self._activity
 
     def family_values(self, var_name: str, n: int) -> np.ndarray:

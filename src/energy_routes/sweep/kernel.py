@@ -45,6 +45,7 @@ from ..model.registry import CONS, REPORTED, batch_bounds, model_spec
 from ..params import capacities, daily_basis, oil_params
 from ..scenario import Scenario
 from ..solve import highs_bounds
+from .heap import keep_freed_memory
 from .vertex import BaseVertex
 
 #: a dual below this (in $/t) is treated as zero when naming binding constraints
@@ -87,16 +88,16 @@ def touched_routes(route_assets: dict[str, list[str]], targets) -> list[str]:
     return [r for r, assets in route_assets.items() if r in targets or targets.intersection(assets)]
 
 
-def largest_by_code(code: np.ndarray, value: np.ndarray, n: int) -> np.ndarray:
-    """For each code in [0, n), the value of largest magnitude among those with that code, signed (the first
-    of them where several tie; 0 where a code has none): the shadow price a label and year report."""
-    best = np.zeros(n)
-    if len(value):
-        order = np.lexsort((np.arange(len(value)), -np.abs(value), code))
-        sorted_code = code[order]
-        first = order[np.concatenate(([True], sorted_code[1:] != sorted_code[:-1]))]
-        best[code[first]] = value[first]
-    return best
+def strongest_by_code(codes: list[int], values: list[float]) -> list[tuple[int, float]]:
+    """For each code, the value of largest magnitude among those with that code, signed (the first of them
+    where several tie): the shadow price a label and year report; the codes ordered by that magnitude,
+    largest first, ties in code order (a case's ``binding``). A plain loop: a solve has some tens of them."""
+    best: dict[int, float] = {}
+    for c, v in zip(codes, values):
+        b = best.get(c)
+        if b is None or abs(v) > abs(b):
+            best[c] = v
+    return sorted(best.items(), key=lambda cv: (-abs(cv[1]), cv[0]))
 
 
 def _failed(status: str, n_years: int, n_route_years: int, iters: int = 0, secs: float = 0.0) -> Outcome:
@@ -108,6 +109,7 @@ class OilKernel:
     """The oil LP of one scenario, compiled once, re-solved per case."""
 
     def __init__(self, scenario: Scenario, targets=()):
+        keep_freed_memory()  # a batch's arrays are reused by the next instead of page-faulted afresh (.heap)
         self.scenario = scenario
         self.basis = b = daily_basis(scenario)
         # the no-event plan (the displaced rows' right-hand sides): solved apart when the scenario has
@@ -166,6 +168,13 @@ class OilKernel:
             rev_cols.append(cc)
         rr, cc = np.concatenate(rev_rows), np.concatenate(rev_cols)
         self._G_year = sp.csr_matrix((np.full(len(cc), 1e-3), (rr, cc)), shape=(len(years), ncol))  # exports and flows by year, k$ -> M$
+        # the three products in one weighted count (_aggregate) over the entries of [G_year; G_shut; G_route]
+        # in their CSR order: each row's terms are summed in the same order as G @ x does, from 0
+        G = sp.vstack([self._G_year, self._G_shut, self._G_route], format="csr")
+        self._agg_row = np.repeat(np.arange(G.shape[0]), np.diff(G.indptr))
+        self._agg_col, self._agg_w = G.indices, G.data
+        self._agg_rev = self._agg_row < len(years)  # the netback rows: a term is 1e-3 · (econ · x), not 1e-3 · x
+        self._agg_econ = np.where(self._agg_rev, econ[self._agg_col], 1.0)
         self._penalty = p.penalty
 
         # binding-constraint labels of the reported families: (label, year position) per row
@@ -405,31 +414,33 @@ class OilKernel:
             lp.set_costs(np.arange(lp.num_cols), saved)
         return out
 
+    def _aggregate(self, x: np.ndarray, econ: np.ndarray) -> np.ndarray:
+        """Netback (M$) and shut-in (Mt) by year, then volume by route and year (Mt), of column values ``x``:
+        ``[G_year @ (econ · x); G_shut @ x; G_route @ x]``, the same sums to the bit (weights 1e-3, summed in
+        each row's CSR order from 0, as scipy's matrix-vector product does)."""
+        scale = self._agg_econ if econ is self._econ else np.where(self._agg_rev, econ[self._agg_col], 1.0)
+        return np.bincount(self._agg_row, weights=self._agg_w * (scale * x[self._agg_col]), minlength=len(self.years) * 2 + len(self.route_year))
+
     def _outcome(self, sol, econ: np.ndarray | None = None, penalty: float | None = None) -> Outcome:
         if not sol.optimal:
             return _failed(sol.status, len(self.years), len(self.route_year), sol.iterations, sol.solve_seconds)
         lp = self.lp
         econ = self._econ if econ is None else econ
         penalty = self._penalty if penalty is None else penalty
-        x = lp.primal
-        rev_y = self._G_year @ (econ * x)  # netback (sale value less tariffs) by year, M$
-        shut_y = self._G_shut @ x
-        y = lp.duals_for_costs(econ) * DUAL_TO_USD_PER_T
-        duals = y[self._bind_rows]
-        hit = np.abs(duals) > BINDING_USD_PER_T
-        binding: list[tuple[str, int, float]] = []
-        if hit.any():
-            best = largest_by_code(self._bind_code[hit], duals[hit], len(self._bind_keys))
-            nz = np.flatnonzero(best)
-            order = nz[np.argsort(-np.abs(best[nz]), kind="stable")]  # largest first; ties in label order
-            binding = [(self._bind_keys[k][0], self._bind_keys[k][1], float(best[k])) for k in order]
+        ny = len(self.years)
+        agg = self._aggregate(lp.primal, econ)
+        rev_y, shut_y, route = agg[:ny], agg[ny : 2 * ny], agg[2 * ny :]  # netback (sale value less tariffs) by year, M$; Mt
+        duals = lp.duals_for_costs(econ)[self._bind_rows] * DUAL_TO_USD_PER_T
+        hit = np.flatnonzero(np.abs(duals) > BINDING_USD_PER_T)
+        keys = self._bind_keys
+        binding = [(*keys[k], v) for k, v in strongest_by_code(self._bind_code[hit].tolist(), duals[hit].tolist())]
         return Outcome(
             sol.status,
             True,
             float(rev_y.sum() - penalty * shut_y.sum()),
             float(rev_y.sum()),
             shut_y,
-            self._G_route @ x,
+            route,
             rev_y,
             binding,
             sol.iterations,
