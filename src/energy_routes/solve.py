@@ -17,7 +17,7 @@ import struct
 import sys
 import time
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from . import pyomo_lite  # noqa: F401, I001  (before Pyomo: no scipy.stats & co.)
 import highspy
@@ -79,6 +79,16 @@ class Solution:
     objective: float
     solve_seconds: float
     iterations: int
+    #: HiGHS's copy of an optimal solution (``highspy.HighsSolution``; None otherwise): :func:`column_values`
+    #: reads it, at any later time (a sweep solves a batch first, then reads every solution)
+    values: object = field(default=None, repr=False, compare=False)
+
+
+def column_values(sol: Solution) -> np.ndarray:
+    """Column values of an optimal solve (:attr:`Solution.values`)."""
+    if sol.values is None:
+        raise RuntimeError("no optimal solution to read")
+    return float_array(sol.values.col_value)
 
 
 class CompiledLP:
@@ -257,8 +267,12 @@ class CompiledLP:
     # -- changing the LP in HiGHS ----------------------------------------------------------
     def set_row_bounds(self, rows: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
         """Push new bounds of some rows into HiGHS (infinite where |bound| >= 1e20)."""
-        rows = np.asarray(rows, dtype=np.int32)
-        self.highs.changeRowsBounds(len(rows), rows, *highs_bounds(lower, upper))
+        self.push_row_bounds(np.asarray(rows, dtype=np.int32), *highs_bounds(lower, upper))
+
+    def push_row_bounds(self, rows: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+        """Push bounds already as HiGHS takes them (:func:`highs_bounds`) of rows given as int32: no conversion
+        (a sweep pushes a few rows before every re-solve)."""
+        self.highs.changeRowsBounds(len(rows), rows, lower, upper)
 
     def set_costs(self, cols: np.ndarray, cost: np.ndarray) -> None:
         cols = np.asarray(cols, dtype=np.int32)
@@ -295,21 +309,24 @@ class CompiledLP:
         optimal = status == highspy.HighsModelStatus.kOptimal
         # two values, not getInfo(): that copies every field of HighsInfo into a new Python object
         iterations = int(self.highs.getInfoValue("simplex_iteration_count")[1])
-        self._dual = self._activity = None  # read from the solution when first asked for (a sweep asks for neither)
+        # primal, duals and activities are read from the solution when first asked for (a sweep reads the
+        # primal of a batch's solves after the batch, Solution.values, and never the others)
+        self._primal = self._dual = self._activity = None
         if optimal:
             self._solution = sol = self.highs.getSolution()  # a copy: later changes to the LP leave it as it is
-            self._primal = float_array(sol.col_value)
             objective = float(self.highs.getObjectiveValue())  # HighsInfo's objective_function_value
         else:
-            self._solution = self._primal = None
+            self._solution = sol = None
             objective = math.nan
-        return Solution(text, optimal, objective, seconds, iterations)
+        return Solution(text, optimal, objective, seconds, iterations, sol)
 
     @property
     def primal(self) -> np.ndarray:
         """Column values of the last optimal solve."""
         if self._primal is None:
-            raise RuntimeError("no optimal solution to read")
+            if self._solution is None:
+                raise RuntimeError("no optimal solution to read")
+            self._primal = float_array(self._solution.col_value)
         return self._primal
 
     @property
@@ -355,7 +372,7 @@ class CompiledLP:
 
     def values(self, var_name: str) -> pd.Series:
         """Primal values of one Pyomo Var component, indexed by its index tuples."""
-        return self._series(self._by_var, var_name, self._primal)
+        return self._series(self._by_var, var_name, self.primal if self._solution is not None else None)
 
     def duals(self, con_name: str) -> pd.Series:
         """Duals of one constraint family: d objective / d right-hand side, in objective units per row unit."""

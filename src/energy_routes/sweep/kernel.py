@@ -44,7 +44,7 @@ from ..model.plan import route_volumes, no_event_plan
 from ..model.registry import CONS, REPORTED, batch_bounds, model_spec
 from ..params import capacities, daily_basis, oil_params
 from ..scenario import Scenario
-from ..solve import highs_bounds
+from ..solve import Solution, column_values, highs_bounds
 from .heap import keep_freed_memory
 from .vertex import BaseVertex
 
@@ -201,7 +201,7 @@ class OilKernel:
 
         sol = lp.solve()
         self._base_basis = lp.get_basis() if sol.optimal else None
-        self.baseline = self._outcome(sol)
+        self.baseline = self._outcome(self._read(sol))
         self._base_primal = lp.primal.copy() if sol.optimal else None
         self._base_act = lp.activity.copy() if sol.optimal else None
         if self.params.plan is None and sol.optimal:
@@ -340,24 +340,29 @@ class OilKernel:
         if todo:
             lp = self.lp
             # HiGHS holds the scenario's bounds between batches; a case pushes only the rows whose bound
-            # differs, bit for bit, from what HiGHS holds (the LP solved is the same, from the same basis)
+            # differs, bit for bit, from what HiGHS holds: the case before's (the scenario's before the first)
+            # (the LP solved is the same, from the same basis)
             lo, up = highs_bounds(lower[todo], upper[todo])
             base_lo, base_up = self.base_lower[rows], self.base_upper[rows]
-            held_lo, held_up = base_lo.copy(), base_up.copy()
-            bits = np.int64
-            for j, c in enumerate(todo):
-                moved = np.flatnonzero((lo[j].view(bits) != held_lo.view(bits)) | (up[j].view(bits) != held_up.view(bits)))
+            held_lo = np.concatenate((base_lo[None, :], lo)).view(np.int64)  # bits of what HiGHS holds before each case, then after the last
+            held_up = np.concatenate((base_up[None, :], up)).view(np.int64)
+            moves = (held_lo[1:] != held_lo[:-1]) | (held_up[1:] != held_up[:-1])
+            rows32 = rows.astype(np.int32)
+            read = []
+            for j in range(len(todo)):  # only what needs HiGHS here; the outcomes after the loop (_read)
+                moved = np.flatnonzero(moves[j])
                 if len(moved):
-                    held_lo[moved], held_up[moved] = lo[j, moved], up[j, moved]
-                    lp.set_row_bounds(rows[moved], held_lo[moved], held_up[moved])
+                    lp.push_row_bounds(rows32[moved], lo[j, moved], up[j, moved])
                 self._restart()
                 sol = lp.solve()
                 if not sol.optimal:
                     lp.highs.clearSolver()
-                out[c] = self._outcome(sol)
-            moved = np.flatnonzero((held_lo.view(bits) != base_lo.view(bits)) | (held_up.view(bits) != base_up.view(bits)))
+                read.append(self._read(sol))
+            moved = np.flatnonzero((held_lo[-1] != held_lo[0]) | (held_up[-1] != held_up[0]))
             if len(moved):
-                lp.set_row_bounds(rows[moved], base_lo[moved], base_up[moved])
+                lp.push_row_bounds(rows32[moved], base_lo[moved], base_up[moved])
+            for c, r in zip(todo, read):
+                out[c] = self._outcome(r)
         if self._base_basis is not None:
             for c, (key, sig) in enumerate(sigs):
                 if out[c] is None:
@@ -408,7 +413,7 @@ class OilKernel:
         sol = lp.solve()
         if not sol.optimal:
             lp.highs.clearSolver()
-        out = self._outcome(sol, econ, penalty)
+        out = self._outcome(self._read(sol, econ), econ, penalty)
         lp.set_row_bounds(all_rows, self.base_lower, self.base_upper)
         if cost is not None:
             lp.set_costs(np.arange(lp.num_cols), saved)
@@ -421,16 +426,23 @@ class OilKernel:
         scale = self._agg_econ if econ is self._econ else np.where(self._agg_rev, econ[self._agg_col], 1.0)
         return np.bincount(self._agg_row, weights=self._agg_w * (scale * x[self._agg_col]), minlength=len(self.years) * 2 + len(self.route_year))
 
-    def _outcome(self, sol, econ: np.ndarray | None = None, penalty: float | None = None) -> Outcome:
+    def _read(self, sol: Solution, econ: np.ndarray | None = None) -> tuple[Solution, np.ndarray | None]:
+        """What an outcome needs of a solve that only HiGHS holds until the next: the economic duals
+        (``y = B^-T c_B`` at the final basis). The column values stay in ``sol`` (HiGHS's copy) and are read
+        by :meth:`_outcome`, which a batch calls after its last solve (the numpy work then runs in a loop
+        of its own instead of after each solve, when HiGHS has pushed it out of the CPU's caches)."""
+        return sol, (self.lp.duals_for_costs(self._econ if econ is None else econ) if sol.optimal else None)
+
+    def _outcome(self, read: tuple[Solution, np.ndarray | None], econ: np.ndarray | None = None, penalty: float | None = None) -> Outcome:
+        sol, y = read
         if not sol.optimal:
             return _failed(sol.status, len(self.years), len(self.route_year), sol.iterations, sol.solve_seconds)
-        lp = self.lp
         econ = self._econ if econ is None else econ
         penalty = self._penalty if penalty is None else penalty
         ny = len(self.years)
-        agg = self._aggregate(lp.primal, econ)
+        agg = self._aggregate(column_values(sol), econ)
         rev_y, shut_y, route = agg[:ny], agg[ny : 2 * ny], agg[2 * ny :]  # netback (sale value less tariffs) by year, M$; Mt
-        duals = lp.duals_for_costs(econ)[self._bind_rows] * DUAL_TO_USD_PER_T
+        duals = y[self._bind_rows] * DUAL_TO_USD_PER_T
         hit = np.flatnonzero(np.abs(duals) > BINDING_USD_PER_T)
         keys = self._bind_keys
         binding = [(*keys[k], v) for k, v in strongest_by_code(self._bind_code[hit].tolist(), duals[hit].tolist())]
