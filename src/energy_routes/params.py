@@ -271,11 +271,11 @@ def days_since_run_began(basis: DailyBasis, dis: np.ndarray) -> np.ndarray:
     """
     per = basis.periods
     idx = np.arange(dis.shape[-1])
-    new_year = np.asarray(per.days.day_of_year == 1)
+    new_year = per.day_of_year == 1
     prev = np.concatenate([np.zeros(dis.shape[:-1] + (1,), bool), dis[..., :-1]], axis=-1)
     start = dis & (~prev | new_year)  # first day of a run of disrupted days
     last_start = np.maximum.accumulate(np.where(start, idx, -1), axis=-1)
-    year_first = idx - np.asarray(per.days.day_of_year) + 1
+    year_first = idx - per.day_of_year + 1
     return np.where(last_start >= np.maximum(year_first, 0), idx - last_start, -1)
 
 
@@ -291,7 +291,7 @@ def settled_periods(basis: DailyBasis, dis: np.ndarray) -> np.ndarray:
     idx = np.arange(D)
     cs = np.concatenate([np.zeros(dis.shape[:-1] + (1,)), np.cumsum(dis, axis=-1)], axis=-1)  # cs[d] = disrupted days before d
     end = np.append(per.start[1:], D) - 1  # last day of each period
-    year_first = idx - np.asarray(per.days.day_of_year) + 1  # first day of each day's year (clipped to the horizon)
+    year_first = idx - per.day_of_year + 1  # first day of each day's year (clipped to the horizon)
     lo_day = np.maximum(end - STORE_SETTLE_DAYS + 1, np.maximum(year_first[end], 0))
     return (cs[..., end + 1] - cs[..., lo_day]) == 0
 

@@ -16,6 +16,7 @@ labelled by its first day, ``YYYY-MM-DD``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -61,10 +62,22 @@ class Periods:
         return np.array([self.of_year(y)[-1] for y in self.years], dtype=np.int64)
 
     def year_start(self) -> np.ndarray:
-        """True for the first period of each year."""
+        """True for the first period of each year (read-only: computed once, a sweep asks for every batch)."""
+        return self._year_start
+
+    @cached_property
+    def _year_start(self) -> np.ndarray:
         first = np.zeros(len(self), dtype=bool)
         first[[self.of_year(y)[0] for y in self.years]] = True
+        first.flags.writeable = False
         return first
+
+    @cached_property
+    def day_of_year(self) -> np.ndarray:
+        """(days,) day of the year of each day, 1 on 1 January (read-only: computed once, pandas takes ~0.1 ms)."""
+        out = np.array(self.days.day_of_year)
+        out.flags.writeable = False
+        return out
 
 
 def build_periods(first_month: pd.Period, last_month: pd.Period, resolution: str = "month", windows=()) -> Periods:
