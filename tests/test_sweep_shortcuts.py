@@ -122,3 +122,26 @@ def test_strongest_by_code_keeps_the_largest_magnitude_signed_the_first_of_a_tie
     # Largest magnitude first: 3 (code 2), then 2 twice (codes 0 and 3, a tie: code order), then 0.5 (code 1)
     assert strongest_by_code(code, value) == [(2, -3.0), (0, -2.0), (3, 2.0), (1, -0.5)]
     assert strongest_by_code([], []) == []
+
+
+def test_aggregate_is_the_three_sparse_products_to_the_bit(kernel):
+    # _aggregate sums the entries of [G_year; G_shut; G_route] in CSR order from 0 with np.bincount; scipy's
+    # product sums the same terms in the same order, so every value must agree bit for bit, for any x and econ
+    rng = np.random.default_rng(7)
+    k = kernel
+    ny = len(k.years)
+    for econ in (k._econ, rng.normal(size=k.lp.num_cols) * 100):
+        for _ in range(20):
+            x = rng.normal(size=k.lp.num_cols) * rng.choice([1e-3, 1.0, 1e4])
+            want = np.concatenate([k._G_year @ (econ * x), k._G_shut @ x, k._G_route @ x])
+            got = k._aggregate(x, econ)
+            assert got.tobytes() == want.tobytes()
+            assert len(got) == 2 * ny + len(k.route_year)
+
+
+def test_float_array_keeps_every_bit():
+    from energy_routes.solve import float_array
+
+    values = [0.0, -0.0, 1.5, -2.25e-308, 5e-324, 1e308, float("inf"), -float("inf"), 0.1 + 0.2]
+    assert float_array(values).tobytes() == np.asarray(values, dtype=float).tobytes()
+    assert np.isnan(float_array([float("nan")])[0]) and len(float_array([])) == 0
