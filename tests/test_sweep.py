@@ -666,3 +666,22 @@ def test_a_rule_of_behaviour_is_never_the_bottleneck():
     only_rules = outcome([("store_hold:tanks", 2027, -600.0), ("cut_hold:field", 2027, 550.0)])
     m = case_metrics(k, only_rules, {"pipe"}, base)
     assert m["bottleneck"] == "" and "store_hold:tanks 2027" in m["binding"]
+
+
+def test_bottleneck_year_is_written_the_same_whatever_shares_its_chunk(tmp_path):
+    """A case without a bottleneck (NA) in a chunk used to make that chunk's ``bottleneck_year`` float, so the
+    same case was written ``2026.0`` or ``2026`` depending on which cases the workers put beside it. Two
+    chunks through the sweep's own Parquet store and CSV writer: the year is ``2026`` in both, the NA empty."""
+    from energy_routes.sweep.cases import cases_frame
+    from energy_routes.sweep.store import Store
+    from energy_routes.writers import write_csv
+
+    row = {"case_id": "a", "bottleneck": "capacity:btc", "bottleneck_year": 2026}
+    alone = cases_frame([row])
+    beside_none = cases_frame([{**row, "case_id": "b"}, {"case_id": "c", "bottleneck": "", "bottleneck_year": pd.NA}])
+    store = Store(tmp_path / "sweep")
+    store.write_chunk({"cases": alone})
+    store.write_chunk({"cases": beside_none})
+    write_csv(store.table("cases"), tmp_path / "cases.csv")
+    assert (tmp_path / "cases.csv").read_text().splitlines() == [
+        "case_id,bottleneck,bottleneck_year", "a,capacity:btc,2026", "b,capacity:btc,2026", "c,,"]

@@ -75,6 +75,16 @@ def case_metrics(kernel: OilKernel, out: Outcome, hit=(), base: Outcome | None =
     return row
 
 
+def cases_frame(rows: list[dict]) -> pd.DataFrame:
+    """A chunk's ``cases`` rows as a table: ``bottleneck_year`` a nullable integer (a case without a bottleneck
+    has none), so a chunk with such a case writes ``2026`` like any other, not ``2026.000000``: which cases share
+    a chunk depends on the workers, and the table must not."""
+    out = pd.DataFrame(rows)
+    if "bottleneck_year" in out:
+        out["bottleneck_year"] = out["bottleneck_year"].astype("Int64")
+    return out
+
+
 def route_arrays(kernel: OilKernel, out: Outcome, base: Outcome | None = None) -> dict[str, np.ndarray]:
     """Volume by route and year for one case, and its change against ``base`` (columns of ``route_volumes``)."""
     return {"volume_mt": out.route_mt, "delta_mt": out.route_mt - (base or kernel.baseline).route_mt}

@@ -19,7 +19,7 @@ import re
 import pandas as pd
 
 from ..errors import InputError, Problem
-from .cases import case_metrics, events_from_json, events_to_json, route_arrays, route_rows, year_arrays, year_rows
+from .cases import case_metrics, cases_frame, events_from_json, events_to_json, route_arrays, route_rows, year_arrays, year_rows
 from .engine import Job
 from .kernel import CaseEvent, make_kernel
 
@@ -112,7 +112,7 @@ def make_worker(job: Job):
             if out.optimal:
                 routes.add({"case_id": rec["case_id"]}, route_arrays(kernel, out))
                 years.add({"case_id": rec["case_id"]}, year_arrays(kernel, out))
-        return {"route_volumes": routes.frame(), "years": years.frame(), "cases": pd.DataFrame(cases)}
+        return {"route_volumes": routes.frame(), "years": years.frame(), "cases": cases_frame(cases)}
 
     return solve
 

@@ -51,7 +51,7 @@ from ..model.registry import model_spec
 from ..schema import ID_PATTERN
 from ..model.plan import planned_params
 from ..scenario import resolve
-from .cases import case_metrics, route_arrays, route_rows, year_arrays, year_rows
+from .cases import case_metrics, cases_frame, route_arrays, route_rows, year_arrays, year_rows
 from .engine import Job
 from .kernel import OilKernel
 
@@ -316,7 +316,7 @@ def make_worker(job: Job):
             if out.optimal and len(out.route_mt) == len(base.route_mt):
                 routes.add({"case_id": rec["case_id"]}, route_arrays(k, out, base))
                 years.add({"case_id": rec["case_id"]}, year_arrays(k, out, base))
-        return {"route_volumes": routes.frame(), "years": years.frame(), "cases": pd.DataFrame(cases)}
+        return {"route_volumes": routes.frame(), "years": years.frame(), "cases": cases_frame(cases)}
 
     return solve
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .cases import case_metrics, year_arrays
+from .cases import case_metrics, cases_frame, year_arrays
 from .engine import Job
 from .hazards import draw_events, draw_window
 from .kernel import OilKernel, year_kernel
@@ -114,7 +114,7 @@ def make_worker(job: Job):
                     years.setdefault(col, []).append(v)
                 for col, v in arr.items():
                     years.setdefault(col, []).append(float(v[0]))
-        return {"years": pd.DataFrame(years), "cases": pd.DataFrame(cases)}
+        return {"years": pd.DataFrame(years), "cases": cases_frame(cases)}
 
     return solve
 
