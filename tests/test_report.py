@@ -361,3 +361,12 @@ def test_a_failing_report_fails_the_run_cleanly(tmp_path, monkeypatch):
     assert "Traceback" not in res.output + res.stderr
     assert not (tmp_path / "out").exists()
     assert not [p for p in tmp_path.iterdir() if ".partial-" in p.name]
+
+
+def test_workbook_leaves_a_nullable_columns_missing_value_empty():
+    """A nullable integer column (the sweeps' ``bottleneck_year``) holds pd.NA where there is no value: the cell is
+    left empty, as for NaN, not written as the text '<NA>'."""
+    from energy_routes.report.workbook import _cells
+
+    assert _cells(pd.Series([2026, pd.NA], dtype="Int64")) == [2026, None]
+    assert _cells(pd.Series([1.5, float("nan")])) == [1.5, None]

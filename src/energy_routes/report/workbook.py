@@ -36,10 +36,10 @@ HEADER_WIDTH_CAP = 28
 
 
 def _cells(series: pd.Series) -> list:
-    """Python values for xlsxwriter: NaN/None -> None (left empty)."""
+    """Python values for xlsxwriter: NaN/None/NA (a nullable column's missing value) -> None (left empty)."""
     out = []
     for v in series.tolist():
-        if v is None or (isinstance(v, float) and math.isnan(v)):
+        if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
             out.append(None)
         else:
             out.append(v)
