@@ -145,3 +145,21 @@ def test_float_array_keeps_every_bit():
     values = [0.0, -0.0, 1.5, -2.25e-308, 5e-324, 1e308, float("inf"), -float("inf"), 0.1 + 0.2]
     assert float_array(values).tobytes() == np.asarray(values, dtype=float).tobytes()
     assert np.isnan(float_array([float("nan")])[0]) and len(float_array([])) == 0
+
+
+def test_strongest_by_code_is_the_same_with_many_hits():
+    """Above LOOP_HITS hits (a daily solve) the numpy path answers; on generated hits with many ties in code and in
+    magnitude (values from a few levels, both signs) it equals the plain definition: per code the first value
+    of largest magnitude, codes by magnitude, ties in code order."""
+    from energy_routes.sweep.kernel import LOOP_HITS, strongest_by_code
+
+    rng = np.random.default_rng(7)
+    for n in (LOOP_HITS + 1, 5000):
+        code = rng.integers(0, 40, n)
+        value = rng.choice([-3.0, -2.0, -0.5, 0.5, 2.0, 3.0, 1.25], n)
+        best: dict[int, float] = {}
+        for c, v in zip(code.tolist(), value.tolist()):  # the definition, written out
+            if c not in best or abs(v) > abs(best[c]):
+                best[c] = v
+        expected = sorted(best.items(), key=lambda cv: (-abs(cv[1]), cv[0]))
+        assert strongest_by_code(code, value) == expected

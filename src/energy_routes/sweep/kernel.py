@@ -88,16 +88,27 @@ def touched_routes(route_assets: dict[str, list[str]], targets) -> list[str]:
     return [r for r, assets in route_assets.items() if r in targets or targets.intersection(assets)]
 
 
-def strongest_by_code(codes: list[int], values: list[float]) -> list[tuple[int, float]]:
+LOOP_HITS = 256  # below this many hits a plain loop is quicker than numpy's sorts
+
+
+def strongest_by_code(codes: np.ndarray, values: np.ndarray) -> list[tuple[int, float]]:
     """For each code, the value of largest magnitude among those with that code, signed (the first of them
     where several tie): the shadow price a label and year report; the codes ordered by that magnitude,
-    largest first, ties in code order (a case's ``binding``). A plain loop: a solve has some tens of them."""
-    best: dict[int, float] = {}
-    for c, v in zip(codes, values):
-        b = best.get(c)
-        if b is None or abs(v) > abs(b):
-            best[c] = v
-    return sorted(best.items(), key=lambda cv: (-abs(cv[1]), cv[0]))
+    largest first, ties in code order (a case's ``binding``). A monthly solve has some tens of hits (a plain
+    loop); a daily one can have thousands, one per binding row and day (numpy's sorts, the same answer)."""
+    if len(codes) <= LOOP_HITS:
+        best: dict[int, float] = {}
+        for c, v in zip(np.asarray(codes).tolist(), np.asarray(values).tolist()):
+            b = best.get(c)
+            if b is None or abs(v) > abs(b):
+                best[c] = v
+        return sorted(best.items(), key=lambda cv: (-abs(cv[1]), cv[0]))
+    codes, values = np.asarray(codes), np.asarray(values, dtype=float)
+    order = np.lexsort((np.arange(len(values)), -np.abs(values), codes))  # by code, largest first, first of a tie
+    head = order[np.concatenate(([True], codes[order][1:] != codes[order][:-1]))]
+    c, v = codes[head], values[head]
+    o = np.lexsort((c, -np.abs(v)))  # largest first, ties in code order
+    return list(zip(c[o].tolist(), v[o].tolist()))
 
 
 def _failed(status: str, n_years: int, n_route_years: int, iters: int = 0, secs: float = 0.0) -> Outcome:
@@ -445,7 +456,7 @@ class OilKernel:
         duals = y[self._bind_rows] * DUAL_TO_USD_PER_T
         hit = np.flatnonzero(np.abs(duals) > BINDING_USD_PER_T)
         keys = self._bind_keys
-        binding = [(*keys[k], v) for k, v in strongest_by_code(self._bind_code[hit].tolist(), duals[hit].tolist())]
+        binding = [(*keys[k], v) for k, v in strongest_by_code(self._bind_code[hit], duals[hit])]
         return Outcome(
             sol.status,
             True,
