@@ -185,7 +185,7 @@ class OilKernel:
         self._agg_row = np.repeat(np.arange(G.shape[0]), np.diff(G.indptr))
         self._agg_col, self._agg_w = G.indices, G.data
         self._agg_rev = self._agg_row < len(years)  # the netback rows: a term is 1e-3 · (econ · x), not 1e-3 · x
-        self._agg_econ = np.where(self._agg_rev, econ[self._agg_col], 1.0)
+        self._agg_econ = self._agg_scale(econ)
         self._penalty = p.penalty
 
         # binding-constraint labels of the reported families: (label, year position) per row
@@ -430,11 +430,15 @@ class OilKernel:
             lp.set_costs(np.arange(lp.num_cols), saved)
         return out
 
+    def _agg_scale(self, econ: np.ndarray) -> np.ndarray:
+        """Each aggregation entry's factor on its column value: ``econ`` on the netback rows, 1 elsewhere."""
+        return np.where(self._agg_rev, econ[self._agg_col], 1.0)
+
     def _aggregate(self, x: np.ndarray, econ: np.ndarray) -> np.ndarray:
         """Netback (M$) and shut-in (Mt) by year, then volume by route and year (Mt), of column values ``x``:
         ``[G_year @ (econ · x); G_shut @ x; G_route @ x]``, the same sums to the bit (weights 1e-3, summed in
         each row's CSR order from 0, as scipy's matrix-vector product does)."""
-        scale = self._agg_econ if econ is self._econ else np.where(self._agg_rev, econ[self._agg_col], 1.0)
+        scale = self._agg_econ if econ is self._econ else self._agg_scale(econ)
         return np.bincount(self._agg_row, weights=self._agg_w * (scale * x[self._agg_col]), minlength=len(self.years) * 2 + len(self.route_year))
 
     def _read(self, sol: Solution, econ: np.ndarray | None = None) -> tuple[Solution, np.ndarray | None]:
