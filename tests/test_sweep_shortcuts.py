@@ -163,3 +163,24 @@ def test_strongest_by_code_is_the_same_with_many_hits():
                 best[c] = v
         expected = sorted(best.items(), key=lambda cv: (-abs(cv[1]), cv[0]))
         assert strongest_by_code(code, value) == expected
+
+
+
+def test_year_split_counts_only_the_touched_years_iterations(shipped_inputs):
+    """A case of a two-year horizon re-solves only the year its events touch; its ``iterations`` (cases.csv)
+    are that year's re-solve alone, the same as the one-year kernel of that year gives (docs/model.md §4.2:
+    0 for a case the scenario's vertex still solves), not that plus the other year's cold solve."""
+    from energy_routes.sweep.kernel import YearKernels, year_kernel
+
+    sc = resolve(load_inputs(shipped_inputs), "outlook-2023-2030").for_years([2025, 2026])
+    targets = ["cpc_terminal", "btc_pipeline"]
+    split = YearKernels(sc, targets)
+    assert all(k.baseline.iterations > 0 for k in split.parts)  # each year's cold solve iterates
+    cut = [CaseEvent("cpc_terminal", "2026-03-01", "2026-03-20", 0.0)]  # CPC's crude must move: HiGHS iterates
+    got_cut, got_none = split.solve_many([cut, []])
+    alone = year_kernel(sc, 2026, targets).solve_events(cut)
+    assert got_cut.iterations == alone.iterations > 0
+    assert got_none.iterations == 0
+    # the untouched year's numbers are still the baseline's
+    assert got_cut.shut_in_mt[0] == split.parts[0].baseline.shut_in_mt[0]
+    assert got_cut.objective_musd == pytest.approx(split.parts[0].baseline.objective_musd + alone.objective_musd, rel=1e-12)

@@ -515,6 +515,9 @@ class YearKernels:
         self.route_year = [(r, y) for r in first.params.routes for y in self.years]
         self._span = [(str(k.basis.periods.days[0].date()), str(k.basis.periods.days[-1].date())) for k in self.parts]
         self.baseline = _combine([k.baseline for k in self.parts])
+        # what a year a case does not touch adds to its outcome: the year's baseline numbers, but no
+        # solver work (its cold solve was the scenario's, done once, not the case's)
+        self._untouched = [dataclasses.replace(k.baseline, iterations=0, solve_seconds=0.0) for k in self.parts]
 
     def _mine(self, events, span) -> list:
         a, b = span
@@ -523,11 +526,11 @@ class YearKernels:
 
     def solve_many(self, events_list) -> list[Outcome]:
         per_year: list[list[Outcome | None]] = []
-        for k, span in zip(self.parts, self._span):
+        for k, span, same in zip(self.parts, self._span, self._untouched):
             mine = [self._mine(ev, span) for ev in events_list]
             todo = [i for i, m in enumerate(mine) if m]
             solved = dict(zip(todo, k.solve_many([mine[i] for i in todo])))
-            per_year.append([solved.get(i, k.baseline) for i in range(len(events_list))])
+            per_year.append([solved.get(i, same) for i in range(len(events_list))])
         return [_combine([per_year[j][i] for j in range(len(self.parts))]) for i in range(len(events_list))]
 
     def solve_events(self, events) -> Outcome:
