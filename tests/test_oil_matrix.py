@@ -19,7 +19,7 @@ from hypothesis import given, settings
 
 from builders import write_inputs
 from energy_routes.load import load_inputs
-from energy_routes.model import build_oil_model, compile_oil_model
+from energy_routes.model import build_oil_model, compile_oil_model, compile_oil_spec
 from energy_routes.model.registry import model_spec
 from energy_routes.model.plan import planned_params as oil_params
 from energy_routes.scenario import load_library, resolve
@@ -31,8 +31,8 @@ def lp_of(lp: CompiledLP) -> dict:
     """The LP HiGHS holds, with the Pyomo member behind each row and column."""
     h = lp.highs.getLp()
     return {
-        "cols": [id(v) for v in lp.columns],
-        "rows": [id(c) for c in lp.constraints],
+        "cols": [id(v) for v in lp.columns] if lp.columns is not None else None,
+        "rows": [id(c) for c in lp.constraints] if lp.constraints is not None else None,
         "start": np.asarray(h.a_matrix_.start_),
         "index": np.asarray(h.a_matrix_.index_),
         "value": np.asarray(h.a_matrix_.value_),
@@ -62,6 +62,22 @@ def assert_same_lp(spec) -> None:
     assert direct.families() == compiled.families()
     for name in spec.var_keys:
         assert np.array_equal(direct.cols_of(name, len(spec.var_keys[name])), compiled.cols_of(name, len(spec.var_keys[name])))
+    # the sweep kernels' LP, loaded with no Pyomo component made: the same LP, and every family's columns and
+    # rows where the compiled model has them
+    bare = compile_oil_spec(spec)
+    c = lp_of(bare)
+    for key in a:
+        if key in ("cols", "rows"):
+            assert len(c[key] or []) == 0 and (bare.num_cols, bare.num_rows) == (len(a["cols"]), len(a["rows"]))
+        elif isinstance(a[key], np.ndarray):
+            assert np.array_equal(c[key], b[key]), key
+        else:
+            assert c[key] == b[key], key
+    assert bare.families() == compiled.families()
+    for name, keys in spec.var_keys.items():
+        assert np.array_equal(bare.cols_of(name, len(keys)), compiled.cols_of(name, len(keys))), name
+    for name, block in spec.cons.items():
+        assert np.array_equal(bare.rows_of(name, len(block.keys)), compiled.rows_of(name, len(block.keys))), name
 
 
 @pytest.fixture(scope="module")

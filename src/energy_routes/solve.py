@@ -165,18 +165,49 @@ class CompiledLP:
             self._load(A, *highs_bounds(col_lower, col_upper), np.asarray(cost, float), 0.0, threads, time_limit)
         return self
 
-    def _load(self, A: tuple, col_lower: np.ndarray, col_upper: np.ndarray, cost: np.ndarray, offset: float, threads: int, time_limit: float | None) -> None:
-        """Group the members by component and pass the LP (``A`` column-wise: start, index, value) to a new HiGHS instance."""
+    @classmethod
+    def from_arrays(
+        cls,
+        var_groups: dict[str, tuple[np.ndarray, list]],
+        con_groups: dict[str, tuple[np.ndarray, list]],
+        A: tuple,
+        row_lower: np.ndarray,
+        row_upper: np.ndarray,
+        col_lower: np.ndarray,
+        col_upper: np.ndarray,
+        cost: np.ndarray,
+        *,
+        maximize: bool,
+        threads: int = 1,
+        time_limit: float | None = None,
+    ) -> CompiledLP:
+        """An LP with no Pyomo model behind it: ``A`` column-wise (start, index, value), and for each
+        variable (constraint) family its columns (rows) and their indices, as :meth:`_group` finds them in
+        a model (model/oil.py: ``compile_oil_spec`` gives the LP of ``compile_oil_model`` this way).
+        Everything but :meth:`row_label` works as on a compiled model."""
+        self = cls.__new__(cls)
+        self.model = None
+        self.maximize = maximize
+        self.columns = self.constraints = None
+        self.row_lower, self.row_upper = highs_bounds(row_lower, row_upper)
+        self._load(A, *highs_bounds(col_lower, col_upper), np.asarray(cost, float), 0.0, threads, time_limit, (var_groups, con_groups))
+        return self
+
+    def _load(self, A: tuple, col_lower: np.ndarray, col_upper: np.ndarray, cost: np.ndarray, offset: float, threads: int, time_limit: float | None, groups=None) -> None:
+        """Group the members by component (unless ``groups`` gives them) and pass the LP (``A`` column-wise:
+        start, index, value) to a new HiGHS instance."""
         self.offset = offset
-        self._by_var = self._group(self.model, pyo.Var, self.columns)
-        self._by_con = self._group(self.model, pyo.Constraint, self.constraints)
+        if groups is None:
+            groups = self._group(self.model, pyo.Var, self.columns), self._group(self.model, pyo.Constraint, self.constraints)
+        self._by_var, self._by_con = groups
+        self._num_cols, self._num_rows = len(col_lower), len(self.row_lower)
         h = new_highs()
         h.setOptionValue("threads", threads)
         if time_limit:
             h.setOptionValue("time_limit", float(time_limit))
         lp = highspy.HighsLp()
-        lp.num_col_ = len(self.columns)
-        lp.num_row_ = len(self.constraints)
+        lp.num_col_ = self._num_cols
+        lp.num_row_ = self._num_rows
         lp.col_cost_ = cost
         lp.col_lower_ = col_lower
         lp.col_upper_ = col_upper
@@ -199,11 +230,11 @@ class CompiledLP:
 
     @property
     def num_cols(self) -> int:
-        return len(self.columns)
+        return self._num_cols
 
     @property
     def num_rows(self) -> int:
-        return len(self.constraints)
+        return self._num_rows
 
     @staticmethod
     def _row_bounds(n: int, con_of_row: np.ndarray, sense: np.ndarray, rhs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -260,7 +291,9 @@ class CompiledLP:
         return list(self._by_con)
 
     def row_label(self, row: int) -> tuple[str, object]:
-        """(family, Pyomo index) of a row."""
+        """(family, Pyomo index) of a row (an LP with a Pyomo model behind it: not :meth:`from_arrays`)."""
+        if self.constraints is None:
+            raise RuntimeError("row labels need the Pyomo model: compile it (CompiledLP(model), compile_oil_model)")
         con = self.constraints[row]
         return con.parent_component().name, con.index()
 

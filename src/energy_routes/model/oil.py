@@ -123,16 +123,58 @@ def build_oil_model(p: OilParams | ModelSpec) -> pyo.ConcreteModel:
     return m
 
 
-def compile_oil_model(m: pyo.ConcreteModel, *, threads: int = 1, time_limit: float | None = None) -> CompiledLP:
-    """Load a model made by :func:`build_oil_model` into HiGHS from the arrays it was built from, without
-    Pyomo's compiler walking every expression (nor the scipy import it needs): the same LP, column for
-    column and row for row, as ``CompiledLP(m)`` (tests/test_oil_matrix.py holds the two equal).
+@dataclass
+class OilMatrix:
+    """The oil LP as HiGHS is given it, from a spec's arrays alone (:func:`oil_matrix`).
+
+    ``order``: variable families (positions in ``spec.var_keys``) in column order; ``keep``: for each
+    member of those families in that order, whether it is a column; ``used``: for each constraint
+    family, the positions whose row has entries (its rows, in order); ``A`` column-wise
+    (start, index, value)."""
+
+    spec: ModelSpec
+    order: list[int]
+    keep: np.ndarray
+    used: list[np.ndarray]
+    A: tuple[np.ndarray, np.ndarray, np.ndarray]
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    col_lower: np.ndarray
+    col_upper: np.ndarray
+    cost: np.ndarray
+
+    def var_groups(self) -> dict[str, tuple[np.ndarray, list]]:
+        """Each variable family's columns and the positions behind them (families in column order),
+        as :class:`~energy_routes.solve.CompiledLP` groups a model's components."""
+        names = list(self.spec.var_keys)
+        col = np.cumsum(self.keep) - 1
+        out, at = {}, 0
+        for f in self.order:
+            n = len(self.spec.var_keys[names[f]])
+            kept = np.flatnonzero(self.keep[at : at + n])
+            if len(kept):
+                out[names[f]] = (col[at + kept], kept.tolist())
+            at += n
+        return out
+
+    def con_groups(self) -> dict[str, tuple[np.ndarray, list]]:
+        """Each constraint family's rows and the positions behind them (families in row order)."""
+        out, at = {}, 0
+        for name, u in zip(self.spec.cons, self.used):
+            if len(u):
+                out[name] = (at + np.arange(len(u), dtype=np.int64), u.tolist())
+            at += len(u)
+        return out
+
+
+def oil_matrix(spec: ModelSpec) -> OilMatrix:
+    """The matrix, bounds and costs :func:`build_oil_model` makes its constraints from, in the order Pyomo's
+    compiler would give them.
 
     Rows are the constraint families in declaration order, each row that has entries. Columns are in
     the order Pyomo's ``LinearStandardFormCompiler`` gives: whole variable families, first those in
     the objective, then the others as the rows first use them; members that appear in no row and
     have no cost are left out."""
-    spec: ModelSpec = m.spec
     families = list(spec.var_keys)
     cost = [spec.var_cost[f] + spec.var_tie[f] for f in families]
     rows = [family_rows(spec, c) for c in spec.cons]
@@ -163,18 +205,63 @@ def compile_oil_model(m: pyo.ConcreteModel, *, threads: int = 1, time_limit: flo
         a = np.concatenate(arrays or [np.zeros(0)])
         return np.where(np.isfinite(a), a, fill)  # None in the Pyomo model (see _bound)
 
-    members = [d for f in order for d in getattr(m, families[f]).values()]
     blocks = list(spec.cons.values())
-    return CompiledLP.from_matrix(
-        m,
-        [d for d, k in zip(members, keep.tolist()) if k],
-        [getattr(m, name)[i] for name, u in zip(spec.cons, used) for i in u.tolist()],
+    return OilMatrix(
+        spec,
+        order,
+        keep,
+        used,
         (start, row[by_col], val[by_col]),
         stacked([b.lower[u] for b, u in zip(blocks, used)], -np.inf),
         stacked([b.upper[u] for b, u in zip(blocks, used)], np.inf),
         stacked([spec.var_lower[families[f]] for f in order], -np.inf)[keep],
         stacked([spec.var_upper[families[f]] for f in order], np.inf)[keep],
         c[keep],
+    )
+
+
+def compile_oil_model(m: pyo.ConcreteModel, *, threads: int = 1, time_limit: float | None = None) -> CompiledLP:
+    """Load a model made by :func:`build_oil_model` into HiGHS from the arrays it was built from
+    (:func:`oil_matrix`), without Pyomo's compiler walking every expression (nor the scipy import it
+    needs): the same LP, column for column and row for row, as ``CompiledLP(m)``
+    (tests/test_oil_matrix.py holds the two equal)."""
+    spec: ModelSpec = m.spec
+    mx = oil_matrix(spec)
+    families = list(spec.var_keys)
+    members = [d for f in mx.order for d in getattr(m, families[f]).values()]
+    return CompiledLP.from_matrix(
+        m,
+        [d for d, k in zip(members, mx.keep.tolist()) if k],
+        [getattr(m, name)[i] for name, u in zip(spec.cons, mx.used) for i in u.tolist()],
+        mx.A,
+        mx.row_lower,
+        mx.row_upper,
+        mx.col_lower,
+        mx.col_upper,
+        mx.cost,
+        maximize=True,
+        threads=threads,
+        time_limit=time_limit,
+    )
+
+
+def compile_oil_spec(spec: ModelSpec, *, threads: int = 1, time_limit: float | None = None) -> CompiledLP:
+    """The LP of :func:`compile_oil_model` (``build_oil_model(spec)``), row for row and column for column,
+    loaded without creating its Pyomo components: for the sweep kernels, which re-solve it thousands of
+    times and never read a Pyomo member (a daily year's model is some 700,000 Pyomo objects that every
+    full garbage collection of a worker would walk). Positions, values and duals are read by family
+    as from any :class:`~energy_routes.solve.CompiledLP`; only :meth:`~energy_routes.solve.CompiledLP.row_label`
+    needs the Pyomo model (tests/test_oil_matrix.py holds the two equal)."""
+    mx = oil_matrix(spec)
+    return CompiledLP.from_arrays(
+        mx.var_groups(),
+        mx.con_groups(),
+        mx.A,
+        mx.row_lower,
+        mx.row_upper,
+        mx.col_lower,
+        mx.col_upper,
+        mx.cost,
         maximize=True,
         threads=threads,
         time_limit=time_limit,

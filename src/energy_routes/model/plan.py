@@ -41,10 +41,10 @@ def route_volumes(values_x: np.ndarray, spec: ModelSpec) -> np.ndarray:
 
 def no_event_plan(scenario: Scenario) -> np.ndarray:
     """(R, P) kt carried by each route in each period by ``scenario`` without its events (one LP solve)."""
-    from .oil import build_oil_model, compile_oil_model
+    from .oil import compile_oil_spec
 
     spec = model_spec(oil_params(without_events(scenario)))
-    lp = compile_oil_model(build_oil_model(spec))
+    lp = compile_oil_spec(spec)  # the LP of build_oil_model(spec), without its Pyomo components
     sol = lp.solve()
     if not sol.optimal:
         # events only take capacity and supply away, so a scenario whose no-event LP has no solution has none

@@ -38,7 +38,7 @@ import scipy.sparse as sp
 
 from ..events import event_losses
 from ..extract import BINDING_TOL, column_costs
-from ..model import build_oil_model, compile_oil_model
+from ..model import compile_oil_spec
 from ..model.oil import DUAL_TO_USD_PER_T
 from ..model.plan import route_volumes, no_event_plan
 from ..model.registry import CONS, REPORTED, batch_bounds, model_spec
@@ -134,9 +134,10 @@ class OilKernel:
             raise ValueError(f"not an oil asset, asset/unit, route or source: {', '.join(sorted(unknown))}")
         self.params = p
         self.spec = spec = model_spec(p)
-        # the same LP as CompiledLP(model), column for column and row for row (tests/test_oil_matrix.py),
-        # loaded from the arrays it is built from instead of through Pyomo's compiler
-        self.lp = lp = compile_oil_model(build_oil_model(spec))
+        # the same LP as CompiledLP(build_oil_model(spec)), column for column and row for row
+        # (tests/test_oil_matrix.py), loaded from the arrays the model is built from; no Pyomo component
+        # is made (a kernel never reads one, and a worker's garbage collections would walk them all)
+        self.lp = lp = compile_oil_spec(spec)
         self.base_loss = event_losses(scenario.settings.events, b.periods.days)
         self._day0 = b.periods.days.values[0].astype("datetime64[D]")
         self._ndays = len(b.periods.days)
