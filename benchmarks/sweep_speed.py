@@ -150,9 +150,9 @@ def main() -> None:
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 
-    print(f"  reference Y            raw highspy, per-year LPs, warm from the previous case  {ref_y:8.0f} cases/s")
-    print(f"  reference Y-same-start raw highspy, per-year LPs, each case from the base basis {ref_s:8.0f} cases/s")
-    print(f"  kernel                 energy_routes YearKernels, chunks of {CHUNK}, best of {args.repeat}    {ours_k:8.0f} cases/s"
+    print(f"  reference Y            raw highspy, per-year LPs, warm from the previous case  {ref_y:8.4g} cases/s")
+    print(f"  reference Y-same-start raw highspy, per-year LPs, each case from the base basis {ref_s:8.4g} cases/s")
+    print(f"  kernel                 energy_routes YearKernels, chunks of {CHUNK}, best of {args.repeat}    {ours_k:8.4g} cases/s"
           f"   = {ours_k / ref_s:.2f}x Y-same-start, {ours_k / ref_y:.2f}x Y")
     for w, wall in engine.items():
         rate = n / wall
