@@ -129,9 +129,9 @@ class CompiledLP:
     @classmethod
     def from_matrix(
         cls,
-        model: pyo.ConcreteModel,
-        columns: list,
-        constraints: list,
+        model: pyo.ConcreteModel | None,
+        columns: list | None,
+        constraints: list | None,
         A,
         row_lower: np.ndarray,
         row_upper: np.ndarray,
@@ -142,6 +142,7 @@ class CompiledLP:
         maximize: bool,
         threads: int = 1,
         time_limit: float | None = None,
+        groups: tuple[dict, dict] | None = None,
     ) -> CompiledLP:
         """Load a Pyomo model whose builder made it from this matrix form (row i of ``A`` is
         ``constraints[i]`` over ``columns``), without Pyomo's compiler walking every expression.
@@ -150,47 +151,23 @@ class CompiledLP:
 
         The builder's contract: ``lo ≤ A x ≤ up`` and the column bounds and costs are exactly those of
         the Pyomo components (power/model.py builds both from the same arrays; the tests compare this
-        path with the compiler's on the shipped networks)."""
+        path with the compiler's on the shipped networks).
+
+        Without a model (``model``, ``columns``, ``constraints`` None), ``groups`` gives each variable and
+        constraint family's columns and rows with their indices, as :meth:`_group` finds them in a model
+        (model/oil.py: ``compile_oil_spec``); everything but :meth:`row_label` then works as with one."""
         self = cls.__new__(cls)
         with PauseGC():
             self.model = model
             self.maximize = maximize
-            self.columns = list(columns)
-            self.constraints = list(constraints)
+            self.columns = None if columns is None else list(columns)
+            self.constraints = None if constraints is None else list(constraints)
             self.row_lower, self.row_upper = highs_bounds(row_lower, row_upper)
             if not isinstance(A, tuple):
                 A = A.tocsc()
                 A.sum_duplicates()
                 A = (A.indptr, A.indices, A.data)
-            self._load(A, *highs_bounds(col_lower, col_upper), np.asarray(cost, float), 0.0, threads, time_limit)
-        return self
-
-    @classmethod
-    def from_arrays(
-        cls,
-        var_groups: dict[str, tuple[np.ndarray, list]],
-        con_groups: dict[str, tuple[np.ndarray, list]],
-        A: tuple,
-        row_lower: np.ndarray,
-        row_upper: np.ndarray,
-        col_lower: np.ndarray,
-        col_upper: np.ndarray,
-        cost: np.ndarray,
-        *,
-        maximize: bool,
-        threads: int = 1,
-        time_limit: float | None = None,
-    ) -> CompiledLP:
-        """An LP with no Pyomo model behind it: ``A`` column-wise (start, index, value), and for each
-        variable (constraint) family its columns (rows) and their indices, as :meth:`_group` finds them in
-        a model (model/oil.py: ``compile_oil_spec`` gives the LP of ``compile_oil_model`` this way).
-        Everything but :meth:`row_label` works as on a compiled model."""
-        self = cls.__new__(cls)
-        self.model = None
-        self.maximize = maximize
-        self.columns = self.constraints = None
-        self.row_lower, self.row_upper = highs_bounds(row_lower, row_upper)
-        self._load(A, *highs_bounds(col_lower, col_upper), np.asarray(cost, float), 0.0, threads, time_limit, (var_groups, con_groups))
+            self._load(A, *highs_bounds(col_lower, col_upper), np.asarray(cost, float), 0.0, threads, time_limit, groups)
         return self
 
     def _load(self, A: tuple, col_lower: np.ndarray, col_upper: np.ndarray, cost: np.ndarray, offset: float, threads: int, time_limit: float | None, groups=None) -> None:
@@ -291,9 +268,9 @@ class CompiledLP:
         return list(self._by_con)
 
     def row_label(self, row: int) -> tuple[str, object]:
-        """(family, Pyomo index) of a row (an LP with a Pyomo model behind it: not :meth:`from_arrays`)."""
+        """(family, Pyomo index) of a row (an LP loaded with its Pyomo model)."""
         if self.constraints is None:
-            raise RuntimeError("row labels need the Pyomo model: compile it (CompiledLP(model), compile_oil_model)")
+            raise RuntimeError("row labels need the Pyomo model: load it with one (CompiledLP(model), compile_oil_model)")
         con = self.constraints[row]
         return con.parent_component().name, con.index()
 

@@ -143,6 +143,10 @@ class OilMatrix:
     col_upper: np.ndarray
     cost: np.ndarray
 
+    def arrays(self) -> tuple:
+        """``A``, row bounds, column bounds and costs, in the order :meth:`CompiledLP.from_matrix` takes them."""
+        return self.A, self.row_lower, self.row_upper, self.col_lower, self.col_upper, self.cost
+
     def var_groups(self) -> dict[str, tuple[np.ndarray, list]]:
         """Each variable family's columns and the positions behind them (families in column order),
         as :class:`~energy_routes.solve.CompiledLP` groups a model's components."""
@@ -233,12 +237,7 @@ def compile_oil_model(m: pyo.ConcreteModel, *, threads: int = 1, time_limit: flo
         m,
         [d for d, k in zip(members, mx.keep.tolist()) if k],
         [getattr(m, name)[i] for name, u in zip(spec.cons, mx.used) for i in u.tolist()],
-        mx.A,
-        mx.row_lower,
-        mx.row_upper,
-        mx.col_lower,
-        mx.col_upper,
-        mx.cost,
+        *mx.arrays(),
         maximize=True,
         threads=threads,
         time_limit=time_limit,
@@ -253,16 +252,4 @@ def compile_oil_spec(spec: ModelSpec, *, threads: int = 1, time_limit: float | N
     as from any :class:`~energy_routes.solve.CompiledLP`; only :meth:`~energy_routes.solve.CompiledLP.row_label`
     needs the Pyomo model (tests/test_oil_matrix.py holds the two equal)."""
     mx = oil_matrix(spec)
-    return CompiledLP.from_arrays(
-        mx.var_groups(),
-        mx.con_groups(),
-        mx.A,
-        mx.row_lower,
-        mx.row_upper,
-        mx.col_lower,
-        mx.col_upper,
-        mx.cost,
-        maximize=True,
-        threads=threads,
-        time_limit=time_limit,
-    )
+    return CompiledLP.from_matrix(None, None, None, *mx.arrays(), maximize=True, threads=threads, time_limit=time_limit, groups=(mx.var_groups(), mx.con_groups()))
