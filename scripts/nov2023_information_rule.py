@@ -27,7 +27,9 @@ CPC 27 Nov 2023, SOURCES.md H48), applied to every solve of a run; they change t
   stays at the opening level, far below the band, and the row is slack.
 - ``--reserve KT RATE``: a second store at Novorossiysk of KT kt, empty in a settled period, taking at most RATE
   kt/day (the "free capacities on the linear part of the pipeline and the terminal's reserve tanks" CPC named in
-  February and December 2023, SOURCES.md); a stores.csv row, in memory only.
+  February and December 2023, SOURCES.md H50, H51); a stores.csv row, in memory only.
+
+The measured runs and what they show are in docs/backtest.md ("The tank farm's 'lower flowrates'").
 
 Prints the storm's own lost output (shut-in with the storm less without) in all, over the ministry's week
 (27 Nov - 3 Dec, the window of its 631.7 kt) and before it, the other fields' part, and the big three's daily cut
