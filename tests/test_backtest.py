@@ -393,8 +393,14 @@ def test_november_2023_storm_lost_output_at_daily_resolution(bt):
     "0.12 ramping back after it) against about 0.67 reported (0.04 + the week's 0.632). Deciding one day at a time "
     "without knowing the stop's length (measured, not built: scripts/nov2023_information_rule.py) gets the timing, "
     "nothing cut on 24-25 Nov, but then cuts 74 % of the big three's supply against 38-56 % reported, since the "
-    "model's tank farm has no room left at lower rates (docs/backtest.md, 'The November 2023 storm'); "
-    "history/daily.csv says so and does not claim the row"))
+    "model's tank farm has no room left at lower rates. CPC's 'lower flowrates' (H48) measured as a top band of the "
+    "tank farm whose intake falls linearly with the level (same script, --band): under the shipped rule any band "
+    "only makes the first-day cut shallower (71 kt: 0.537 in the week, below its claim; 0.298 before it); with "
+    "the day-by-day rule the bands the tanks can have (71-142 kt) still miss both (before 0.100-0.137, week "
+    "0.847-0.895); both hold only for a fitted band of about 356-361 kt (358: 0.661 and 0.037, that 0.037 all the "
+    "other fields' Atyrau-Samara slots, not the big three), 2.5 times the tanks' room to the brim, with a rule "
+    "that is one solve per day (docs/backtest.md, 'The November 2023 storm'); history/daily.csv says so and does "
+    "not claim the row"))
 def test_november_2023_storm_no_cut_before_the_tank_farm_is_full(bt):
     """B7, 24-26 Nov 2023, before the ministry's week: the official daily series (H46) has Kazakh output at 254.4 kt
     on 24 Nov, 253.1 on 25 Nov and 214.5 on 26 Nov, so the storm cost 253.1 - 214.5 = 38.6 kt against 25 Nov's
