@@ -92,10 +92,8 @@ def main() -> None:
 
     # every case's rows and bounds, per year, precomputed by the kernel (outside the timed loops)
     per_year = []
-    for k, span in zip(split.parts, split._span):
-        mine = [split._mine(ev, span) for ev in cases]
-        todo = [i for i, m in enumerate(mine) if m]
-        rows, lo, up = k.bounds_many([mine[i] for i in todo]) if todo else (None, None, None)
+    for k, (todo, events) in zip(split.parts, split.cases_by_year(cases)):
+        rows, lo, up = k.bounds_many(events) if todo else (None, None, None)
         per_year.append((todo, rows, lo, up))
 
     def reference(same_start: bool) -> float:

@@ -525,12 +525,20 @@ class YearKernels:
         # ISO dates compare as text; a ramp extends an event's reach past its end
         return [e for e in events if e.start <= b and (e.end if not e.ramp_days else str(np.datetime64(e.end, "D") + int(e.ramp_days))) >= a]
 
-    def solve_many(self, events_list) -> list[Outcome]:
-        per_year: list[list[Outcome | None]] = []
-        for k, span, same in zip(self.parts, self._span, self._untouched):
+    def cases_by_year(self, events_list) -> list[tuple[list[int], list[list]]]:
+        """For each year kernel (as :attr:`parts`): the cases whose events reach into its year, and those
+        cases' events that do (what it re-solves)."""
+        out = []
+        for span in self._span:
             mine = [self._mine(ev, span) for ev in events_list]
             todo = [i for i, m in enumerate(mine) if m]
-            solved = dict(zip(todo, k.solve_many([mine[i] for i in todo])))
+            out.append((todo, [mine[i] for i in todo]))
+        return out
+
+    def solve_many(self, events_list) -> list[Outcome]:
+        per_year: list[list[Outcome | None]] = []
+        for k, (todo, events), same in zip(self.parts, self.cases_by_year(events_list), self._untouched):
+            solved = dict(zip(todo, k.solve_many(events)))
             per_year.append([solved.get(i, same) for i in range(len(events_list))])
         return [_combine([per_year[j][i] for j in range(len(self.parts))]) for i in range(len(events_list))]
 
