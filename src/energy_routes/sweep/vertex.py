@@ -53,7 +53,7 @@ class BaseVertex:
         self.nonbasic_rows = np.flatnonzero(self.row_status != BASIC)
         A_b = A[:, self.basic_cols]
         S = A_b[self.nonbasic_rows].tocsc()  # A_{N_r,B_c}
-        self.A_rows_b = A_b[self.basic_rows].tocsr()  # A_{B_r,B_c}
+        self._a_basic_rows = A_b[self.basic_rows].tocsr()  # A_{B_r,B_c}
         # usable: the block is square and factored (or empty: every row basic, nothing moves a basic column)
         self.lu, self.usable = None, S.shape[0] == S.shape[1]
         if self.usable and S.shape[0]:
@@ -104,7 +104,7 @@ class BaseVertex:
                 rhs = np.zeros((nbc, len(idx)))  # Δr_N, one column per case
                 rhs[self._nonbasic_pos[rows[moved]], :] = delta[idx][:, moved].T
                 dxb = self.lu.solve(rhs)
-                drb = self.A_rows_b @ dxb
+                drb = self._a_basic_rows @ dxb
             else:
                 dxb, drb = np.zeros((nbc, len(idx))), np.zeros((len(self.basic_rows), len(idx)))
             xb = self.x_basic[:, None] + dxb
@@ -118,4 +118,3 @@ class BaseVertex:
             ok[idx] = good
             dx[:, idx] = dxb
         return ok, dx[:, ok]
-
